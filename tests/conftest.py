@@ -1,0 +1,28 @@
+import pytest
+from django.test import override_settings
+
+from tests import factories
+
+# The manifest storage needs `collectstatic` first; tests render templates
+# without it and whitenoise serves from the app folders instead of STATIC_ROOT.
+# tests/test_site.py checks the production storage on its own.
+_PLAIN_STATIC = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_static_storage():
+    with override_settings(STORAGES=_PLAIN_STATIC, STATIC_ROOT=None, WHITENOISE_USE_FINDERS=True):
+        yield
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(is_superuser=True, is_staff=True)
