@@ -1,6 +1,7 @@
 import pytest
 from django.test import override_settings
 
+from observation.models import MissionMembership
 from tests import factories
 
 # The manifest storage needs `collectstatic` first; tests render templates
@@ -26,3 +27,33 @@ def user(db):
 @pytest.fixture
 def superuser(db):
     return factories.UserFactory(is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def mission(db):
+    return factories.MissionFactory()
+
+
+def _member(mission, role):
+    return factories.MissionMembershipFactory(mission=mission, role=role).user
+
+
+@pytest.fixture
+def staff(mission):
+    return _member(mission, MissionMembership.Role.STAFF)
+
+
+@pytest.fixture
+def reviewer(mission):
+    return _member(mission, MissionMembership.Role.REVIEWER)
+
+
+@pytest.fixture
+def leader(mission):
+    return _member(mission, MissionMembership.Role.LEADER)
+
+
+@pytest.fixture
+def stranger(db):
+    """Signed in, but on another mission only."""
+    return factories.MissionMembershipFactory(role=MissionMembership.Role.LEADER).user

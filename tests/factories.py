@@ -1,5 +1,23 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+
+from observation.models import (
+    DelegationMember,
+    ElectionRound,
+    FindingsStatement,
+    Irregularity,
+    IrregularityCategory,
+    Mission,
+    MissionMembership,
+    MissionPartner,
+    ObserverReport,
+    Organization,
+    Person,
+    PollingStation,
+    Recommendation,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -20,3 +38,150 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Observer Group {n}")
+    kind = Organization.Kind.OBSERVER_GROUP
+    country = "US"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Faker("name")
+    nationality = "PE"
+    affiliation = factory.SubFactory(OrganizationFactory)
+    title = "Observer"
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+
+    name = factory.Sequence(lambda n: f"Peru {2000 + n} general elections")
+    country = "PE"
+    election = "General elections"
+    kind = Mission.Kind.FULL
+    status = Mission.Status.ACTIVE
+    lead_organization = factory.SubFactory(OrganizationFactory, name="The Carter Center")
+    start_date = datetime.date(2000, 3, 1)
+    end_date = datetime.date(2000, 7, 31)
+    area_label_1 = "Department"
+    area_label_2 = "Province"
+    area_label_3 = "District"
+
+
+class MissionPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MissionPartner
+
+    mission = factory.SubFactory(MissionFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = MissionPartner.Role.CO_ORGANISER
+
+
+class MissionMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MissionMembership
+
+    user = factory.SubFactory(UserFactory)
+    mission = factory.SubFactory(MissionFactory)
+    role = MissionMembership.Role.STAFF
+
+
+class DelegationMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DelegationMember
+
+    mission = factory.SubFactory(MissionFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = DelegationMember.Role.SHORT_TERM_OBSERVER
+
+
+class ElectionRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ElectionRound
+
+    mission = factory.SubFactory(MissionFactory)
+    kind = ElectionRound.Kind.FIRST_ROUND
+    election_day = datetime.date(2000, 4, 9)
+    observed = True
+
+
+class PollingStationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PollingStation
+
+    mission = factory.SubFactory(MissionFactory)
+    code = factory.Sequence(lambda n: f"{n:06d}")
+    name = factory.Sequence(lambda n: f"Escuela {n}")
+    area_1 = "Lima"
+    area_2 = "Lima"
+    area_3 = "Miraflores"
+    registered_voters = 300
+
+
+class ObserverReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ObserverReport
+
+    mission = factory.SubFactory(MissionFactory)
+    round = factory.SubFactory(ElectionRoundFactory, mission=factory.SelfAttribute("..mission"))
+    station = factory.SubFactory(PollingStationFactory, mission=factory.SelfAttribute("..mission"))
+    observer = factory.SubFactory(
+        DelegationMemberFactory, mission=factory.SelfAttribute("..mission")
+    )
+    phase = ObserverReport.Phase.VOTING
+    arrived_at = factory.LazyFunction(lambda: _on_election_day(9, 0))
+    departed_at = factory.LazyFunction(lambda: _on_election_day(10, 0))
+    ballots_cast = 120
+    assessment = ObserverReport.Assessment.GOOD
+
+
+def _on_election_day(hour, minute):
+    return datetime.datetime(2000, 4, 9, hour, minute, tzinfo=datetime.UTC)
+
+
+def category(code: str) -> IrregularityCategory:
+    """A seeded category (the data migration creates the standard list)."""
+    return IrregularityCategory.objects.get(code=code)
+
+
+class IrregularityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Irregularity
+
+    mission = factory.SubFactory(MissionFactory)
+    round = factory.SubFactory(ElectionRoundFactory, mission=factory.SelfAttribute("..mission"))
+    station = factory.SubFactory(PollingStationFactory, mission=factory.SelfAttribute("..mission"))
+    category = factory.LazyFunction(lambda: category("pre_marked_ballots"))
+    severity = Irregularity.Severity.SERIOUS
+    evidence = Irregularity.Evidence.OBSERVED
+    description = factory.Faker("sentence")
+
+
+class FindingsStatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FindingsStatement
+
+    mission = factory.SubFactory(MissionFactory)
+    kind = FindingsStatement.Kind.PRELIMINARY
+    title = factory.Sequence(lambda n: f"Preliminary statement {n}")
+    issued_on = datetime.date(2000, 4, 10)
+    body = "The mission observed **serious** flaws."
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    statement = factory.SubFactory(FindingsStatementFactory)
+    addressee = Recommendation.Addressee.ELECTION_AUTHORITY
+    text = "Publish results by polling station."
+    priority = Recommendation.Priority.HIGH

@@ -1,0 +1,388 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from observation.models.base import MissionLockedError, MissionRecord, TransitionError
+from observation.models.people import Organization, Person
+
+
+class MissionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Missions the user may see: theirs through a membership, all for superusers."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user)
+
+    def locked(self):
+        return self.filter(locked_at__isnull=False)
+
+    def unlocked(self):
+        return self.filter(locked_at__isnull=True)
+
+
+class Mission(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full observation")
+        LIMITED = "limited", _("Limited observation")
+        STUDY = "study", _("Study mission")
+        ASSESSMENT = "assessment", _("Assessment / needs assessment")
+        EXPERT = "expert", _("Expert mission")
+        FOLLOW_UP = "follow_up", _("Follow-up mission")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        CONCLUDED = "concluded", _("Concluded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = CountryField(_("country"))
+    election = models.CharField(
+        _("election observed"), max_length=200, help_text=_("e.g. 2000 general elections")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    status_note = models.CharField(
+        _("status note"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the mission is in this status, e.g. why it withdrew."),
+    )
+    lead_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("lead organisation"),
+        on_delete=models.PROTECT,
+        related_name="led_missions",
+    )
+    partners = models.ManyToManyField(
+        Organization,
+        verbose_name=_("partner organisations"),
+        through="MissionPartner",
+        related_name="partner_missions",
+        blank=True,
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    summary = models.TextField(_("public summary"), blank=True)
+    area_label_1 = models.CharField(_("first area level"), max_length=40, default=_("Region"))
+    area_label_2 = models.CharField(_("second area level"), max_length=40, blank=True)
+    area_label_3 = models.CharField(_("third area level"), max_length=40, blank=True)
+    area_label_4 = models.CharField(_("fourth area level"), max_length=40, blank=True)
+    area_label_5 = models.CharField(_("fifth area level"), max_length=40, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("locked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = MissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("start_date").desc(nulls_last=True), "name"]
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="mission_end_not_before_start",
+                violation_error_message=_("The mission cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(locked_at__isnull=True) | Q(locked_by__isnull=False),
+                name="mission_lock_has_author",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # lock() and unlock() write with update(), so a locked row refuses any save.
+        if self.pk and Mission.objects.locked().filter(pk=self.pk).exists():
+            raise MissionLockedError(self)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_locked(self):
+        return self.locked_at is not None
+
+    def area_labels(self) -> list[str]:
+        """The names of this mission's administrative levels, e.g. department, province."""
+        labels = [
+            self.area_label_1,
+            self.area_label_2,
+            self.area_label_3,
+            self.area_label_4,
+            self.area_label_5,
+        ]
+        return [str(label) for label in labels if label]
+
+    def clean(self):
+        super().clean()
+        labels = [
+            self.area_label_1,
+            self.area_label_2,
+            self.area_label_3,
+            self.area_label_4,
+            self.area_label_5,
+        ]
+        if any(labels[i] and not labels[i - 1] for i in range(1, len(labels))):
+            raise ValidationError(
+                _("Name the area levels in order, without gaps."), code="area_label_gap"
+            )
+        if self.pk and Mission.objects.locked().filter(pk=self.pk).exists():
+            raise MissionLockedError(self)
+
+    def lock(self, *, by):
+        with transaction.atomic():
+            current = Mission.objects.select_for_update().get(pk=self.pk)
+            if current.is_locked:
+                raise TransitionError(_("This mission is already locked."), code="already_locked")
+            now = timezone.now()
+            Mission.objects.filter(pk=self.pk).update(locked_at=now, locked_by=by)
+        self.locked_at, self.locked_by = now, by
+
+    def unlock(self, *, by):
+        with transaction.atomic():
+            current = Mission.objects.select_for_update().get(pk=self.pk)
+            if not current.is_locked:
+                raise TransitionError(_("This mission is not locked."), code="not_locked")
+            Mission.objects.filter(pk=self.pk).update(locked_at=None, locked_by=None)
+        self.locked_at, self.locked_by = None, None
+
+    def role_of(self, user):
+        """The user's role on this mission, or None. Superusers count as leaders."""
+        if user.is_superuser:
+            return MissionMembership.Role.LEADER
+        membership = self.memberships.filter(user=user).first()
+        return membership.role if membership else None
+
+
+class MissionPartner(MissionRecord):
+    class Role(models.TextChoices):
+        CO_ORGANISER = "co_organiser", _("Co-organiser")
+        PARTNER = "partner", _("Partner")
+        FUNDER = "funder", _("Funder")
+        HOST = "host", _("Host")
+        TECHNICAL = "technical", _("Technical partner")
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="partnerships", verbose_name=_("mission")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTNER)
+
+    class Meta:
+        ordering = ["mission", "organization__name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "organization"], name="unique_partner_per_mission"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} — {self.get_role_display()}"
+
+
+class MissionMembership(models.Model):
+    """A user's role on one mission: what they may do there."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        REVIEWER = "reviewer", _("Reviewer")
+        LEADER = "leader", _("Leader")
+
+    RANK = {Role.STAFF: 1, Role.REVIEWER: 2, Role.LEADER: 3}
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mission_memberships",
+        verbose_name=_("user"),
+    )
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("mission")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["mission", "user__username"]
+        verbose_name = _("mission membership")
+        verbose_name_plural = _("mission memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "mission"], name="unique_membership"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} on {self.mission}"
+
+    @classmethod
+    def role_at_least(cls, role, minimum) -> bool:
+        return role is not None and cls.RANK[role] >= cls.RANK[minimum]
+
+
+class DelegationMember(MissionRecord):
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Leader")
+        CO_LEADER = "co_leader", _("Co-leader")
+        CORE_TEAM = "core_team", _("Core team")
+        LONG_TERM_OBSERVER = "lto", _("Long-term observer")
+        SHORT_TERM_OBSERVER = "sto", _("Short-term observer")
+        STAFF = "staff", _("Staff")
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="delegation", verbose_name=_("mission")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["mission", "role", "person__full_name"]
+        verbose_name = _("delegation member")
+        verbose_name_plural = _("delegation members")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "person"], name="unique_delegation_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class ElectionRound(MissionRecord):
+    class Kind(models.TextChoices):
+        FIRST_ROUND = "first_round", _("First round")
+        RUNOFF = "runoff", _("Runoff")
+        REFERENDUM = "referendum", _("Referendum")
+        LEGISLATIVE = "legislative", _("Legislative election")
+        LOCAL = "local", _("Local election")
+        REPEAT = "repeat", _("Repeat vote")
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("mission")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    election_day = models.DateField(_("election day"))
+    observed = models.BooleanField(_("observed"), default=True)
+    not_observed_reason = models.TextField(
+        _("why it was not observed"),
+        blank=True,
+        help_text=_("Required when the mission did not observe this round."),
+    )
+
+    class Meta:
+        ordering = ["mission", "election_day"]
+        verbose_name = _("election round")
+        verbose_name_plural = _("election rounds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "kind", "election_day"], name="unique_round_per_mission"
+            ),
+            models.CheckConstraint(
+                condition=Q(observed=True) | ~Q(not_observed_reason=""),
+                name="round_not_observed_has_reason",
+                violation_error_message=_("Say why the mission did not observe this round."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.election_day:%d %b %Y}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not self.observed and not self.not_observed_reason.strip():
+            errors["not_observed_reason"] = ValidationError(
+                _("Say why the mission did not observe this round."), code="reason_required"
+            )
+        mission = self.mission if self.mission_id else None
+        if mission and self.election_day:
+            if mission.start_date and self.election_day < mission.start_date:
+                errors["election_day"] = ValidationError(
+                    _("The election day falls before the mission starts (%(date)s)."),
+                    code="before_mission",
+                    params={"date": mission.start_date},
+                )
+            elif mission.end_date and self.election_day > mission.end_date:
+                errors["election_day"] = ValidationError(
+                    _("The election day falls after the mission ends (%(date)s)."),
+                    code="after_mission",
+                    params={"date": mission.end_date},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PollingStation(MissionRecord):
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="stations", verbose_name=_("mission")
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    area_1 = models.CharField(_("area, first level"), max_length=100, blank=True)
+    area_2 = models.CharField(_("area, second level"), max_length=100, blank=True)
+    area_3 = models.CharField(_("area, third level"), max_length=100, blank=True)
+    area_4 = models.CharField(_("area, fourth level"), max_length=100, blank=True)
+    area_5 = models.CharField(_("area, fifth level"), max_length=100, blank=True)
+    registered_voters = models.PositiveIntegerField(_("registered voters"))
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["mission", "code"]
+        verbose_name = _("polling station")
+        verbose_name_plural = _("polling stations")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "code"], name="unique_station_code"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="station_latitude_range",
+                violation_error_message=_("Latitude must lie between -90 and 90."),
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="station_longitude_range",
+                violation_error_message=_("Longitude must lie between -180 and 180."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="station_coordinates_together",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
+            ),
+        ]
+        indexes = [models.Index(fields=["mission", "area_1"], name="station_area_idx")]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    def area_path(self) -> list[str]:
+        areas = [self.area_1, self.area_2, self.area_3, self.area_4, self.area_5]
+        return [area for area in areas if area]

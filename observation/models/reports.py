@@ -1,0 +1,345 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from observation.models.base import MissionRecord, TransitionError
+from observation.models.missions import DelegationMember, ElectionRound, Mission, PollingStation
+
+
+def _same_mission_errors(record, fields) -> dict:
+    """Errors for each related record that belongs to a mission other than the record's."""
+    errors = {}
+    for field in fields:
+        related = getattr(record, field)
+        if related is not None and related.mission_id != record.mission_id:
+            errors[field] = ValidationError(
+                _("This %(what)s belongs to another mission."),
+                code="other_mission",
+                params={"what": record._meta.get_field(field).verbose_name},
+            )
+    return errors
+
+
+class ObserverReportQuerySet(models.QuerySet):
+    def overvotes(self):
+        return self.filter(ballots_cast__gt=F("station__registered_voters"))
+
+
+class ObserverReport(MissionRecord):
+    """One observer team's visit to one polling station in one round."""
+
+    class Phase(models.TextChoices):
+        OPENING = "opening", _("Opening")
+        VOTING = "voting", _("Voting")
+        CLOSING = "closing", _("Closing")
+        COUNTING = "counting", _("Counting")
+        TABULATION = "tabulation", _("Tabulation")
+
+    class Assessment(models.TextChoices):
+        VERY_GOOD = "very_good", _("Very good")
+        GOOD = "good", _("Good")
+        BAD = "bad", _("Bad")
+        VERY_BAD = "very_bad", _("Very bad")
+
+    # The standard checklist: each answer is yes, no or not answered.
+    CHECKLIST = (
+        "opened_on_time",
+        "ballot_boxes_sealed",
+        "secrecy_ensured",
+        "voter_list_available",
+        "unauthorised_persons_present",
+        "security_forces_inside",
+    )
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="reports", verbose_name=_("mission")
+    )
+    round = models.ForeignKey(
+        ElectionRound, on_delete=models.PROTECT, related_name="reports", verbose_name=_("round")
+    )
+    station = models.ForeignKey(
+        PollingStation,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("polling station"),
+    )
+    observer = models.ForeignKey(
+        DelegationMember,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("observer team"),
+        null=True,
+        blank=True,
+    )
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    arrived_at = models.DateTimeField(_("arrival"), null=True, blank=True)
+    departed_at = models.DateTimeField(_("departure"), null=True, blank=True)
+    ballots_cast = models.PositiveIntegerField(_("ballots cast"), null=True, blank=True)
+    assessment = models.CharField(
+        _("overall assessment"), max_length=20, choices=Assessment.choices, blank=True
+    )
+    opened_on_time = models.BooleanField(_("opened on time"), null=True, blank=True)
+    ballot_boxes_sealed = models.BooleanField(_("ballot boxes sealed"), null=True, blank=True)
+    secrecy_ensured = models.BooleanField(_("secrecy of the vote ensured"), null=True, blank=True)
+    voter_list_available = models.BooleanField(_("voter list available"), null=True, blank=True)
+    unauthorised_persons_present = models.BooleanField(
+        _("unauthorised persons present"), null=True, blank=True
+    )
+    security_forces_inside = models.BooleanField(
+        _("police or military inside"), null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+
+    objects = ObserverReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-entered_at", "-pk"]
+        verbose_name = _("observer report")
+        verbose_name_plural = _("observer reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True)
+                | Q(departed_at__isnull=True)
+                | Q(departed_at__gte=F("arrived_at")),
+                name="report_departure_not_before_arrival",
+                violation_error_message=_("Departure cannot be before arrival."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mission", "round", "phase"], name="report_round_phase_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.station} — {self.get_phase_display()} ({self.round})"
+
+    @property
+    def is_overvote(self) -> bool:
+        return self.ballots_cast is not None and self.ballots_cast > self.station.registered_voters
+
+    def clean(self):
+        super().clean()
+        errors = _same_mission_errors(self, ("round", "station", "observer"))
+        if self.arrived_at and self.departed_at and self.departed_at < self.arrived_at:
+            errors["departed_at"] = ValidationError(
+                _("Departure cannot be before arrival."), code="departure_before_arrival"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class IrregularityCategory(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    system_raised = models.BooleanField(
+        _("raised by the system"),
+        default=False,
+        help_text=_("Raised by the application itself (overvote detection), not entered by hand."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    OVERVOTE = "overvote"
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("irregularity category")
+        verbose_name_plural = _("irregularity categories")
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    VERIFIED = "verified", _("Verified")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class IrregularityQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(status=Irregularity.Status.VERIFIED)
+
+    def unreviewed(self):
+        return self.filter(status=Irregularity.Status.REPORTED, superseded_at__isnull=True)
+
+    def current(self):
+        """Irregularities that still stand: not superseded by a corrected report."""
+        return self.filter(superseded_at__isnull=True)
+
+    def review_queue(self):
+        return self.unreviewed().order_by("created_at", "pk")
+
+
+class Irregularity(MissionRecord):
+    class Severity(models.TextChoices):
+        MINOR = "minor", _("Minor")
+        SIGNIFICANT = "significant", _("Significant")
+        SERIOUS = "serious", _("Serious")
+
+    class Evidence(models.TextChoices):
+        OBSERVED = "observed", _("Observed directly")
+        CREDIBLE_SOURCE = "credible_source", _("Reported by a credible source")
+        ALLEGED = "alleged", _("Alleged")
+
+    Status = ReviewStatus
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="irregularities", verbose_name=_("mission")
+    )
+    round = models.ForeignKey(
+        ElectionRound,
+        on_delete=models.PROTECT,
+        related_name="irregularities",
+        verbose_name=_("round"),
+        null=True,
+        blank=True,
+    )
+    station = models.ForeignKey(
+        PollingStation,
+        on_delete=models.PROTECT,
+        related_name="irregularities",
+        verbose_name=_("polling station"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for a national-level irregularity."),
+    )
+    report = models.ForeignKey(
+        ObserverReport,
+        on_delete=models.CASCADE,
+        related_name="irregularities",
+        verbose_name=_("observer report"),
+        null=True,
+        blank=True,
+    )
+    category = models.ForeignKey(
+        IrregularityCategory,
+        on_delete=models.PROTECT,
+        related_name="irregularities",
+        verbose_name=_("category"),
+    )
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
+    description = models.TextField(_("description"))
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    raised_by_system = models.BooleanField(_("raised by the system"), default=False, editable=False)
+    status = models.CharField(
+        _("review status"), max_length=20, choices=Status.choices, default=Status.REPORTED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    review_note = models.TextField(_("review note"), blank=True)
+    superseded_at = models.DateTimeField(
+        _("superseded at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when a corrected report no longer shows what this records."),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
+
+    objects = IrregularityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("irregularity")
+        verbose_name_plural = _("irregularities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ReviewStatus.REPORTED)
+                | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="irregularity_review_recorded",
+            ),
+            # Overvote detection keeps one standing overvote per report.
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(raised_by_system=True, superseded_at__isnull=True),
+                name="one_standing_system_irregularity_per_report",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mission", "status", "created_at"], name="irregularity_queue_idx"),
+        ]
+
+    def __str__(self):
+        where = self.station.code if self.station_id else _("national")
+        return f"{self.category} — {where}"
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
+
+    def clean(self):
+        super().clean()
+        errors = _same_mission_errors(self, ("round", "station", "report"))
+        report = self.report if self.report_id else None
+        if report is not None and "report" not in errors:
+            if self.station_id and self.station_id != report.station_id:
+                errors["station"] = ValidationError(
+                    _("The station differs from the station of the report."),
+                    code="report_station_mismatch",
+                )
+            if self.round_id and self.round_id != report.round_id:
+                errors["round"] = ValidationError(
+                    _("The round differs from the round of the report."),
+                    code="report_round_mismatch",
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def _review(self, *, status, by, note):
+        with transaction.atomic():
+            current = Irregularity.objects.select_for_update().get(pk=self.pk)
+            if current.status != Irregularity.Status.REPORTED:
+                raise TransitionError(
+                    _("This irregularity was already %(status)s."),
+                    code="already_reviewed",
+                    params={"status": current.get_status_display().lower()},
+                )
+            if current.is_superseded:
+                raise TransitionError(
+                    _("This irregularity was superseded by a corrected report."),
+                    code="superseded",
+                )
+            self.status = status
+            self.reviewed_by = by
+            self.reviewed_at = timezone.now()
+            self.review_note = note.strip()
+            self.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+
+    def verify(self, *, by, note=""):
+        self._review(status=Irregularity.Status.VERIFIED, by=by, note=note)
+
+    def dismiss(self, *, by, note):
+        if not note or not note.strip():
+            raise TransitionError(
+                _("Say why the irregularity is dismissed."), code="dismiss_note_required"
+            )
+        self._review(status=Irregularity.Status.DISMISSED, by=by, note=note)

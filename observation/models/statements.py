@@ -1,0 +1,326 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from observation.models.base import MissionRecord, TransitionError
+from observation.models.missions import ElectionRound, Mission
+from observation.models.reports import Irregularity
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
+class PublishedStatementError(ValidationError):
+    def __init__(self):
+        super().__init__(
+            _("This statement is published: it can no longer be changed."),
+            code="statement_published",
+        )
+
+
+class FindingsStatementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=StatementStatus.PUBLISHED)
+
+
+class FindingsStatement(MissionRecord):
+    class Kind(models.TextChoices):
+        PRE_ELECTION = "pre_election", _("Pre-election statement")
+        PRELIMINARY = "preliminary", _("Preliminary statement")
+        POST_ELECTION = "post_election", _("Post-election statement")
+        FINAL_REPORT = "final_report", _("Final report")
+        PUBLIC_APPEAL = "public_appeal", _("Public appeal")
+
+    Status = StatementStatus
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="statements", verbose_name=_("mission")
+    )
+    round = models.ForeignKey(
+        ElectionRound,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("round"),
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=250)
+    issued_on = models.DateField(_("date"))
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    cited_irregularities = models.ManyToManyField(
+        Irregularity,
+        verbose_name=_("cited irregularities"),
+        related_name="cited_in",
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("drafted by"),
+        null=True,
+        blank=True,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("returned to draft by"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    returned_at = models.DateTimeField(
+        _("returned to draft at"), null=True, blank=True, editable=False
+    )
+    return_reason = models.TextField(_("why it was returned"), blank=True, editable=False)
+
+    objects = FindingsStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mission", "issued_on", "pk"]
+        verbose_name = _("findings statement")
+        verbose_name_plural = _("findings statements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=[StatementStatus.APPROVED, StatementStatus.PUBLISHED])
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="statement_approval_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=StatementStatus.PUBLISHED)
+                | Q(published_by__isnull=False, published_at__isnull=False),
+                name="statement_publication_recorded",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == StatementStatus.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == StatementStatus.DRAFT
+
+    def check_not_published(self):
+        if self.pk and FindingsStatement.objects.published().filter(pk=self.pk).exists():
+            raise PublishedStatementError()
+
+    def clean(self):
+        super().clean()
+        self.check_not_published()
+        if self.round_id and self.mission_id and self.round.mission_id != self.mission_id:
+            raise ValidationError(
+                {"round": _("This round belongs to another mission.")}, code="other_mission"
+            )
+
+    def clean_citations(self, irregularities):
+        """Refuse citations of irregularities from another mission."""
+        foreign = [i for i in irregularities if i.mission_id != self.mission_id]
+        if foreign:
+            raise ValidationError(
+                _("A statement can cite only irregularities of its own mission."),
+                code="other_mission",
+            )
+
+    def save(self, *args, **kwargs):
+        self.check_not_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.check_not_published()
+        return super().delete(*args, **kwargs)
+
+    def _move(self, *, allowed_from, to, message, fields):
+        """Move to `to` from one of `allowed_from`, recording `fields` (name → value)."""
+        with transaction.atomic():
+            current = FindingsStatement.objects.select_for_update().get(pk=self.pk)
+            if current.status not in allowed_from:
+                raise TransitionError(
+                    message, params={"status": current.get_status_display().lower()}
+                )
+            self.status = to
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.save(update_fields=["status", *fields])
+
+    def submit_for_review(self, *, by):
+        self._move(
+            allowed_from={StatementStatus.DRAFT},
+            to=StatementStatus.IN_REVIEW,
+            message=_("Only a draft can be submitted for review; this one is %(status)s."),
+            fields={"submitted_by": by, "submitted_at": timezone.now()},
+        )
+
+    def approve(self, *, by):
+        self._move(
+            allowed_from={StatementStatus.IN_REVIEW},
+            to=StatementStatus.APPROVED,
+            message=_("Only a statement in review can be approved; this one is %(status)s."),
+            fields={"approved_by": by, "approved_at": timezone.now()},
+        )
+
+    def publish(self, *, by):
+        self._move(
+            allowed_from={StatementStatus.APPROVED},
+            to=StatementStatus.PUBLISHED,
+            message=_("Only an approved statement can be published; this one is %(status)s."),
+            fields={"published_by": by, "published_at": timezone.now()},
+        )
+
+    def return_to_draft(self, *, by, reason):
+        if not reason or not reason.strip():
+            raise TransitionError(
+                _("Say why the statement goes back to draft."), code="return_reason_required"
+            )
+        self._move(
+            allowed_from={StatementStatus.IN_REVIEW, StatementStatus.APPROVED},
+            to=StatementStatus.DRAFT,
+            message=_(
+                "Only a statement in review or approved can return to draft; "
+                "this one is %(status)s."
+            ),
+            fields={
+                "returned_by": by,
+                "returned_at": timezone.now(),
+                "return_reason": reason.strip(),
+                "approved_by": None,
+                "approved_at": None,
+            },
+        )
+
+
+class Recommendation(MissionRecord):
+    class Addressee(models.TextChoices):
+        ELECTION_AUTHORITY = "election_authority", _("Election authority")
+        GOVERNMENT = "government", _("Government")
+        LEGISLATURE = "legislature", _("Legislature")
+        JUDICIARY = "judiciary", _("Judiciary")
+        POLITICAL_PARTIES = "political_parties", _("Political parties")
+        SECURITY_FORCES = "security_forces", _("Police and military")
+        MEDIA = "media", _("Media")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        INTERNATIONAL = "international", _("International community (OAS, donors)")
+
+    class Priority(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    class FollowUp(models.TextChoices):
+        NOT_ASSESSED = "not_assessed", _("Not assessed")
+        NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
+        PARTIALLY = "partially", _("Partially implemented")
+        MOSTLY = "mostly", _("Mostly implemented")
+        FULLY = "fully", _("Fully implemented")
+
+    statement = models.ForeignKey(
+        FindingsStatement,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("statement"),
+    )
+    addressee = models.CharField(_("addressee"), max_length=30, choices=Addressee.choices)
+    text = models.TextField(_("recommendation"))
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    follow_up = models.CharField(
+        _("follow-up status"),
+        max_length=20,
+        choices=FollowUp.choices,
+        default=FollowUp.NOT_ASSESSED,
+    )
+    follow_up_notes = models.TextField(_("follow-up notes"), blank=True)
+
+    # Follow-up is assessed long after publication; the rest is frozen with the statement.
+    FOLLOW_UP_FIELDS = frozenset({"follow_up", "follow_up_notes"})
+
+    class Meta:
+        ordering = ["statement", "pk"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self):
+        return f"{self.get_addressee_display()}: {self.text[:60]}"
+
+    def lock_mission_id(self):
+        return self.statement.mission_id if self.statement_id else None
+
+    def _changed_frozen_fields(self) -> set[str]:
+        if not self.pk:
+            return {"statement"}
+        stored = Recommendation.objects.filter(pk=self.pk).values(
+            "statement_id", "addressee", "text", "priority"
+        )
+        stored = stored.first() or {}
+        mine = {
+            "statement_id": self.statement_id,
+            "addressee": self.addressee,
+            "text": self.text,
+            "priority": self.priority,
+        }
+        return {name for name, value in mine.items() if stored.get(name) != value}
+
+    def check_statement_allows_change(self):
+        """A published statement freezes its recommendations, all but their follow-up."""
+        published = FindingsStatement.objects.published().filter(pk=self.statement_id).exists()
+        if published and self._changed_frozen_fields():
+            raise PublishedStatementError()
+
+    def clean(self):
+        super().clean()
+        self.check_statement_allows_change()
+
+    def save(self, *args, **kwargs):
+        self.check_statement_allows_change()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.statement.is_published:
+            raise PublishedStatementError()
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,55 @@
+"""One template, two outputs: the print view in the browser and a PDF from WeasyPrint.
+
+Shared by the mission summary and the dialogue forum summary.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Fetch our own static files from disk and nothing else.
+
+    Printed pages can carry user-written Markdown; refusing every other URL
+    keeps an image tag from making the server fetch arbitrary addresses.
+    """
+
+    def fetch(self, url, headers=None):
+        path = urlsplit(url).path
+        static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+        if not path.startswith(static_prefix):
+            raise ValueError(f"Not fetched while printing: {url}")
+        found = finders.find(path.removeprefix(static_prefix))
+        if not found and settings.STATIC_ROOT:
+            candidate = Path(settings.STATIC_ROOT) / path.removeprefix(static_prefix)
+            found = str(candidate) if candidate.is_file() else None
+        if not found:
+            raise ValueError(f"No such static file: {url}")
+        return super().fetch(Path(found).resolve().as_uri(), headers)
+
+
+def render_pdf(*, request, template_name: str, context: dict) -> bytes:
+    html = render_to_string(template_name, {**context, "pdf": True}, request=request)
+    document = HTML(
+        string=html,
+        base_url=request.build_absolute_uri("/"),
+        url_fetcher=StaticOnlyFetcher(allowed_protocols={"file"}),
+        media_type="print",
+    )
+    return document.write_pdf()
+
+
+def pdf_response(*, request, template_name: str, context: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        render_pdf(request=request, template_name=template_name, context=context),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
