@@ -3,14 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from observation import views as observation_views
+from observation.views import missions
 
 admin.site.site_header = _("Observa administration")
 admin.site.site_title = _("Observa administration")
 admin.site.index_title = _("Observa administration")
 
 urlpatterns = [
-    path("", observation_views.home, name="home"),
+    path("", missions.home, name="home"),
+    path("missions/", include("observation.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

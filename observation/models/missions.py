@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from observation.models.base import MissionLockedError, MissionRecord, TransitionError
 from observation.models.people import Organization, Person
@@ -89,6 +90,7 @@ class Mission(models.Model):
     )
 
     objects = MissionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = [F("start_date").desc(nulls_last=True), "name"]
@@ -112,8 +114,11 @@ class Mission(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # lock() and unlock() write with update(), so a locked row refuses any save.
-        if self.pk and Mission.objects.locked().filter(pk=self.pk).exists():
+        # A locked row refuses every save but lock() and unlock(), which write only these.
+        lock_fields = {"locked_at", "locked_by"}
+        update_fields = kwargs.get("update_fields")
+        is_lock_change = update_fields is not None and set(update_fields) <= lock_fields
+        if self.pk and not is_lock_change and Mission.objects.locked().filter(pk=self.pk).exists():
             raise MissionLockedError(self)
         super().save(*args, **kwargs)
 
@@ -153,17 +158,16 @@ class Mission(models.Model):
             current = Mission.objects.select_for_update().get(pk=self.pk)
             if current.is_locked:
                 raise TransitionError(_("This mission is already locked."), code="already_locked")
-            now = timezone.now()
-            Mission.objects.filter(pk=self.pk).update(locked_at=now, locked_by=by)
-        self.locked_at, self.locked_by = now, by
+            self.locked_at, self.locked_by = timezone.now(), by
+            self.save(update_fields=["locked_at", "locked_by"])
 
     def unlock(self, *, by):
         with transaction.atomic():
             current = Mission.objects.select_for_update().get(pk=self.pk)
             if not current.is_locked:
                 raise TransitionError(_("This mission is not locked."), code="not_locked")
-            Mission.objects.filter(pk=self.pk).update(locked_at=None, locked_by=None)
-        self.locked_at, self.locked_by = None, None
+            self.locked_at, self.locked_by = None, None
+            self.save(update_fields=["locked_at", "locked_by"])
 
     def role_of(self, user):
         """The user's role on this mission, or None. Superusers count as leaders."""
@@ -226,6 +230,8 @@ class MissionMembership(models.Model):
         Mission, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("mission")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["mission", "user__username"]

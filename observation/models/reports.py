@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from observation.models.base import MissionRecord, TransitionError
 from observation.models.missions import DelegationMember, ElectionRound, Mission, PollingStation
@@ -101,8 +102,15 @@ class ObserverReport(MissionRecord):
         blank=True,
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+    # One-time id carried by the entry form: a resubmitted form finds its report.
+    submission_id = models.UUIDField(
+        _("submission id"), unique=True, null=True, blank=True, editable=False
+    )
+    # Bumped on every edit; an edit based on an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ObserverReportQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["submission_id"])
 
     class Meta:
         ordering = ["-entered_at", "-pk"]
@@ -266,6 +274,7 @@ class Irregularity(MissionRecord):
     created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
 
     objects = IrregularityQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

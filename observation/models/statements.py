@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from observation.models.base import MissionRecord, TransitionError
 from observation.models.missions import ElectionRound, Mission
@@ -115,8 +116,11 @@ class FindingsStatement(MissionRecord):
         _("returned to draft at"), null=True, blank=True, editable=False
     )
     return_reason = models.TextField(_("why it was returned"), blank=True, editable=False)
+    # Bumped on every edit; an edit based on an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = FindingsStatementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["mission", "issued_on", "pk"]
@@ -276,6 +280,8 @@ class Recommendation(MissionRecord):
         default=FollowUp.NOT_ASSESSED,
     )
     follow_up_notes = models.TextField(_("follow-up notes"), blank=True)
+
+    history = HistoricalRecords()
 
     # Follow-up is assessed long after publication; the rest is frozen with the statement.
     FOLLOW_UP_FIELDS = frozenset({"follow_up", "follow_up_notes"})
