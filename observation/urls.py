@@ -1,10 +1,39 @@
-from django.urls import path
+from django.urls import include, path
 
-from observation.views import missions
+from observation.views import irregularities, missions, reports, statements
 
 app_name = "observation"
 
+mission_patterns = [
+    path("", missions.mission_detail, name="mission_detail"),
+    path("stations/search/", reports.station_search, name="station_search"),
+    path("reports/new/", reports.report_create, name="report_create"),
+    path("reports/<int:report_pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:report_pk>/edit/", reports.report_edit, name="report_edit"),
+    path("irregularities/new/", irregularities.irregularity_create, name="irregularity_create"),
+    path("irregularities/review/", irregularities.review_queue, name="review_queue"),
+    path(
+        "irregularities/<int:irregularity_pk>/",
+        irregularities.irregularity_detail,
+        name="irregularity_detail",
+    ),
+    path(
+        "irregularities/<int:irregularity_pk>/review/",
+        irregularities.irregularity_review,
+        name="irregularity_review",
+    ),
+    path("statements/", statements.statement_list, name="statement_list"),
+    path("statements/new/", statements.statement_create, name="statement_create"),
+    path("statements/<int:statement_pk>/", statements.statement_detail, name="statement_detail"),
+    path("statements/<int:statement_pk>/edit/", statements.statement_edit, name="statement_edit"),
+    path(
+        "statements/<int:statement_pk>/<slug:action>/",
+        statements.statement_transition,
+        name="statement_transition",
+    ),
+]
+
 urlpatterns = [
     path("", missions.mission_list, name="mission_list"),
-    path("<int:pk>/", missions.mission_detail, name="mission_detail"),
+    path("<int:pk>/", include(mission_patterns)),
 ]

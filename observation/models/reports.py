@@ -14,7 +14,8 @@ def _same_mission_errors(record, fields) -> dict:
     """Errors for each related record that belongs to a mission other than the record's."""
     errors = {}
     for field in fields:
-        related = getattr(record, field)
+        # A missing required relation is reported by its own field's validation.
+        related = getattr(record, field) if getattr(record, f"{field}_id") else None
         if related is not None and related.mission_id != record.mission_id:
             errors[field] = ValidationError(
                 _("This %(what)s belongs to another mission."),
@@ -304,6 +305,10 @@ class Irregularity(MissionRecord):
     @property
     def is_superseded(self) -> bool:
         return self.superseded_at is not None
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.status == ReviewStatus.REPORTED and not self.is_superseded
 
     def clean(self):
         super().clean()

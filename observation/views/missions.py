@@ -2,7 +2,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from observation.access import mission_for
-from observation.models import Mission
+from observation.models import FindingsStatement, Irregularity, Mission, ObserverReport
 
 
 def home(request):
@@ -19,14 +19,48 @@ def mission_list(request):
     return render(request, "observation/mission_list.html", {"missions": missions})
 
 
+def _reports_by_round_and_phase(mission, rounds):
+    """Rows of (round, [count per phase], total) from one grouped query."""
+    counts = {
+        (row["round"], row["phase"]): row["n"]
+        for row in mission.reports.values("round", "phase").annotate(n=Count("id"))
+    }
+    phases = ObserverReport.Phase.values
+    return [
+        (
+            round_,
+            [counts.get((round_.pk, phase), 0) for phase in phases],
+            sum(counts.get((round_.pk, phase), 0) for phase in phases),
+        )
+        for round_ in rounds
+    ]
+
+
+def _counts_by_status(queryset, choices):
+    counts = dict(queryset.values_list("status").annotate(n=Count("id")).order_by())
+    return [(label, counts.get(value, 0)) for value, label in choices]
+
+
 def mission_detail(request, pk):
     access = mission_for(request, pk)
     mission = access.mission
+    rounds = list(mission.rounds.all())
     context = {
         "access": access,
         "mission": mission,
-        "rounds": mission.rounds.all(),
+        "rounds": rounds,
         "delegation": mission.delegation.select_related("person__affiliation"),
         "partners": mission.partnerships.select_related("organization"),
+        "phases": ObserverReport.Phase.labels,
+        "report_counts": _reports_by_round_and_phase(mission, rounds),
+        "irregularity_counts": _counts_by_status(
+            mission.irregularities.current(), Irregularity.Status.choices
+        ),
+        "statement_counts": _counts_by_status(
+            mission.statements.all(), FindingsStatement.Status.choices
+        ),
+        "latest_irregularities": mission.irregularities.current().select_related(
+            "category", "station"
+        )[:5],
     }
     return render(request, "observation/mission_detail.html", context)

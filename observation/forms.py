@@ -1,0 +1,307 @@
+import uuid
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from observation import markdown
+from observation.models import (
+    FindingsStatement,
+    Irregularity,
+    IrregularityCategory,
+    ObserverReport,
+    Recommendation,
+)
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _helper() -> FormHelper:
+    # Views render <form> and buttons themselves: one form can hold a formset beside it.
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class VersionedForm(forms.ModelForm):
+    """A form that carries the version it was loaded at, to refuse lost updates."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and version is None:
+            raise ValidationError(_("The form lost its version; reload the page."), code="version")
+        return version
+
+
+class ObserverReportForm(VersionedForm):
+    # One-time id for this form: a second submission of the same form finds its report.
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ObserverReport
+        fields = [
+            "round",
+            "station",
+            "observer",
+            "phase",
+            "arrived_at",
+            "departed_at",
+            "ballots_cast",
+            "assessment",
+            *ObserverReport.CHECKLIST,
+            "notes",
+        ]
+        widgets = {
+            "arrived_at": DateTimeInput(),
+            "departed_at": DateTimeInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            **{name: forms.NullBooleanSelect() for name in ObserverReport.CHECKLIST},
+        }
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.mission = mission
+        self.helper = _helper()
+        self.fields["round"].queryset = mission.rounds.filter(observed=True)
+        self.fields["round"].error_messages["invalid_choice"] = _(
+            "Choose one of this mission's observed rounds."
+        )
+        station = self.fields["station"]
+        station.queryset = mission.stations.all()
+        station.to_field_name = "code"
+        station.widget = forms.TextInput(
+            attrs={
+                "list": "station-options",
+                "autocomplete": "off",
+                "data-station-search": "",
+                "placeholder": _("Type a station code or name"),
+            }
+        )
+        station.label = _("Polling station (code)")
+        station.error_messages["invalid_choice"] = _(
+            "There is no polling station with this code in this mission."
+        )
+        observer = self.fields["observer"]
+        observer.queryset = mission.delegation.select_related("person")
+        observer.label_from_instance = lambda member: member.person.full_name
+        observer.error_messages["invalid_choice"] = _(
+            "Choose an observer from this mission's delegation."
+        )
+        for name in ("arrived_at", "departed_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        if not self.instance.pk:
+            self.fields["submission_id"].required = True
+            self.fields["submission_id"].initial = uuid.uuid4()
+
+    def clean_ballots_cast(self):
+        ballots = self.cleaned_data.get("ballots_cast")
+        if ballots is not None and ballots < 0:
+            raise ValidationError(_("Ballots cast cannot be negative."), code="negative")
+        return ballots
+
+
+class ReportIrregularityForm(forms.ModelForm):
+    class Meta:
+        model = Irregularity
+        fields = ["category", "severity", "evidence", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = IrregularityCategory.objects.filter(system_raised=False)
+
+
+class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        self.helper.form_show_labels = True
+
+    def get_queryset(self):
+        # Overvote detection owns the system-raised irregularity; it is not edited here.
+        return super().get_queryset().filter(raised_by_system=False).select_related("category")
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Rows take the report's mission, round and station; the view builds the formset
+        # after validating the report form, so these are the corrected values.
+        form.instance.mission_id = self.instance.mission_id
+        form.instance.round_id = self.instance.round_id
+        form.instance.station_id = self.instance.station_id
+        return form
+
+
+ReportIrregularityFormSet = forms.inlineformset_factory(
+    ObserverReport,
+    Irregularity,
+    form=ReportIrregularityForm,
+    formset=BaseReportIrregularityFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class IrregularityForm(forms.ModelForm):
+    """An irregularity logged directly, at a station or nationwide."""
+
+    class Meta:
+        model = Irregularity
+        fields = [
+            "round",
+            "station",
+            "category",
+            "severity",
+            "evidence",
+            "occurred_at",
+            "description",
+        ]
+        widgets = {"occurred_at": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.mission = mission
+        self.helper = _helper()
+        self.fields["round"].queryset = mission.rounds.all()
+        self.fields["round"].error_messages["invalid_choice"] = _(
+            "Choose one of this mission's rounds."
+        )
+        station = self.fields["station"]
+        station.queryset = mission.stations.all()
+        station.to_field_name = "code"
+        station.widget = forms.TextInput(
+            attrs={"list": "station-options", "autocomplete": "off", "data-station-search": ""}
+        )
+        station.label = _("Polling station (code)")
+        station.help_text = _("Leave empty for a national-level irregularity.")
+        station.error_messages["invalid_choice"] = _(
+            "There is no polling station with this code in this mission."
+        )
+        self.fields["category"].queryset = IrregularityCategory.objects.filter(system_raised=False)
+        self.fields["occurred_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+
+
+class ReviewForm(forms.Form):
+    DECISIONS = [("verify", _("Verify")), ("dismiss", _("Dismiss"))]
+
+    decision = forms.ChoiceField(choices=DECISIONS)
+    note = forms.CharField(
+        label=_("Review note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "dismiss" and not cleaned.get("note", "").strip():
+            self.add_error(
+                "note",
+                ValidationError(_("Say why the irregularity is dismissed."), code="note_required"),
+            )
+        return cleaned
+
+
+class StatementForm(VersionedForm):
+    class Meta:
+        model = FindingsStatement
+        fields = ["kind", "round", "title", "issued_on", "body", "cited_irregularities"]
+        widgets = {
+            "issued_on": DateInput(),
+            "body": forms.Textarea(attrs={"rows": 14, "class": "font-monospace"}),
+            "cited_irregularities": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"body": _("Markdown: **bold**, *italic*, lists, links and tables.")}
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.mission = mission
+        self.helper = _helper()
+        self.fields["round"].queryset = mission.rounds.all()
+        self.fields["round"].error_messages["invalid_choice"] = _(
+            "Choose one of this mission's rounds."
+        )
+        cited = self.fields["cited_irregularities"]
+        cited.queryset = (
+            Irregularity.objects.verified()
+            .current()
+            .filter(mission=mission)
+            .select_related("category", "station")
+        )
+        cited.error_messages["invalid_choice"] = _(
+            "A statement can cite only verified irregularities of this mission."
+        )
+        cited.error_messages["invalid_pk_value"] = cited.error_messages["invalid_choice"]
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        if markdown.has_active_content(body):
+            raise ValidationError(
+                _(
+                    "The body contains a script, an event handler (such as onerror=) or a "
+                    "javascript: link. Remove it: statements hold text, not active content."
+                ),
+                code="active_content",
+            )
+        return body
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.instance.is_editable:
+            raise ValidationError(
+                _("Only a draft can be edited; this statement is %(status)s."),
+                code="not_draft",
+                params={"status": self.instance.get_status_display().lower()},
+            )
+        return cleaned
+
+
+class RecommendationForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["addressee", "text", "priority", "follow_up", "follow_up_notes"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "follow_up_notes": forms.Textarea(attrs={"rows": 1}),
+        }
+
+
+class BaseRecommendationFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+RecommendationFormSet = forms.inlineformset_factory(
+    FindingsStatement,
+    Recommendation,
+    form=RecommendationForm,
+    formset=BaseRecommendationFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class ReturnToDraftForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does it go back to draft?"), widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,165 @@
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from observation.access import mission_for
+from observation.forms import ObserverReportForm, ReportIrregularityFormSet
+from observation.history import changed_fields_since, history_rows
+from observation.models import ObserverReport
+from observation.overvote import Outcome, sync_overvote
+
+OVERVOTE_MESSAGES = {
+    Outcome.RAISED: _(
+        "Ballots cast exceed the station's registered voters: an overvote irregularity "
+        "was raised for review."
+    ),
+    Outcome.UPDATED: _("The overvote irregularity was updated to the corrected figures."),
+    Outcome.REMOVED: _(
+        "The report is no longer an overvote: its overvote irregularity was removed."
+    ),
+    Outcome.SUPERSEDED: _(
+        "The report is no longer an overvote: its reviewed overvote irregularity is kept, "
+        "marked as superseded."
+    ),
+}
+
+
+class StaleVersion(Exception):
+    """The record changed since the form was loaded."""
+
+
+def _save_report(*, form, formset, user, is_new):
+    """Save a report with its irregularities, wholly or not at all."""
+    with transaction.atomic():
+        report = form.save(commit=False)
+        if is_new:
+            report.entered_by = user
+            report.submission_id = form.cleaned_data["submission_id"]
+        else:
+            # The version check and bump happen in one UPDATE, so two editors cannot both win.
+            bumped = ObserverReport.objects.filter(
+                pk=report.pk, version=form.cleaned_data["version"]
+            ).update(version=F("version") + 1)
+            if not bumped:
+                raise StaleVersion
+            report.version = form.cleaned_data["version"] + 1
+        report.save()
+        form.save_m2m()
+        formset.instance = report
+        for irregularity in formset.save(commit=False):
+            irregularity.reported_by = irregularity.reported_by or user
+            irregularity.save()
+        for irregularity in formset.deleted_objects:
+            irregularity.delete()
+        # Hand-logged rows follow a corrected station or round.
+        for irregularity in report.irregularities.filter(raised_by_system=False).exclude(
+            round=report.round, station=report.station
+        ):
+            irregularity.round, irregularity.station = report.round, report.station
+            irregularity.save(update_fields=["round", "station"])
+        outcome = sync_overvote(report=report, by=user)
+    return report, outcome
+
+
+def _report_form_page(request, access, report):
+    mission = access.mission
+    is_new = report.pk is None
+    data = request.POST if request.method == "POST" else None
+    form = ObserverReportForm(data, instance=report, mission=mission)
+    form_is_valid = data is not None and form.is_valid()
+    # Built after the report form is validated, so rows take the corrected station and round.
+    formset = ReportIrregularityFormSet(data, instance=form.instance, prefix="irregularities")
+
+    if form_is_valid and formset.is_valid():
+        try:
+            saved, outcome = _save_report(
+                form=form, formset=formset, user=request.user, is_new=is_new
+            )
+        except StaleVersion:
+            changed = changed_fields_since(report, version=form.cleaned_data["version"])
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this report while you were editing it (changed: "
+                    "%(fields)s). Your input is kept below: compare it with the current report "
+                    "and save again."
+                )
+                % {"fields": ", ".join(changed) or _("unknown")},
+            )
+            form.data = form.data.copy()
+            form.data["version"] = ObserverReport.objects.get(pk=report.pk).version
+        except IntegrityError:
+            # The unique submission id: this form was stored already (a retry, a double
+            # click, a second tab); send the user to the stored report.
+            existing = ObserverReport.objects.filter(
+                submission_id=form.cleaned_data["submission_id"]
+            ).first()
+            if existing is None:
+                raise
+            messages.info(request, _("This report was already saved; here it is."))
+            return redirect("observation:report_detail", pk=mission.pk, report_pk=existing.pk)
+        else:
+            messages.success(request, _("Report saved.") if is_new else _("Report updated."))
+            if outcome in OVERVOTE_MESSAGES:
+                messages.warning(request, OVERVOTE_MESSAGES[outcome])
+            return redirect("observation:report_detail", pk=mission.pk, report_pk=saved.pk)
+
+    context = {
+        "access": access,
+        "mission": mission,
+        "form": form,
+        "formset": formset,
+        "report": report,
+    }
+    return render(request, "observation/report_form.html", context)
+
+
+def report_create(request, pk):
+    access = mission_for(request, pk)
+    return _report_form_page(request, access, ObserverReport(mission=access.mission))
+
+
+def report_edit(request, pk, report_pk):
+    access = mission_for(request, pk)
+    report = get_object_or_404(access.mission.reports, pk=report_pk)
+    return _report_form_page(request, access, report)
+
+
+def report_detail(request, pk, report_pk):
+    access = mission_for(request, pk)
+    report = get_object_or_404(
+        access.mission.reports.select_related("round", "station", "observer__person", "entered_by"),
+        pk=report_pk,
+    )
+    irregularities = report.irregularities.select_related("category", "reviewed_by")
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "report": report,
+        "irregularities": irregularities,
+        "checklist": [
+            (ObserverReport._meta.get_field(name).verbose_name, getattr(report, name))
+            for name in ObserverReport.CHECKLIST
+        ],
+        "history": history_rows(report),
+    }
+    return render(request, "observation/report_detail.html", context)
+
+
+@require_GET
+def station_search(request, pk):
+    """Stations whose code or name matches, for the station field's suggestions."""
+    access = mission_for(request, pk)
+    query = request.GET.get("q", "").strip()
+    stations = access.mission.stations.all()
+    if query:
+        stations = stations.filter(Q(code__istartswith=query) | Q(name__icontains=query))
+    results = [
+        {"code": code, "label": f"{code} — {name}"}
+        for code, name in stations.values_list("code", "name")[:20]
+    ]
+    return JsonResponse({"results": results})
