@@ -28,6 +28,9 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+e2e: install
+	$(BIN)/pytest -m e2e
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

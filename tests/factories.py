@@ -64,7 +64,7 @@ class MissionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Mission
 
-    name = factory.Sequence(lambda n: f"Peru {2000 + n} general elections")
+    name = factory.Sequence(lambda n: f"Mission {n}: general elections")
     country = "PE"
     election = "General elections"
     kind = Mission.Kind.FULL

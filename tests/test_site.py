@@ -20,7 +20,7 @@ PRODUCTION_ENV = {
 
 def _manage(*args, env):
     # Start from a clean slate for the variables under test (pytest-env sets some).
-    unset = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT"}
+    unset = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base_env = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],

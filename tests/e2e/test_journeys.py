@@ -1,0 +1,140 @@
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from observation.models import FindingsStatement, Irregularity, MissionMembership
+from observation.overvote import sync_overvote
+from tests import factories
+
+
+@pytest.fixture
+def peru(db):
+    mission = factories.MissionFactory(name="Peru 2000 general elections")
+    round_ = factories.ElectionRoundFactory(mission=mission)
+    station = factories.PollingStationFactory(
+        mission=mission, code="AYA-0042", name="Colegio San Ramón", registered_voters=300
+    )
+    observer = factories.DelegationMemberFactory(
+        mission=mission, person=factories.PersonFactory(full_name="Jennie Lincoln")
+    )
+    return {"mission": mission, "round": round_, "station": station, "observer": observer}
+
+
+def member(mission, role):
+    return factories.MissionMembershipFactory(mission=mission, role=role).user
+
+
+def overvote_for(peru):
+    report = factories.ObserverReportFactory(
+        mission=peru["mission"],
+        round=peru["round"],
+        station=peru["station"],
+        observer=peru["observer"],
+        ballots_cast=412,
+    )
+    sync_overvote(report=report)
+    return report.irregularities.get(raised_by_system=True)
+
+
+def test_staff_logs_an_overvote_report_with_an_irregularity(page, sign_in, peru):
+    mission = peru["mission"]
+    sign_in(member(mission, MissionMembership.Role.STAFF))
+    page.goto(reverse("observation:mission_detail", args=[mission.pk]))
+    page.get_by_role("link", name="Log a report").click()
+
+    page.get_by_label("Round").select_option(label=str(peru["round"]))
+    page.get_by_label("Polling station (code)").fill("AYA-0042")
+    page.get_by_label("Observer team").select_option(label="Jennie Lincoln")
+    page.get_by_label("Phase").select_option(label="Counting")
+    page.get_by_label("Ballots cast").fill("412")
+    page.get_by_label("Overall assessment").select_option(label="Very bad")
+
+    page.get_by_role("button", name="Add another irregularity").click()
+    rows = page.locator("#irregularity-forms fieldset")
+    expect(rows).to_have_count(2)
+    second = rows.nth(1)
+    second.get_by_label("Category").select_option(label="Intimidation by police or military")
+    second.get_by_label("Severity").select_option(label="Serious")
+    second.get_by_label("Evidence").select_option(label="Observed directly")
+    second.get_by_label("Description").fill("Police inside the station during the count.")
+
+    page.get_by_role("button", name="Save report").click()
+
+    expect(page.get_by_text("an overvote irregularity was raised for review")).to_be_visible()
+    expect(page.get_by_role("link", name="Intimidation by police or military")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="More ballots cast than registered voters")
+    ).to_be_visible()
+    assert Irregularity.objects.filter(report__station=peru["station"]).count() == 2
+
+
+def test_reviewer_verifies_the_overvote_from_the_queue(page, sign_in, peru):
+    mission = peru["mission"]
+    overvote = overvote_for(peru)
+    sign_in(member(mission, MissionMembership.Role.REVIEWER))
+    page.goto(reverse("observation:mission_detail", args=[mission.pk]))
+    page.get_by_role("link", name="Review queue").click()
+
+    item = page.locator(f".queue-item[data-irregularity='{overvote.pk}']")
+    item.get_by_label("Review note").fill("Tally sheet photographed by the team.")
+    item.get_by_role("button", name="Verify").click()
+
+    expect(page.get_by_text("Irregularity verified")).to_be_visible()
+    expect(page.get_by_text("The queue is clear.")).to_be_visible()
+    overvote.refresh_from_db()
+    assert overvote.status == Irregularity.Status.VERIFIED
+    assert overvote.review_note == "Tally sheet photographed by the team."
+
+
+def test_statement_from_draft_to_published(page, sign_in, peru, superuser):
+    mission = peru["mission"]
+    overvote = overvote_for(peru)
+    overvote.verify(by=superuser, note="Confirmed.")
+    leader = member(mission, MissionMembership.Role.LEADER)
+    reviewer = member(mission, MissionMembership.Role.REVIEWER)
+
+    sign_in(leader)
+    page.goto(reverse("observation:statement_list", args=[mission.pk]))
+    page.get_by_role("link", name="Draft a statement").click()
+    page.get_by_label("Kind").select_option(label="Preliminary statement")
+    page.get_by_label("Title").fill("Preliminary statement on the 9 April vote")
+    page.get_by_label("Date").fill("2000-04-10")
+    page.get_by_label("Body").fill("More ballots than voters at **AYA-0042**.")
+    page.get_by_label(re.compile("More ballots cast than registered voters")).check()
+    recommendation = page.locator("#recommendation-forms fieldset").first
+    recommendation.get_by_label("Addressee").select_option(label="Election authority")
+    recommendation.get_by_label("Recommendation").fill("Publish results by polling station.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    statement_url = page.url
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(reviewer)
+    page.goto(statement_url)
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator("#statement-status")).to_have_text("In review")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(leader)
+    page.goto(statement_url)
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("#statement-status")).to_have_text("Approved")
+    page.get_by_role("button", name="Publish").click()
+
+    expect(page.locator("#statement-status")).to_have_text("Published")
+    expect(page.locator("#published-note")).to_contain_text(f"Approved by {leader.username}")
+    expect(page.get_by_role("link", name="Edit draft")).to_have_count(0)
+    expect(page.get_by_role("button", name="Return to draft")).to_have_count(0)
+    statement = FindingsStatement.objects.get()
+    assert statement.is_published
+    assert list(statement.cited_irregularities.all()) == [overvote]
+
+
+def test_stranger_gets_not_found_for_the_mission(page, sign_in, peru):
+    sign_in(factories.MissionMembershipFactory().user)
+    response = page.goto(reverse("observation:mission_detail", args=[peru["mission"].pk]))
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page.get_by_text(peru["mission"].name)).to_have_count(0)
