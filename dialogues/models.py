@@ -250,7 +250,7 @@ class Participant(models.Model):
     )
 
     class Meta:
-        ordering = ["session", "role", "person__full_name"]
+        ordering = ["session", "person__full_name"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         constraints = [

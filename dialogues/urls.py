@@ -20,6 +20,9 @@ urlpatterns = [
         "sessions/<int:pk>/participants/new/", views.participant_create, name="participant_create"
     ),
     path("participants/<int:pk>/edit/", views.participant_edit, name="participant_edit"),
+    path("participants/<int:pk>/delete/", views.participant_delete, name="participant_delete"),
     path("outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome_edit"),
+    path("outcomes/<int:pk>/delete/", views.outcome_delete, name="outcome_delete"),
     path("tracks/<int:pk>/edit/", views.track_edit, name="track_edit"),
+    path("tracks/<int:pk>/delete/", views.track_delete, name="track_delete"),
 ]

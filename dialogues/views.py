@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from dialogues.forms import (
     BilateralTrackForm,
@@ -90,7 +92,7 @@ def session_detail(request, pk):
     return render(request, "dialogues/session_detail.html", context)
 
 
-def _form_page(request, form, *, title, back, done):
+def _form_page(request, form, *, title, back, done, delete_url=None):
     """Save a valid posted form and go to `done(saved)`; otherwise show the form.
 
     `back` (a model, URL name or URL) is where "Cancel" leads.
@@ -99,11 +101,19 @@ def _form_page(request, form, *, title, back, done):
         saved = form.save()
         messages.success(request, _("Saved “%(name)s”.") % {"name": saved})
         return redirect(done(saved))
-    return render(
-        request,
-        "dialogues/form.html",
-        {"form": form, "title": title, "back_url": resolve_url(back)},
-    )
+    context = {
+        "form": form,
+        "title": title,
+        "back_url": resolve_url(back),
+        "delete_url": delete_url,
+    }
+    return render(request, "dialogues/form.html", context)
+
+
+def _deleted(request, obj, *, then):
+    obj.delete()
+    messages.success(request, _("Removed “%(name)s”.") % {"name": obj})
+    return redirect(then)
 
 
 @_editor_required("add_dialogueforum")
@@ -182,7 +192,15 @@ def participant_edit(request, pk):
         title=_("Edit %(participant)s") % {"participant": participant},
         back=participant.session,
         done=lambda p: p.session,
+        delete_url=reverse("dialogues:participant_delete", args=[participant.pk]),
     )
+
+
+@require_POST
+@_editor_required("delete_participant")
+def participant_delete(request, pk):
+    participant = get_object_or_404(Participant.objects.select_related("session", "person"), pk=pk)
+    return _deleted(request, participant, then=participant.session)
 
 
 @_editor_required("add_outcome")
@@ -208,7 +226,15 @@ def outcome_edit(request, pk):
         title=_("Edit %(outcome)s") % {"outcome": outcome},
         back=outcome.forum,
         done=lambda o: o.forum,
+        delete_url=reverse("dialogues:outcome_delete", args=[outcome.pk]),
     )
+
+
+@require_POST
+@_editor_required("delete_outcome")
+def outcome_delete(request, pk):
+    outcome = get_object_or_404(Outcome.objects.select_related("forum"), pk=pk)
+    return _deleted(request, outcome, then=outcome.forum)
 
 
 @_editor_required("add_bilateraltrack")
@@ -234,4 +260,12 @@ def track_edit(request, pk):
         title=_("Edit the track %(track)s") % {"track": track},
         back=track.forum,
         done=lambda t: t.forum,
+        delete_url=reverse("dialogues:track_delete", args=[track.pk]),
     )
+
+
+@require_POST
+@_editor_required("delete_bilateraltrack")
+def track_delete(request, pk):
+    track = get_object_or_404(BilateralTrack.objects.select_related("forum"), pk=pk)
+    return _deleted(request, track, then=track.forum)

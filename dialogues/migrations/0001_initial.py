@@ -338,7 +338,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "participant",
                 "verbose_name_plural": "participants",
-                "ordering": ["session", "role", "person__full_name"],
+                "ordering": ["session", "person__full_name"],
             },
         ),
         migrations.AddConstraint(

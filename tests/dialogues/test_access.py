@@ -79,3 +79,34 @@ def test_editor_sees_edit_links(client, editor, forum):
     client.force_login(editor)
     response = client.get(reverse("dialogues:forum_detail", args=[forum.pk]))
     assert reverse("dialogues:forum_edit", args=[forum.pk]) in response.content.decode()
+
+
+def _removable(forum):
+    session = factories.DialogueSessionFactory(forum=forum)
+    return [
+        ("participant_delete", factories.ParticipantFactory(session=session)),
+        ("outcome_delete", factories.OutcomeFactory(forum=forum)),
+        ("track_delete", factories.BilateralTrackFactory(forum=forum)),
+    ]
+
+
+def test_removing_is_post_only(client, editor, forum):
+    client.force_login(editor)
+    for name, obj in _removable(forum):
+        assert client.get(reverse(f"dialogues:{name}", args=[obj.pk])).status_code == 405
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_reader_cannot_remove(client, user, forum):
+    client.force_login(user)
+    for name, obj in _removable(forum):
+        assert client.post(reverse(f"dialogues:{name}", args=[obj.pk])).status_code == 403
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def test_editor_removes_participants_outcomes_and_tracks(client, editor, forum):
+    client.force_login(editor)
+    for name, obj in _removable(forum):
+        response = client.post(reverse(f"dialogues:{name}", args=[obj.pk]))
+        assert response.status_code == 302
+        assert not type(obj).objects.filter(pk=obj.pk).exists()
