@@ -92,15 +92,15 @@ def session_detail(request, pk):
     return render(request, "dialogues/session_detail.html", context)
 
 
-def _form_page(request, form, *, title, back, done, delete_url=None):
-    """Save a valid posted form and go to `done(saved)`; otherwise show the form.
-
-    `back` (a model, URL name or URL) is where "Cancel" leads.
+def _form_page(request, form, *, title, back, done=None, delete_url=None):
+    """Save a valid posted form and go to `done(saved)`, or to the saved object's own
+    page; otherwise show the form. `back` (a model, URL name or URL) is where
+    "Cancel" leads.
     """
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, _("Saved “%(name)s”.") % {"name": saved})
-        return redirect(done(saved))
+        return redirect(done(saved) if done else saved)
     context = {
         "form": form,
         "title": title,
@@ -119,22 +119,14 @@ def _deleted(request, obj, *, then):
 @_editor_required("add_dialogueforum")
 def forum_create(request):
     form = ForumForm(request.POST or None)
-    return _form_page(
-        request,
-        form,
-        title=_("New dialogue forum"),
-        back="dialogues:forum_list",
-        done=lambda forum: forum,
-    )
+    return _form_page(request, form, title=_("New dialogue forum"), back="dialogues:forum_list")
 
 
 @_editor_required("change_dialogueforum")
 def forum_edit(request, pk):
     forum = get_object_or_404(DialogueForum, pk=pk)
     form = ForumForm(request.POST or None, instance=forum)
-    return _form_page(
-        request, form, title=_("Edit %(forum)s") % {"forum": forum}, back=forum, done=lambda f: f
-    )
+    return _form_page(request, form, title=_("Edit %(forum)s") % {"forum": forum}, back=forum)
 
 
 @_editor_required("add_dialoguesession")
@@ -146,11 +138,7 @@ def session_create(request, pk):
         initial={"sequence": forum.next_session_number()},
     )
     return _form_page(
-        request,
-        form,
-        title=_("New session of %(forum)s") % {"forum": forum},
-        back=forum,
-        done=lambda session: session,
+        request, form, title=_("New session of %(forum)s") % {"forum": forum}, back=forum
     )
 
 
@@ -159,11 +147,7 @@ def session_edit(request, pk):
     session = get_object_or_404(DialogueSession.objects.select_related("forum"), pk=pk)
     form = SessionForm(request.POST or None, instance=session)
     return _form_page(
-        request,
-        form,
-        title=_("Edit %(session)s") % {"session": session},
-        back=session,
-        done=lambda s: s,
+        request, form, title=_("Edit %(session)s") % {"session": session}, back=session
     )
 
 
