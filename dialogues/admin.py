@@ -59,6 +59,13 @@ class DialogueForumAdmin(admin.ModelAdmin):
         BilateralTrackInline,
     ]
 
+    def get_inlines(self, request, obj):
+        # A track's countries are checked against the forum's saved countries, which
+        # a forum being added does not have yet: tracks come once it exists.
+        if obj is None:
+            return [inline for inline in self.inlines if inline is not BilateralTrackInline]
+        return self.inlines
+
 
 class ParticipantInline(admin.TabularInline):
     model = Participant

@@ -38,3 +38,10 @@ def test_admin_session_page_carries_its_participants(client, superuser):
     )
     assert response.status_code == 200
     assert 'name="participants-TOTAL_FORMS"' in response.content.decode()
+
+
+def test_admin_adds_tracks_only_to_a_saved_forum(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:dialogues_dialogueforum_add")).content.decode()
+    assert 'name="countries-TOTAL_FORMS"' in page
+    assert 'name="bilateral_tracks-TOTAL_FORMS"' not in page
