@@ -12,6 +12,7 @@ admin.site.index_title = _("Observa administration")
 urlpatterns = [
     path("", missions.home, name="home"),
     path("missions/", include("observation.urls")),
+    path("dialogues/", include("dialogues.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -3,6 +3,15 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from dialogues.models import (
+    BilateralTrack,
+    DialogueForum,
+    DialogueSession,
+    ForumCountry,
+    ForumObjective,
+    Outcome,
+    Participant,
+)
 from observation.models import (
     DelegationMember,
     ElectionRound,
@@ -186,3 +195,79 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     addressee = Recommendation.Addressee.ELECTION_AUTHORITY
     text = "Publish results by polling station."
     priority = Recommendation.Priority.HIGH
+
+
+# Dialogues
+
+
+class DialogueForumFactory(factory.django.DjangoModelFactory):
+    """A forum with its countries: pass `countries=["PE", "CO"]` to choose them."""
+
+    class Meta:
+        model = DialogueForum
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Andean-U.S. Dialogue Forum {n}")
+    kind = DialogueForum.Kind.MULTILATERAL
+    start_date = datetime.date(2010, 1, 1)
+    end_date = datetime.date(2011, 6, 30)
+    planned_months = 18
+    purpose = "Ease tensions between the Andean countries and the United States."
+
+    @factory.post_generation
+    def countries(obj, create, extracted, **kwargs):
+        if create:
+            codes = ["BO", "CO", "EC", "PE", "US", "VE"] if extracted is None else extracted
+            ForumCountry.objects.bulk_create(ForumCountry(forum=obj, country=c) for c in codes)
+
+
+class ForumObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ForumObjective
+
+    forum = factory.SubFactory(DialogueForumFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = "Build trust between the participating countries."
+
+
+class DialogueSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DialogueSession
+
+    forum = factory.SubFactory(DialogueForumFactory)
+    sequence = factory.Sequence(lambda n: n + 1)
+    city = "Lima"
+    country = "PE"
+    date = datetime.date(2010, 6, 15)
+    topic = "Drug policy and security cooperation"
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    session = factory.SubFactory(DialogueSessionFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = Participant.Role.DELEGATE
+    country = "PE"
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    forum = factory.SubFactory(DialogueForumFactory)
+    kind = Outcome.Kind.CONSENSUS_DOCUMENT
+    title = factory.Sequence(lambda n: f"Consensus document {n}")
+    text = "The participants agree to meet again."
+    date = datetime.date(2011, 6, 1)
+
+
+class BilateralTrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BilateralTrack
+
+    forum = factory.SubFactory(DialogueForumFactory)
+    country_a = "CO"
+    country_b = "VE"
+    status = BilateralTrack.Status.EXPLORED
