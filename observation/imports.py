@@ -26,7 +26,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import translation
@@ -252,15 +252,24 @@ class Importer:
         matched, notices = self.match_columns(table.headers)
         preview = Preview(columns=list(matched.values()), notices=notices)
         first_lines = {}
+        # Areas, voter counts and roles repeat from row to row: each distinct cell of a
+        # column is cleaned once, which halves the time on a national list.
+        cleaned = {index: {} for index in matched}
         for line, cells in table.records:
             row, failed = {}, False
             for index, column in matched.items():
                 raw = cells[index] if index < len(cells) else ""
-                try:
-                    row[column.key] = column.field.clean(raw)
-                except ValidationError as error:
-                    preview.errors.append(RowError(line, column.label, raw, _messages(error)))
+                known = cleaned[index]
+                if raw not in known:
+                    try:
+                        known[raw] = column.field.clean(raw)
+                    except ValidationError as error:
+                        known[raw] = error
+                if isinstance(known[raw], ValidationError):
+                    preview.errors.append(RowError(line, column.label, raw, _messages(known[raw])))
                     failed = True
+                else:
+                    row[column.key] = known[raw]
             if not failed:
                 for column, message in self.check_row(row):
                     preview.errors.append(RowError(line, column, "", message))
@@ -413,21 +422,58 @@ class StationImporter(Importer):
         return {"created": len(preview.rows) - updated, "updated": updated}
 
     def save(self, preview):
-        # One INSERT ... ON CONFLICT per batch instead of a query per row: the national
-        # list of a country runs to tens of thousands of stations. It skips
+        # A national list runs to tens of thousands of stations: rows are written in bulk
+        # (an upsert on the mission and code), not one query each. That skips
         # PollingStation.save(), so the lock is checked here, once, under a row lock.
-        updated_fields = sorted(preview.keys() - {"code"})
         with transaction.atomic():
             self._lock_mission()
             counts = self.count(preview)
-            PollingStation.objects.bulk_create(
-                (PollingStation(mission=self.mission, **row) for _line, row in preview.rows),
-                batch_size=CREATE_BATCH_SIZE,
-                update_conflicts=True,
-                unique_fields=["mission", "code"],
-                update_fields=updated_fields,
-            )
+            if connection.vendor == "postgresql":
+                self._copy_and_upsert(preview)
+            else:
+                PollingStation.objects.bulk_create(
+                    (PollingStation(mission=self.mission, **row) for _line, row in preview.rows),
+                    batch_size=CREATE_BATCH_SIZE,
+                    update_conflicts=True,
+                    unique_fields=["mission", "code"],
+                    update_fields=sorted(preview.keys() - {"code"}),
+                )
         return counts
+
+    def _copy_and_upsert(self, preview):
+        """COPY the rows into a temporary table, then upsert them in one statement.
+
+        On PostgreSQL this is an order of magnitude faster than bulk_create, whose time
+        goes into building the SQL of each row in Python.
+        """
+        meta = PollingStation._meta
+        keys = [column.key for column in preview.columns]
+        columns = {key: meta.get_field(key).column for key in keys}
+        every = ["code", "name", *(f"area_{n}" for n in range(1, 6))]
+        every += ["registered_voters", "latitude", "longitude"]
+        staging = ", ".join(
+            f"{meta.get_field(key).column} {meta.get_field(key).db_type(connection)}"
+            + (" NOT NULL DEFAULT ''" if key.startswith("area_") else "")
+            for key in every
+        )
+        targets = ", ".join(meta.get_field(key).column for key in every)
+        updates = ", ".join(
+            f"{columns[key]} = EXCLUDED.{columns[key]}" for key in keys if key != "code"
+        )
+        mission_column = meta.get_field("mission").column
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE station_import ({staging})")
+            copy_sql = f"COPY station_import ({', '.join(columns.values())}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for _line, row in preview.rows:
+                    copy.write_row([row[key] for key in keys])
+            cursor.execute(
+                f"INSERT INTO {meta.db_table} ({mission_column}, {targets}) "
+                f"SELECT %s, {targets} FROM station_import "
+                f"ON CONFLICT ({mission_column}, {columns['code']}) DO UPDATE SET {updates}",
+                [self.mission.pk],
+            )
+            cursor.execute("DROP TABLE station_import")
 
 
 @functools.cache
