@@ -21,11 +21,7 @@ AREA_LEVELS = range(1, 6)
 
 
 class MissionFilterSet(django_filters.FilterSet):
-    # Prefix of the area lookups: "" on stations, "station__" on what happens at one.
-    area_prefix = ""
-
     def __init__(self, data=None, queryset=None, *, mission: Mission, **kwargs):
-        self.mission = mission
         super().__init__(data, queryset, **kwargs)
         labels = mission.area_labels()
         for level in AREA_LEVELS:

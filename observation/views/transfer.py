@@ -59,11 +59,10 @@ def _pending(request) -> dict:
 def _stash(request, *, mission, kind, content: bytes, filename: str) -> str:
     """Keep an upload until it is confirmed, replacing this user's earlier one for the
     same mission and kind."""
-    pending = _pending(request)
-    for token, entry in list(pending.items()):
+    for token, entry in list(_pending(request).items()):
         if entry["mission"] == mission.pk and entry["kind"] == kind:
             _discard(request, token)
-            pending.pop(token)
+    pending = _pending(request)
     token = secrets.token_urlsafe(24)
     suffix = PurePath(filename).suffix.lower()
     path = default_storage.save(f"{UPLOAD_FOLDER}/{token}{suffix}", ContentFile(content))

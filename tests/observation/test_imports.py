@@ -440,3 +440,15 @@ def test_roster_without_a_role_column_is_refused(staff_client, mission):
     [error] = _form_errors(response)
     assert error.code == "missing_column"
     assert not Person.objects.exists()
+
+
+def test_a_new_upload_replaces_the_one_waiting(staff_client, mission, tmp_path):
+    first = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,1\n"))
+    second = _preview(staff_client, mission, _csv("code,name,registered voters\n0002,B,2\n"))
+
+    _confirm(staff_client, mission, first)
+    assert not PollingStation.objects.exists()
+    _confirm(staff_client, mission, second)
+
+    assert list(PollingStation.objects.values_list("code", flat=True)) == ["0002"]
+    assert not any((tmp_path / "imports").iterdir())
