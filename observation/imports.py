@@ -286,6 +286,10 @@ class Importer:
             preview.counts = self.count(preview)
         return preview
 
+    def display(self, row: dict) -> list:
+        """A checked row as the preview shows it, in the order of the file's columns."""
+        return list(row.values())
+
     def check_row(self, row: dict) -> Iterator[tuple[str, str]]:
         """Problems that span cells, as (column, message)."""
         return iter(())
@@ -563,6 +567,13 @@ class DelegationImporter(Importer):
 
     def row_key(self, row):
         return _person_key(row)
+
+    def display(self, row):
+        shown = dict(row)
+        if shown.get("nationality"):
+            shown["nationality"] = countries.name(shown["nationality"])
+        shown["role"] = DelegationMember.Role(shown["role"]).label
+        return list(shown.values())
 
     def duplicate_error(self, row, first_line):
         return (

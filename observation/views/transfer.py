@@ -100,6 +100,9 @@ def _render_import(request, access, importer, *, form, preview, token):
         "columns": importer.columns(),
         "form": form,
         "preview": preview,
+        "first_rows": [
+            (line, importer.display(row)) for line, row in (preview.rows[:20] if preview else [])
+        ],
         "token": token,
         "confirm_url_name": f"{IMPORTS[importer.kind].url_name}_confirm",
     }

@@ -354,6 +354,9 @@ def test_roster_import_creates_people_organisations_and_members(staff_client, mi
         "members_updated": 0,
         "organizations_created": 1,
     }
+    assert "<td>Peru</td><td>Transparencia</td><td>Short-term observer</td>" in (
+        response.content.decode()
+    )
 
     _confirm(staff_client, mission, response, kind="delegation")
 
