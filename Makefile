@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e bench lint format install clean
+.PHONY: run test e2e bench bench-import lint format install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: install
 
 e2e: install
 	$(BIN)/pytest -m e2e
+
+# Station import of 90,000 generated rows on the configured database (DATABASE_URL),
+# beside a plain COPY on PostgreSQL; everything is rolled back afterwards.
+bench-import: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py bench_import
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,11 +1,33 @@
 from django.urls import include, path
 
-from observation.views import irregularities, missions, reports, statements
+from observation.views import irregularities, lists, missions, reports, statements, transfer
 
 app_name = "observation"
 
 mission_patterns = [
     path("", missions.mission_detail, name="mission_detail"),
+    path("stations/", lists.station_list, name="station_list"),
+    path("stations/import/", transfer.station_import, name="station_import"),
+    path(
+        "stations/import/confirm/",
+        transfer.station_import_confirm,
+        name="station_import_confirm",
+    ),
+    path("stations/export.<str:fmt>", transfer.station_export, name="station_export"),
+    path("delegation/import/", transfer.delegation_import, name="delegation_import"),
+    path(
+        "delegation/import/confirm/",
+        transfer.delegation_import_confirm,
+        name="delegation_import_confirm",
+    ),
+    path("reports/", lists.report_list, name="report_list"),
+    path("reports/export.<str:fmt>", transfer.report_export, name="report_export"),
+    path("irregularities/", lists.irregularity_list, name="irregularity_list"),
+    path(
+        "irregularities/export.<str:fmt>",
+        transfer.irregularity_export,
+        name="irregularity_export",
+    ),
     path("stations/search/", reports.station_search, name="station_search"),
     path("reports/new/", reports.report_create, name="report_create"),
     path("reports/<int:report_pk>/", reports.report_detail, name="report_detail"),

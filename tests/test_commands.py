@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from observation.models import Mission, PollingStation
+
 
 def test_demo_superuser_is_created_once(db, settings, capsys):
     settings.DEBUG = True
@@ -18,3 +20,13 @@ def test_demo_superuser_refused_without_debug(db, settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("create_demo_superuser")
     assert not get_user_model().objects.exists()
+
+
+def test_import_benchmark_imports_generated_stations_and_leaves_nothing(db, capsys):
+    call_command("bench_import", rows=40)
+
+    out = capsys.readouterr().out
+    assert "Station import, 40 rows on" in out
+    assert "rows/s" in out
+    assert not Mission.objects.exists()
+    assert not PollingStation.objects.exists()

