@@ -7,6 +7,7 @@ from tests import factories
 # The manifest storage needs `collectstatic` first; tests render templates
 # without it and whitenoise serves from the app folders instead of STATIC_ROOT.
 # tests/test_site.py checks the production storage on its own.
+# A deliberately slow password hash costs a second per test user; tests need none of it.
 _PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -15,7 +16,12 @@ _PLAIN_STATIC = {
 
 @pytest.fixture(autouse=True, scope="session")
 def _plain_static_storage():
-    with override_settings(STORAGES=_PLAIN_STATIC, STATIC_ROOT=None, WHITENOISE_USE_FINDERS=True):
+    with override_settings(
+        STORAGES=_PLAIN_STATIC,
+        STATIC_ROOT=None,
+        WHITENOISE_USE_FINDERS=True,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
         yield
 
 
