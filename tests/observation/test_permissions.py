@@ -1,0 +1,125 @@
+"""Who may open what: every URL of the observation app, as every kind of user.
+
+Anonymous users are sent to sign in; users who are not on the mission get 404
+(its existence does not leak); members whose role is too low get 403; POST-only
+actions answer GET with 405.
+"""
+
+import pytest
+from django.urls import reverse
+
+from observation.models import MissionMembership
+from tests import factories
+
+ROLES = ("anonymous", "stranger", "staff", "reviewer", "leader", "superuser")
+
+
+def expect(anonymous=302, stranger=404, staff=200, reviewer=200, leader=200, superuser=200):
+    return dict(zip(ROLES, (anonymous, stranger, staff, reviewer, leader, superuser), strict=True))
+
+
+MEMBERS = expect()
+REVIEWERS = expect(staff=403)
+REVIEWER_ACTIONS = expect(staff=403, reviewer=302, leader=302, superuser=302)
+LEADER_ACTIONS = expect(staff=403, reviewer=403, leader=302, superuser=302)
+# require_POST answers before anything else is looked at, strangers included.
+POST_ONLY = expect(stranger=405, staff=405, reviewer=405, leader=405, superuser=405)
+
+# (URL name, the objects its arguments name, method, POST data, expected status per role)
+MATRIX = [
+    ("mission_detail", (), "get", None, MEMBERS),
+    ("station_list", (), "get", None, MEMBERS),
+    ("station_search", (), "get", None, MEMBERS),
+    ("station_import", (), "get", None, MEMBERS),
+    ("station_import_confirm", (), "get", None, POST_ONLY),
+    ("station_export", ("csv",), "get", None, MEMBERS),
+    ("delegation_import", (), "get", None, MEMBERS),
+    ("delegation_import_confirm", (), "get", None, POST_ONLY),
+    ("report_list", (), "get", None, MEMBERS),
+    ("report_export", ("xlsx",), "get", None, MEMBERS),
+    ("report_create", (), "get", None, MEMBERS),
+    ("report_detail", ("report",), "get", None, MEMBERS),
+    ("report_edit", ("report",), "get", None, MEMBERS),
+    ("irregularity_list", (), "get", None, MEMBERS),
+    ("irregularity_export", ("csv",), "get", None, MEMBERS),
+    ("irregularity_create", (), "get", None, MEMBERS),
+    ("irregularity_detail", ("irregularity",), "get", None, MEMBERS),
+    ("review_queue", (), "get", None, REVIEWERS),
+    ("irregularity_review", ("irregularity",), "get", None, POST_ONLY),
+    (
+        "irregularity_review",
+        ("irregularity",),
+        "post",
+        {"decision": "verify", "note": "Seen."},
+        REVIEWER_ACTIONS,
+    ),
+    ("statement_list", (), "get", None, MEMBERS),
+    ("statement_create", (), "get", None, REVIEWERS),
+    ("statement_detail", ("statement",), "get", None, MEMBERS),
+    ("statement_edit", ("statement",), "get", None, REVIEWERS),
+    ("statement_transition", ("statement", "submit"), "get", None, POST_ONLY),
+    ("statement_transition", ("statement", "submit"), "post", {}, REVIEWER_ACTIONS),
+    ("statement_transition", ("statement", "approve"), "post", {}, LEADER_ACTIONS),
+    ("statement_transition", ("statement", "return"), "post", {"reason": "x"}, LEADER_ACTIONS),
+]
+
+
+@pytest.fixture
+def world(mission):
+    report = factories.ObserverReportFactory(mission=mission)
+    statement = factories.FindingsStatementFactory(mission=mission)
+    return {
+        "report": report,
+        "irregularity": factories.IrregularityFactory(
+            mission=mission, round=report.round, station=report.station
+        ),
+        "statement": statement,
+    }
+
+
+def _user(role, mission):
+    if role == "anonymous":
+        return None
+    if role == "superuser":
+        return factories.UserFactory(is_superuser=True, is_staff=True)
+    if role == "stranger":
+        return factories.MissionMembershipFactory(role=MissionMembership.Role.LEADER).user
+    return factories.MissionMembershipFactory(mission=mission, role=role).user
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "args", "method", "data", "expected"),
+    MATRIX,
+    ids=[f"{row[2]}-{row[0]}-{'-'.join(map(str, row[1]))}" for row in MATRIX],
+)
+def test_permission_matrix(client, mission, world, role, name, args, method, data, expected):
+    if name == "statement_transition" and args[1] in {"approve", "return"}:
+        world["statement"].submit_for_review(by=factories.UserFactory())
+    resolved = [world[arg].pk if arg in world else arg for arg in args]
+    url = reverse(f"observation:{name}", args=[mission.pk, *resolved])
+    user = _user(role, mission)
+    if user is not None:
+        client.force_login(user)
+
+    response = getattr(client, method)(url, data or {})
+
+    assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_every_observation_url_is_in_the_matrix():
+    from observation.urls import mission_patterns, urlpatterns
+
+    names = {p.name for p in [*mission_patterns, *urlpatterns] if p.name}
+    covered = {row[0] for row in MATRIX} | {"mission_list"}
+    assert names == covered
+
+
+def test_mission_list_shows_only_the_users_missions(client, mission, staff):
+    other = factories.MissionFactory()
+    client.force_login(staff)
+    missions = list(client.get(reverse("observation:mission_list")).context["missions"])
+    assert missions == [mission]
+    assert other not in missions
