@@ -28,6 +28,10 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# Prints timings of the mission summary on a synthetic mission in the configured database.
+bench: install
+	$(BIN)/python manage.py bench_summary
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
