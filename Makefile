@@ -30,7 +30,7 @@ test: install
 
 # Prints timings of the mission summary on a synthetic mission in the configured database.
 bench: install
-	$(BIN)/python manage.py bench_summary
+	DEBUG=1 $(BIN)/python manage.py bench_summary
 
 lint: install
 	$(BIN)/ruff check .

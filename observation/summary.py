@@ -8,7 +8,7 @@ choices) and derives chart geometry from them.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from observation.models import (
@@ -238,11 +238,10 @@ def build_summary(*, mission: Mission, public: bool, include_unverified: bool) -
 
     rounds = list(mission.rounds.annotate(report_count=Count("reports")))
 
+    # A semi-join instead of joining every report, which would need COUNT(DISTINCT).
     stations = PollingStation.objects.filter(mission=mission)
-    coverage_figures = {
-        "listed": Count("pk", distinct=True),
-        "visited": Count("pk", filter=Q(reports__isnull=False), distinct=True),
-    }
+    visited = Exists(ObserverReport.objects.filter(station=OuterRef("pk")))
+    coverage_figures = {"listed": Count("pk"), "visited": Count("pk", filter=visited)}
     overall = stations.aggregate(**coverage_figures)
     area_label = (mission.area_labels() or [""])[0]
     coverage_by_area = [
@@ -298,14 +297,15 @@ def build_summary(*, mission: Mission, public: bool, include_unverified: bool) -
         .order_by("category__position", "station__code", "pk")[: DETAIL_LIMIT + 1]
     )
 
-    overvote_irregularity = Q(
-        irregularities__raised_by_system=True, irregularities__superseded_at__isnull=True
+    # Overvote detection keeps at most one standing system irregularity per report.
+    verified_overvote = Exists(
+        Irregularity.objects.verified()
+        .current()
+        .filter(report=OuterRef("pk"), raised_by_system=True)
     )
     overvote_reports = reports.overvotes()
     if not include_unverified:
-        overvote_reports = overvote_reports.filter(
-            overvote_irregularity, irregularities__status=Status.VERIFIED
-        )
+        overvote_reports = overvote_reports.filter(verified_overvote)
     overvotes = [
         OvervoteStation(
             round=ElectionRound.Kind(row["round_kind"]).label,
@@ -327,10 +327,7 @@ def build_summary(*, mission: Mission, public: bool, include_unverified: bool) -
         .annotate(
             most_cast=Max("ballots_cast"),
             excess=Max("ballots_cast") - F("station__registered_voters"),
-            verified_count=Count(
-                "irregularities",
-                filter=overvote_irregularity & Q(irregularities__status=Status.VERIFIED),
-            ),
+            verified_count=Count("pk", filter=verified_overvote),
         )
         .order_by("election_day", "-excess", "code")
     ]
