@@ -30,6 +30,7 @@ test: install
 
 # Prints timings of the mission summary on a synthetic mission in the configured database.
 bench: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py bench_summary
 
 lint: install
