@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e bench bench-import lint format install clean
+.PHONY: run test e2e bench lint format install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,12 @@ test: install
 e2e: install
 	$(BIN)/pytest -m e2e
 
-# Station import of 90,000 generated rows on the configured database (DATABASE_URL),
-# beside a plain COPY on PostgreSQL; everything is rolled back afterwards.
-bench-import: install
+# Timings on the configured database (DATABASE_URL, else SQLite): the mission
+# summary on a synthetic mission, then an import of 90,000 generated stations
+# beside a plain COPY on PostgreSQL. Both clean up after themselves.
+bench: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py bench_summary
 	DEBUG=1 $(BIN)/python manage.py bench_import
 
 lint: install

@@ -1,11 +1,27 @@
 from django.urls import include, path
 
-from observation.views import irregularities, lists, missions, reports, statements, transfer
+from observation.views import (
+    irregularities,
+    lists,
+    missions,
+    reports,
+    statements,
+    summary,
+    transfer,
+)
 
 app_name = "observation"
 
 mission_patterns = [
     path("", missions.mission_detail, name="mission_detail"),
+    path("summary/", summary.mission_summary, name="mission_summary"),
+    path("summary.pdf", summary.mission_summary_pdf, name="mission_summary_pdf"),
+    path("summary/public/", summary.mission_public_summary, name="mission_public_summary"),
+    path(
+        "summary/public.pdf",
+        summary.mission_public_summary_pdf,
+        name="mission_public_summary_pdf",
+    ),
     path("stations/", lists.station_list, name="station_list"),
     path("stations/import/", transfer.station_import, name="station_import"),
     path(

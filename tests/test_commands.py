@@ -1,8 +1,11 @@
+import io
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from observation.models import Mission, PollingStation
+from observation.models import Mission, Person, PollingStation
 
 
 def test_demo_superuser_is_created_once(db, settings, capsys):
@@ -30,3 +33,19 @@ def test_import_benchmark_imports_generated_stations_and_leaves_nothing(db, caps
     assert "rows/s" in out
     assert not Mission.objects.exists()
     assert not PollingStation.objects.exists()
+
+
+def test_bench_summary_prints_timings_and_cleans_up(db):
+    missions, people = Mission.objects.count(), Person.objects.count()
+    out = io.StringIO()
+
+    call_command("bench_summary", stations=20, reports=400, irregularities=60, repeat=1, stdout=out)
+
+    output = out.getvalue()
+    assert "20 stations, 400 reports, 60 irregularities" in output
+    assert re.search(r"\((\d+) overvote reports\)", output).group(1) != "0"
+    for label in ("summary HTML", "summary PDF", "one raw SQL query", "ratio summary HTML"):
+        assert label in output
+    assert Mission.objects.count() == missions
+    assert Person.objects.count() == people
+    assert not get_user_model().objects.filter(username__startswith="benchmark-").exists()

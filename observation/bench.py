@@ -1,0 +1,294 @@
+"""Benchmark of the mission summary on a synthetic mission in the configured database.
+
+Builds the mission with bulk inserts (overvotes go through the real overvote
+detection), times the summary as HTML and PDF against the same aggregates in
+one hand-written SQL query, then removes everything it created.
+"""
+
+import datetime
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.test import RequestFactory, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from observation.models import (
+    DelegationMember,
+    ElectionRound,
+    FindingsStatement,
+    Irregularity,
+    IrregularityCategory,
+    Mission,
+    ObserverReport,
+    Organization,
+    Person,
+    PollingStation,
+    Recommendation,
+)
+from observation.overvote import sync_overvote
+from observation.printing import render_pdf
+from observation.summary import build_summary
+from observation.views.summary import TEMPLATE
+
+Assessment = ObserverReport.Assessment
+Status = Irregularity.Status
+
+BATCH = 2000
+AREAS = 25
+OBSERVERS = 60
+# Roughly one report in a hundred counts more ballots than registered voters.
+OVERVOTE_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    seconds: float
+
+
+def _best_of(repeat: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def build_mission(*, stations: int, reports: int, irregularities: int, user, rng) -> Mission:
+    """A synthetic mission of the given size. Returns it; remove it with `remove_mission`."""
+    organization, _ = Organization.objects.get_or_create(
+        name="Observa benchmark", defaults={"kind": Organization.Kind.OBSERVER_GROUP}
+    )
+    mission = Mission.objects.create(
+        name=f"Benchmark mission {uuid.uuid4().hex[:8]}",
+        country="PE",
+        election="Synthetic general elections",
+        kind=Mission.Kind.FULL,
+        status=Mission.Status.ACTIVE,
+        lead_organization=organization,
+        start_date=datetime.date(2000, 3, 1),
+        end_date=datetime.date(2000, 7, 31),
+        area_label_1="Department",
+    )
+    first = ElectionRound.objects.create(
+        mission=mission, kind=ElectionRound.Kind.FIRST_ROUND, election_day=datetime.date(2000, 4, 9)
+    )
+    ElectionRound.objects.create(
+        mission=mission,
+        kind=ElectionRound.Kind.RUNOFF,
+        election_day=datetime.date(2000, 5, 28),
+        observed=False,
+        not_observed_reason="Fundamental flaws were not rectified.",
+    )
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Benchmark observer {n}", title="Observer") for n in range(OBSERVERS)
+    )
+    observers = DelegationMember.objects.bulk_create(
+        DelegationMember(
+            mission=mission,
+            person=person,
+            role=DelegationMember.Role.LEADER
+            if n == 0
+            else DelegationMember.Role.SHORT_TERM_OBSERVER,
+        )
+        for n, person in enumerate(people)
+    )
+    station_rows = PollingStation.objects.bulk_create(
+        (
+            PollingStation(
+                mission=mission,
+                code=f"{n:06d}",
+                name=f"Station {n}",
+                area_1=f"Department {n % AREAS:02d}",
+                registered_voters=rng.randint(200, 600),
+            )
+            for n in range(stations)
+        ),
+        batch_size=BATCH,
+    )
+    phases = ObserverReport.Phase.values
+    assessments = [*Assessment.values, ""]
+    report_rows = []
+    for n in range(reports):
+        station = station_rows[n % stations]
+        registered = station.registered_voters
+        overvote = rng.random() < OVERVOTE_RATE
+        report_rows.append(
+            ObserverReport(
+                mission=mission,
+                round=first,
+                station=station,
+                observer=rng.choice(observers),
+                phase=phases[n % len(phases)],
+                assessment=rng.choices(assessments, weights=[30, 45, 15, 5, 5])[0],
+                ballots_cast=registered + rng.randint(1, 80)
+                if overvote
+                else rng.randint(registered // 3, registered),
+            )
+        )
+    report_rows = ObserverReport.objects.bulk_create(report_rows, batch_size=BATCH)
+
+    for report in (
+        ObserverReport.objects.filter(mission=mission).overvotes().select_related("station")
+    ):
+        sync_overvote(report=report, by=user)
+    raised = Irregularity.objects.filter(mission=mission)
+    raised.filter(pk__in=list(raised.values_list("pk", flat=True)[::2])).update(
+        status=Status.VERIFIED, reviewed_by=user, reviewed_at=timezone.now()
+    )
+
+    categories = list(IrregularityCategory.objects.filter(system_raised=False))
+    now = timezone.now()
+    irregularity_rows = []
+    for _ in range(max(irregularities - raised.count(), 0)):
+        report = rng.choice(report_rows)
+        status = rng.choices(Status.values, weights=[30, 60, 10])[0]
+        reviewed = status != Status.REPORTED
+        irregularity_rows.append(
+            Irregularity(
+                mission=mission,
+                round=first,
+                station_id=report.station_id,
+                report=report,
+                category=rng.choice(categories),
+                severity=rng.choice(Irregularity.Severity.values),
+                evidence=rng.choice(Irregularity.Evidence.values),
+                description="Synthetic irregularity for the benchmark.",
+                status=status,
+                reviewed_by=user if reviewed else None,
+                reviewed_at=now if reviewed else None,
+                review_note="Checked." if reviewed else "",
+            )
+        )
+    Irregularity.objects.bulk_create(irregularity_rows, batch_size=BATCH)
+
+    statements = FindingsStatement.objects.bulk_create(
+        FindingsStatement(
+            mission=mission,
+            kind=kind,
+            title=f"Benchmark {kind}",
+            issued_on=datetime.date(2000, 4, 10) + datetime.timedelta(days=n),
+        )
+        for n, kind in enumerate(FindingsStatement.Kind.values)
+    )
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            statement=statement,
+            addressee=rng.choice(Recommendation.Addressee.values),
+            text="Synthetic recommendation.",
+        )
+        for statement in statements
+        for _ in range(4)
+    )
+    return mission
+
+
+def remove_mission(mission: Mission) -> None:
+    """Delete the synthetic mission, children first: reports and irregularities protect it."""
+    # No history rows for deleting what only the benchmark ever saw.
+    with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
+        Irregularity.objects.filter(mission=mission).delete()
+        Irregularity.history.filter(mission_id=mission.pk).delete()
+        FindingsStatement.objects.filter(mission=mission).delete()
+        ObserverReport.objects.filter(mission=mission).delete()
+        people = list(mission.delegation.values_list("person_id", flat=True))
+        mission.delete()
+        Mission.history.filter(id=mission.pk).delete()
+        Person.objects.filter(pk__in=people).delete()
+
+
+def raw_aggregates(mission: Mission) -> list[tuple]:
+    """The summary's figures (coverage, assessments, irregularities, overvotes) in one query."""
+    station = PollingStation._meta.db_table
+    report = ObserverReport._meta.db_table
+    irregularity = Irregularity._meta.db_table
+    category = IrregularityCategory._meta.db_table
+    # Table names come from the models; values go through parameters.
+    sql = f"""
+        SELECT 'coverage', s.area_1, NULL, COUNT(DISTINCT s.id), COUNT(DISTINCT r.station_id)
+        FROM {station} s LEFT JOIN {report} r ON r.station_id = s.id
+        WHERE s.mission_id = %s GROUP BY s.area_1
+        UNION ALL
+        SELECT 'assessment', r.phase, r.assessment, COUNT(*), NULL
+        FROM {report} r WHERE r.mission_id = %s GROUP BY r.phase, r.assessment
+        UNION ALL
+        SELECT 'irregularity', c.name, i.severity, COUNT(*), NULL
+        FROM {irregularity} i JOIN {category} c ON c.id = i.category_id
+        WHERE i.mission_id = %s AND i.status = %s AND i.superseded_at IS NULL
+        GROUP BY c.name, i.severity
+        UNION ALL
+        SELECT 'overvote', s.code, NULL, s.registered_voters, MAX(r.ballots_cast)
+        FROM {report} r JOIN {station} s ON s.id = r.station_id
+        WHERE r.mission_id = %s AND r.ballots_cast > s.registered_voters
+        GROUP BY s.code, s.registered_voters
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [mission.pk, mission.pk, mission.pk, Status.VERIFIED, mission.pk])
+        return cursor.fetchall()
+
+
+def run(*, stations: int, reports: int, irregularities: int, repeat: int, write) -> list[Timing]:
+    """Build, time, report through `write` (one line at a time), clean up."""
+    rng = random.Random(2000)
+    user = get_user_model().objects.create(username=f"benchmark-{uuid.uuid4().hex[:8]}")
+    start = time.perf_counter()
+    mission = build_mission(
+        stations=stations, reports=reports, irregularities=irregularities, user=user, rng=rng
+    )
+    write(
+        f"Built {mission.name} on {connection.vendor} in {time.perf_counter() - start:.1f} s: "
+        f"{mission.stations.count()} stations, {mission.reports.count()} reports, "
+        f"{mission.irregularities.count()} irregularities "
+        f"({mission.reports.overvotes().count()} overvote reports)."
+    )
+    try:
+        # The request is made up: let its host through the host check.
+        with override_settings(ALLOWED_HOSTS=["testserver"]):
+            request = RequestFactory().get(
+                reverse("observation:mission_summary", args=[mission.pk])
+            )
+            request.user = user
+
+            def summary():
+                return build_summary(mission=mission, public=False, include_unverified=True)
+
+            def context():
+                return {"mission": mission, "summary": summary()}
+
+            timings = [
+                Timing("summary aggregates (ORM)", _best_of(repeat, summary)),
+                Timing(
+                    "summary HTML",
+                    _best_of(repeat, lambda: render_to_string(TEMPLATE, context(), request)),
+                ),
+                Timing(
+                    "summary PDF",
+                    _best_of(
+                        repeat,
+                        lambda: render_pdf(
+                            request=request, template_name=TEMPLATE, context=context()
+                        ),
+                    ),
+                ),
+                Timing(
+                    "same aggregates, one raw SQL query",
+                    _best_of(repeat, lambda: raw_aggregates(mission)),
+                ),
+            ]
+    finally:
+        remove_mission(mission)
+        user.delete()
+    raw = timings[-1].seconds
+    for timing in timings:
+        write(f"{timing.label:<40} {timing.seconds * 1000:9.1f} ms")
+    write(f"{'ratio summary aggregates / raw SQL':<40} {timings[0].seconds / raw:9.1f}")
+    write(f"{'ratio summary HTML / raw SQL':<40} {timings[1].seconds / raw:9.1f}")
+    return timings

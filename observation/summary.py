@@ -1,0 +1,368 @@
+"""The mission summary: every figure from grouped aggregate queries.
+
+`build_summary` runs a fixed number of queries whatever the size of the
+mission; Python only arranges the aggregated rows (in the order of the
+choices) and derives chart geometry from them.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
+from django.utils import timezone
+
+from observation.models import (
+    DelegationMember,
+    ElectionRound,
+    FindingsStatement,
+    Irregularity,
+    Mission,
+    MissionPartner,
+    ObserverReport,
+    PollingStation,
+    Recommendation,
+)
+
+# Delegation roles named in the public summary; the others appear as counts only.
+PUBLIC_NAMED_ROLES = (
+    DelegationMember.Role.LEADER,
+    DelegationMember.Role.CO_LEADER,
+    DelegationMember.Role.CORE_TEAM,
+)
+
+# Irregularities listed one by one (the serious ones); the tables count them all.
+DETAIL_LIMIT = 50
+
+Severity = Irregularity.Severity
+Assessment = ObserverReport.Assessment
+Status = Irregularity.Status
+
+
+# Fill colours of chart pieces, as SVG attributes so that the PDF renderer needs no CSS.
+COLOURS = {
+    Assessment.VERY_GOOD: "#1b7a3a",
+    Assessment.GOOD: "#8cc68f",
+    Assessment.BAD: "#f0a33a",
+    Assessment.VERY_BAD: "#c0392b",
+    Severity.MINOR: "#9db4d6",
+    Severity.SIGNIFICANT: "#f0a33a",
+    Severity.SERIOUS: "#c0392b",
+}
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+@dataclass(frozen=True)
+class Coverage:
+    area: str
+    listed: int
+    visited: int
+
+    @property
+    def percent(self) -> float:
+        return _percent(self.visited, self.listed)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One coloured piece of a 100 % stacked bar, in percent of the bar."""
+
+    key: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+    @property
+    def colour(self) -> str:
+        return COLOURS[self.key]
+
+
+def _segments(counts: dict[str, int], choices, whole: int) -> list[Segment]:
+    """Pieces of a stacked bar in choice order; a bar of `whole` items fills 100 %."""
+    segments, x = [], 0.0
+    for value, label in choices:
+        width = 100 * counts[value] / whole if whole else 0.0
+        segments.append(Segment(key=value, label=label, count=counts[value], x=x, width=width))
+        x += width
+    return segments
+
+
+@dataclass(frozen=True)
+class PhaseAssessment:
+    phase: str
+    label: str
+    counts: dict[str, int]
+    assessed: int
+    unassessed: int
+    total: int
+
+    @property
+    def by_assessment(self) -> list[int]:
+        return [self.counts[value] for value in Assessment.values]
+
+    @property
+    def segments(self) -> list[Segment]:
+        return _segments(self.counts, Assessment.choices, self.assessed)
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """Irregularities of one category by severity; `unverified` only when asked for."""
+
+    category: str
+    verified: dict[str, int]
+    verified_total: int
+    unverified: dict[str, int]
+    unverified_total: int
+
+    @property
+    def verified_by_severity(self) -> list[int]:
+        return [self.verified[value] for value in Severity.values]
+
+    @property
+    def unverified_by_severity(self) -> list[int]:
+        return [self.unverified[value] for value in Severity.values]
+
+
+@dataclass(frozen=True)
+class OvervoteStation:
+    round: str
+    election_day: datetime.date
+    code: str
+    name: str
+    registered_voters: int
+    ballots_cast: int
+    excess: int
+    verified: bool
+
+
+@dataclass
+class MissionSummary:
+    mission: Mission
+    public: bool
+    include_unverified: bool
+    partners: list[MissionPartner]
+    delegation: list[DelegationMember]
+    delegation_by_role: list[tuple[str, int]]
+    rounds: list[ElectionRound]
+    area_label: str
+    coverage: Coverage
+    coverage_by_area: list[Coverage]
+    assessments: list[PhaseAssessment]
+    report_count: int
+    irregularities: list[CategoryCount]
+    irregularity_totals: CategoryCount
+    serious_irregularities: list[Irregularity]
+    more_serious_irregularities: bool
+    overvotes: list[OvervoteStation]
+    statements: list[FindingsStatement]
+    recommendations: list[Recommendation]
+    generated_on: datetime.date
+
+    @property
+    def severity_legend(self) -> list[tuple[str, str]]:
+        return [(label, COLOURS[value]) for value, label in Severity.choices]
+
+    @property
+    def assessment_legend(self) -> list[tuple[str, str]]:
+        return [(label, COLOURS[value]) for value, label in Assessment.choices]
+
+    @property
+    def widest_category(self) -> int:
+        return max((row.verified_total for row in self.irregularities), default=0)
+
+    @property
+    def category_bars(self) -> list[tuple[CategoryCount, list[Segment]]]:
+        """Verified irregularities per category by severity; the longest bar fills the chart."""
+        widest = self.widest_category
+        return [
+            (row, _segments(row.verified, Severity.choices, widest)) for row in self.irregularities
+        ]
+
+
+def _severity_counts(row: dict, prefix: str) -> dict[str, int]:
+    return {value: row[f"{prefix}_{value}"] or 0 for value in Severity.values}
+
+
+def _irregularity_counts() -> dict:
+    verified, unverified = Q(status=Status.VERIFIED), Q(status=Status.REPORTED)
+    return {
+        **{
+            f"verified_{value}": Count("pk", filter=verified & Q(severity=value))
+            for value in Severity.values
+        },
+        "verified_total": Count("pk", filter=verified),
+        **{
+            f"unverified_{value}": Count("pk", filter=unverified & Q(severity=value))
+            for value in Severity.values
+        },
+        "unverified_total": Count("pk", filter=unverified),
+    }
+
+
+def _category_count(row: dict, *, category: str) -> CategoryCount:
+    return CategoryCount(
+        category=category,
+        verified=_severity_counts(row, "verified"),
+        verified_total=row["verified_total"] or 0,
+        unverified=_severity_counts(row, "unverified"),
+        unverified_total=row["unverified_total"] or 0,
+    )
+
+
+def build_summary(*, mission: Mission, public: bool, include_unverified: bool) -> MissionSummary:
+    """The figures of one mission's summary.
+
+    The public summary holds verified irregularities only, published statements
+    and their recommendations, and names only the delegation's leadership; it
+    ignores `include_unverified`.
+    """
+    include_unverified = include_unverified and not public
+
+    partners = list(mission.partnerships.select_related("organization"))
+
+    delegation = mission.delegation.select_related("person__affiliation")
+    if public:
+        delegation = delegation.filter(role__in=PUBLIC_NAMED_ROLES)
+    role_counts = dict(
+        mission.delegation.values_list("role").annotate(count=Count("pk")).order_by("role")
+    )
+    delegation_by_role = [
+        (label, role_counts[value])
+        for value, label in DelegationMember.Role.choices
+        if value in role_counts
+    ]
+
+    rounds = list(mission.rounds.annotate(report_count=Count("reports")))
+
+    # A semi-join instead of joining every report, which would need COUNT(DISTINCT).
+    stations = PollingStation.objects.filter(mission=mission)
+    visited = Exists(ObserverReport.objects.filter(station=OuterRef("pk")))
+    coverage_figures = {"listed": Count("pk"), "visited": Count("pk", filter=visited)}
+    overall = stations.aggregate(**coverage_figures)
+    area_label = (mission.area_labels() or [""])[0]
+    coverage_by_area = [
+        Coverage(area=row["area_1"], listed=row["listed"], visited=row["visited"])
+        for row in stations.values("area_1").annotate(**coverage_figures).order_by("area_1")
+    ]
+
+    reports = ObserverReport.objects.filter(mission=mission)
+    report_count = reports.count()
+    by_assessment = {value: Count("pk", filter=Q(assessment=value)) for value in Assessment.values}
+    phase_rows = {
+        row["phase"]: row
+        for row in reports.values("phase")
+        .annotate(
+            total=Count("pk"),
+            assessed=Count("pk", filter=~Q(assessment="")),
+            unassessed=Count("pk", filter=Q(assessment="")),
+            **by_assessment,
+        )
+        .order_by("phase")
+    }
+    assessments = [
+        PhaseAssessment(
+            phase=value,
+            label=label,
+            counts={scale: phase_rows[value][scale] for scale in Assessment.values},
+            assessed=phase_rows[value]["assessed"],
+            unassessed=phase_rows[value]["unassessed"],
+            total=phase_rows[value]["total"],
+        )
+        for value, label in ObserverReport.Phase.choices
+        if value in phase_rows
+    ]
+
+    standing = Irregularity.objects.filter(mission=mission).current()
+    shown_statuses = [Status.VERIFIED, Status.REPORTED] if include_unverified else [Status.VERIFIED]
+    shown = standing.filter(status__in=shown_statuses)
+    counts = _irregularity_counts()
+    irregularities = [
+        _category_count(row, category=row["category__name"])
+        for row in shown.values("category__position", "category__name")
+        .annotate(**counts)
+        .order_by("category__position", "category__name")
+    ]
+    irregularity_totals = _category_count(shown.aggregate(**counts), category="")
+    # One row past the limit tells whether the list is cut short, without a count query.
+    serious_irregularities = list(
+        shown.filter(severity=Severity.SERIOUS)
+        .select_related("category", "station")
+        .annotate(
+            is_verified=ExpressionWrapper(Q(status=Status.VERIFIED), output_field=BooleanField())
+        )
+        .order_by("category__position", "station__code", "pk")[: DETAIL_LIMIT + 1]
+    )
+
+    # Overvote detection keeps at most one standing system irregularity per report.
+    verified_overvote = Exists(
+        Irregularity.objects.verified()
+        .current()
+        .filter(report=OuterRef("pk"), raised_by_system=True)
+    )
+    overvote_reports = reports.overvotes()
+    if not include_unverified:
+        overvote_reports = overvote_reports.filter(verified_overvote)
+    overvotes = [
+        OvervoteStation(
+            round=ElectionRound.Kind(row["round_kind"]).label,
+            election_day=row["election_day"],
+            code=row["code"],
+            name=row["name"],
+            registered_voters=row["registered_voters"],
+            ballots_cast=row["most_cast"],
+            excess=row["excess"],
+            verified=row["verified_count"] > 0,
+        )
+        for row in overvote_reports.values(
+            round_kind=F("round__kind"),
+            election_day=F("round__election_day"),
+            code=F("station__code"),
+            name=F("station__name"),
+            registered_voters=F("station__registered_voters"),
+        )
+        .annotate(
+            most_cast=Max("ballots_cast"),
+            excess=Max("ballots_cast") - F("station__registered_voters"),
+            verified_count=Count("pk", filter=verified_overvote),
+        )
+        .order_by("election_day", "-excess", "code")
+    ]
+
+    statements = mission.statements.annotate(recommendation_count=Count("recommendations"))
+    recommendations = Recommendation.objects.filter(statement__mission=mission).select_related(
+        "statement"
+    )
+    if public:
+        statements = statements.published()
+        recommendations = recommendations.filter(
+            statement__status=FindingsStatement.Status.PUBLISHED
+        )
+
+    return MissionSummary(
+        mission=mission,
+        public=public,
+        include_unverified=include_unverified,
+        partners=partners,
+        delegation=list(delegation),
+        delegation_by_role=delegation_by_role,
+        rounds=rounds,
+        area_label=area_label,
+        coverage=Coverage(area="", **overall),
+        coverage_by_area=coverage_by_area,
+        assessments=assessments,
+        report_count=report_count,
+        irregularities=irregularities,
+        irregularity_totals=irregularity_totals,
+        serious_irregularities=serious_irregularities[:DETAIL_LIMIT],
+        more_serious_irregularities=len(serious_irregularities) > DETAIL_LIMIT,
+        overvotes=overvotes,
+        statements=list(statements.order_by("issued_on", "pk")),
+        recommendations=list(
+            recommendations.order_by("statement__issued_on", "statement__pk", "pk")
+        ),
+        generated_on=timezone.localdate(),
+    )

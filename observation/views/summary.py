@@ -1,0 +1,46 @@
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from observation.access import mission_for
+from observation.printing import pdf_response
+from observation.summary import build_summary
+
+TEMPLATE = "observation/mission_summary.html"
+
+
+def _summary(request, pk, *, public: bool, pdf: bool):
+    access = mission_for(request, pk)
+    mission = access.mission
+    summary = build_summary(
+        mission=mission,
+        public=public,
+        include_unverified=request.GET.get("unverified") == "1",
+    )
+    context = {"access": access, "mission": mission, "summary": summary}
+    if pdf:
+        variant = "public-summary" if public else "summary"
+        return pdf_response(
+            request=request,
+            template_name=TEMPLATE,
+            context=context,
+            filename=f"{slugify(mission.name)}-{variant}.pdf",
+        )
+    return render(request, TEMPLATE, context)
+
+
+def mission_summary(request, pk):
+    """The members' summary; `?unverified=1` adds the irregularities not yet reviewed."""
+    return _summary(request, pk, public=False, pdf=False)
+
+
+def mission_summary_pdf(request, pk):
+    return _summary(request, pk, public=False, pdf=True)
+
+
+def mission_public_summary(request, pk):
+    """What the mission may hand to the press: verified and published material only."""
+    return _summary(request, pk, public=True, pdf=False)
+
+
+def mission_public_summary_pdf(request, pk):
+    return _summary(request, pk, public=True, pdf=True)
