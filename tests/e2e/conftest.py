@@ -5,7 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
@@ -67,12 +68,23 @@ def page(browser, live_server, request):
     context.close()
 
 
+# The data migrations whose rows browser tests need.
+DATA_MIGRATIONS = [
+    ("observation", "0002_seed_irregularity_categories", "seed"),
+    ("dialogues", "0002_dialogue_editors_group", "create_editors_group"),
+]
+
+
 @pytest.fixture(autouse=True)
-def _seeded_categories(transactional_db):
+def _data_migrations(transactional_db):
     """Browser tests run in real transactions, and each ends by emptying the tables,
-    data migrations included: seed the categories again, as the migration does."""
-    migration = importlib.import_module("observation.migrations.0002_seed_irregularity_categories")
-    migration.seed(apps, None)
+    rows of data migrations included: run those migrations' functions again."""
+    loader = MigrationExecutor(connection).loader
+    for app_label, name, function in DATA_MIGRATIONS:
+        module = importlib.import_module(f"{app_label}.migrations.{name}")
+        state = loader.project_state((app_label, name))
+        with connection.schema_editor() as schema_editor:
+            getattr(module, function)(state.apps, schema_editor)
 
 
 @pytest.fixture

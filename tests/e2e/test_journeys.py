@@ -1,6 +1,8 @@
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -138,3 +140,50 @@ def test_stranger_gets_not_found_for_the_mission(page, sign_in, peru):
     assert response.status == 404
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     expect(page.get_by_text(peru["mission"].name)).to_have_count(0)
+
+
+def test_member_prints_the_summary_and_downloads_the_pdf(page, sign_in, peru, superuser):
+    mission = peru["mission"]
+    overvote = overvote_for(peru)
+    overvote.verify(by=superuser, note="Confirmed.")
+    statement = factories.FindingsStatementFactory(
+        mission=mission, title="Preliminary statement on the 9 April vote"
+    )
+    statement.submit_for_review(by=superuser)
+    statement.approve(by=superuser)
+    statement.publish(by=superuser)
+
+    sign_in(member(mission, MissionMembership.Role.STAFF))
+    page.goto(reverse("observation:mission_detail", args=[mission.pk]))
+    page.get_by_role("link", name="Summary", exact=True).click()
+
+    expect(page.get_by_role("heading", name=mission.name)).to_be_visible()
+    expect(page.get_by_text("Preliminary statement on the 9 April vote")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("AYA-0042")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = Path(download_info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+
+
+def test_dialogue_editor_adds_a_session_to_the_forum(page, sign_in):
+    forum = factories.DialogueForumFactory(name="Andean-U.S. Dialogue Forum")
+    factories.DialogueSessionFactory(forum=forum, sequence=1, city="Atlanta", country="US")
+    editor = factories.UserFactory()
+    editor.groups.add(Group.objects.get(name="Dialogue editors"))
+
+    sign_in(editor)
+    page.get_by_role("link", name="Dialogues").click()
+    page.get_by_role("link", name="Andean-U.S. Dialogue Forum").click()
+    page.get_by_role("link", name="Add a session").click()
+    expect(page.get_by_label("Number")).to_have_value("2")
+    page.get_by_label("City").fill("Lima")
+    page.get_by_label("Country").select_option(label="Peru")
+    page.get_by_label("Topic").fill("A common agenda for the six countries")
+    page.get_by_role("button", name="Save").click()
+
+    page.goto(reverse("dialogues:forum_detail", args=[forum.pk]))
+    timeline = page.locator("ol.list-group").first
+    expect(timeline.locator("li")).to_have_count(2)
+    expect(timeline).to_contain_text("Lima, Peru")
+    expect(timeline).to_contain_text("date not known")
