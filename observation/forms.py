@@ -4,9 +4,11 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from observation import markdown
+from observation.history import changed_fields_since
 from observation.imports import Importer, ImportFileError, Preview, read_table
 from observation.models import (
     FindingsStatement,
@@ -41,10 +43,16 @@ def _helper() -> FormHelper:
     return helper
 
 
+class StaleVersion(Exception):
+    """The record changed since the form was loaded."""
+
+
 class VersionedForm(forms.ModelForm):
     """A form that carries the version it was loaded at, to refuse lost updates."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Subclasses say what was refused; %(fields)s names what changed meanwhile.
+    stale_message = _("Someone else saved this while you were editing it (changed: %(fields)s).")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,8 +65,54 @@ class VersionedForm(forms.ModelForm):
             raise ValidationError(_("The form lost its version; reload the page."), code="version")
         return version
 
+    def claim_version(self, **conditions):
+        """Bump the stored version if it is still the one this form was loaded at.
+
+        Check and bump are one UPDATE, so of two editors racing only one wins;
+        call it inside the transaction that then saves the record.
+        """
+        model = type(self.instance)
+        version = self.cleaned_data["version"]
+        claimed = model.objects.filter(pk=self.instance.pk, version=version, **conditions).update(
+            version=F("version") + 1
+        )
+        if not claimed:
+            raise StaleVersion
+        self.instance.version = version + 1
+
+    def refuse_stale(self):
+        """Say what changed meanwhile, keep the user's input, and arm the form to save again."""
+        changed = changed_fields_since(self.instance, version=self.cleaned_data["version"])
+        self.add_error(None, self.stale_message % {"fields": ", ".join(changed) or _("status")})
+        self.data = self.data.copy()
+        self.data["version"] = (
+            type(self.instance).objects.values_list("version", flat=True).get(pk=self.instance.pk)
+        )
+
+
+def _station_by_code(field, mission):
+    """A station field typed as a code, with suggestions, limited to the mission's stations."""
+    field.queryset = mission.stations.all()
+    field.to_field_name = "code"
+    field.widget = forms.TextInput(
+        attrs={
+            "list": "station-options",
+            "autocomplete": "off",
+            "data-station-search": "",
+            "placeholder": _("Type a station code or name"),
+        }
+    )
+    field.label = _("Polling station (code)")
+    field.error_messages["invalid_choice"] = _(
+        "There is no polling station with this code in this mission."
+    )
+
 
 class ObserverReportForm(VersionedForm):
+    stale_message = _(
+        "Someone else saved this report while you were editing it (changed: %(fields)s). "
+        "Your input is kept below: compare it with the current report and save again."
+    )
     # One-time id for this form: a second submission of the same form finds its report.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -91,21 +145,7 @@ class ObserverReportForm(VersionedForm):
         self.fields["round"].error_messages["invalid_choice"] = _(
             "Choose one of this mission's observed rounds."
         )
-        station = self.fields["station"]
-        station.queryset = mission.stations.all()
-        station.to_field_name = "code"
-        station.widget = forms.TextInput(
-            attrs={
-                "list": "station-options",
-                "autocomplete": "off",
-                "data-station-search": "",
-                "placeholder": _("Type a station code or name"),
-            }
-        )
-        station.label = _("Polling station (code)")
-        station.error_messages["invalid_choice"] = _(
-            "There is no polling station with this code in this mission."
-        )
+        _station_by_code(self.fields["station"], mission)
         observer = self.fields["observer"]
         observer.queryset = mission.delegation.select_related("person")
         observer.label_from_instance = lambda member: member.person.full_name
@@ -190,17 +230,8 @@ class IrregularityForm(forms.ModelForm):
         self.fields["round"].error_messages["invalid_choice"] = _(
             "Choose one of this mission's rounds."
         )
-        station = self.fields["station"]
-        station.queryset = mission.stations.all()
-        station.to_field_name = "code"
-        station.widget = forms.TextInput(
-            attrs={"list": "station-options", "autocomplete": "off", "data-station-search": ""}
-        )
-        station.label = _("Polling station (code)")
-        station.help_text = _("Leave empty for a national-level irregularity.")
-        station.error_messages["invalid_choice"] = _(
-            "There is no polling station with this code in this mission."
-        )
+        _station_by_code(self.fields["station"], mission)
+        self.fields["station"].help_text = _("Leave empty for a national-level irregularity.")
         self.fields["category"].queryset = IrregularityCategory.objects.filter(system_raised=False)
         self.fields["occurred_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
 
@@ -224,6 +255,11 @@ class ReviewForm(forms.Form):
 
 
 class StatementForm(VersionedForm):
+    stale_message = _(
+        "Someone else saved this statement while you were editing it (changed: %(fields)s). "
+        "Your text is kept below: compare it with the current statement and save again."
+    )
+
     class Meta:
         model = FindingsStatement
         fields = ["kind", "round", "title", "issued_on", "body", "cited_irregularities"]

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from observation.access import mission_for
-from observation.forms import ObserverReportForm, ReportIrregularityFormSet
-from observation.history import changed_fields_since, history_rows
+from observation.forms import ObserverReportForm, ReportIrregularityFormSet, StaleVersion
+from observation.history import history_rows
 from observation.models import ObserverReport
 from observation.overvote import Outcome, sync_overvote
 
@@ -28,10 +28,6 @@ OVERVOTE_MESSAGES = {
 }
 
 
-class StaleVersion(Exception):
-    """The record changed since the form was loaded."""
-
-
 def _save_report(*, form, formset, user, is_new):
     """Save a report with its irregularities, wholly or not at all."""
     with transaction.atomic():
@@ -40,13 +36,7 @@ def _save_report(*, form, formset, user, is_new):
             report.entered_by = user
             report.submission_id = form.cleaned_data["submission_id"]
         else:
-            # The version check and bump happen in one UPDATE, so two editors cannot both win.
-            bumped = ObserverReport.objects.filter(
-                pk=report.pk, version=form.cleaned_data["version"]
-            ).update(version=F("version") + 1)
-            if not bumped:
-                raise StaleVersion
-            report.version = form.cleaned_data["version"] + 1
+            form.claim_version()
         report.save()
         form.save_m2m()
         formset.instance = report
@@ -80,18 +70,7 @@ def _report_form_page(request, access, report):
                 form=form, formset=formset, user=request.user, is_new=is_new
             )
         except StaleVersion:
-            changed = changed_fields_since(report, version=form.cleaned_data["version"])
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved this report while you were editing it (changed: "
-                    "%(fields)s). Your input is kept below: compare it with the current report "
-                    "and save again."
-                )
-                % {"fields": ", ".join(changed) or _("unknown")},
-            )
-            form.data = form.data.copy()
-            form.data["version"] = ObserverReport.objects.get(pk=report.pk).version
+            form.refuse_stale()
         except IntegrityError:
             # The unique submission id: this form was stored already (a retry, a double
             # click, a second tab); send the user to the stored report.

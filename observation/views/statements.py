@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,13 +8,14 @@ from django.views.decorators.http import require_POST
 
 from observation import markdown
 from observation.access import Role, mission_for
-from observation.forms import RecommendationFormSet, ReturnToDraftForm, StatementForm
-from observation.history import changed_fields_since, history_rows
+from observation.forms import (
+    RecommendationFormSet,
+    ReturnToDraftForm,
+    StaleVersion,
+    StatementForm,
+)
+from observation.history import history_rows
 from observation.models import FindingsStatement
-
-
-class StaleVersion(Exception):
-    """The statement changed since the form was loaded."""
 
 
 def statement_list(request, pk):
@@ -49,12 +49,8 @@ def _save_statement(*, form, formset, is_new):
     with transaction.atomic():
         statement = form.save(commit=False)
         if not is_new:
-            bumped = FindingsStatement.objects.filter(
-                pk=statement.pk, version=form.cleaned_data["version"], status=statement.status
-            ).update(version=F("version") + 1)
-            if not bumped:
-                raise StaleVersion
-            statement.version = form.cleaned_data["version"] + 1
+            # Only a draft is edited: a statement moved on meanwhile is stale too.
+            form.claim_version(status=FindingsStatement.Status.DRAFT)
         statement.save()
         form.save_m2m()
         formset.instance = statement
@@ -78,18 +74,7 @@ def _statement_form_page(request, access, statement):
             try:
                 saved = _save_statement(form=form, formset=formset, is_new=is_new)
             except StaleVersion:
-                changed = changed_fields_since(statement, version=form.cleaned_data["version"])
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else saved this statement while you were editing it (changed: "
-                        "%(fields)s). Your text is kept below: compare it with the current "
-                        "statement and save again."
-                    )
-                    % {"fields": ", ".join(changed) or _("its status")},
-                )
-                form.data = form.data.copy()
-                form.data["version"] = FindingsStatement.objects.get(pk=statement.pk).version
+                form.refuse_stale()
             else:
                 messages.success(request, _("Draft saved."))
                 return redirect(
