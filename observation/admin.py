@@ -415,9 +415,13 @@ class ReportIrregularityForm(forms.ModelForm):
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.mission_id = report.mission_id
-        self.instance.round_id = report.round_id
-        self.instance.station_id = report.station_id
+        # The report as edited on this page, not as stored: its station may be changing too.
+        irregularity = self.instance
+        irregularity.report = report
+        irregularity.mission_id = report.mission_id
+        irregularity.round_id = report.round_id
+        if irregularity.pk is None or irregularity.station_id is not None:
+            irregularity.station_id = report.station_id
 
 
 class IrregularityInline(LockAwareInline, admin.TabularInline):

@@ -227,6 +227,89 @@ def test_adding_an_irregularity_inline_takes_the_reports_station_and_round(admin
     )
 
 
+def test_moving_a_report_carries_its_irregularities_along(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission)
+    where = {"mission": mission, "round": report.round, "station": report.station}
+    logged = factories.IrregularityFactory(report=report, **where)
+    national = factories.IrregularityFactory(report=report, mission=mission, station=None)
+    moved_to = factories.PollingStationFactory(mission=mission)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    data = _report_form_data(
+        report,
+        station=moved_to.pk,
+        **{
+            "irregularities-TOTAL_FORMS": 1,
+            "irregularities-0-category": factories.category("late_opening").pk,
+            "irregularities-0-severity": Irregularity.Severity.MINOR,
+            "irregularities-0-evidence": Irregularity.Evidence.OBSERVED,
+            "irregularities-0-description": "Opened at 9:40.",
+        },
+    )
+    assert admin_client.post(url, data).status_code == 302
+    assert report.irregularities.filter(station=moved_to).count() == 2
+    logged.refresh_from_db()
+    national.refresh_from_db()
+    assert logged.station == moved_to
+    assert national.station is None
+
+
+def test_adding_a_mission_with_its_rounds_and_members(admin_client, user):
+    lead = factories.OrganizationFactory(name="The Carter Center")
+    inline_forms = {
+        prefix: {
+            f"{prefix}-TOTAL_FORMS": 0,
+            f"{prefix}-INITIAL_FORMS": 0,
+            f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000,
+        }
+        for prefix in ("partnerships", "delegation", "rounds", "memberships")
+    }
+    data = {
+        "name": "Peru 2000 general elections",
+        "country": "PE",
+        "election": "2000 general elections",
+        "kind": Mission.Kind.FULL,
+        "status": Mission.Status.ACTIVE,
+        "lead_organization": lead.pk,
+        "start_date": "2000-03-01",
+        "end_date": "2000-07-31",
+        "area_label_1": "Department",
+        **inline_forms["partnerships"],
+        **inline_forms["delegation"],
+        **{
+            **inline_forms["rounds"],
+            "rounds-TOTAL_FORMS": 2,
+            "rounds-0-kind": "first_round",
+            "rounds-0-election_day": "2000-04-09",
+            "rounds-0-observed": "on",
+            "rounds-1-kind": "runoff",
+            "rounds-1-election_day": "2000-05-28",
+            "rounds-1-not_observed_reason": "Fundamental flaws were not rectified.",
+        },
+        **{
+            **inline_forms["memberships"],
+            "memberships-TOTAL_FORMS": 1,
+            "memberships-0-user": user.pk,
+            "memberships-0-role": MissionMembership.Role.LEADER,
+        },
+    }
+    response = admin_client.post(reverse("admin:observation_mission_add"), data)
+    assert response.status_code == 302
+    mission = Mission.objects.get(name="Peru 2000 general elections")
+    assert mission.rounds.count() == 2
+    assert mission.rounds.get(kind="runoff").observed is False
+    assert mission.role_of(user) == MissionMembership.Role.LEADER
+
+
+def test_adding_a_round_not_observed_without_a_reason_is_refused(admin_client, mission):
+    url = reverse("admin:observation_electionround_add")
+    data = {"mission": mission.pk, "kind": "runoff", "election_day": "2000-05-28"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["not_observed_reason"]
+    assert mission.rounds.count() == 0
+
+
 def test_correcting_a_stations_register_in_the_admin_resyncs_its_reports(admin_client, mission):
     report = factories.ObserverReportFactory(mission=mission, ballots_cast=250)
     station = report.station
