@@ -109,10 +109,10 @@ class LockAwareAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d selected record belongs to a locked mission or is published: "
-                    "nothing was deleted.",
-                    "%(count)d selected records belong to a locked mission or are published: "
-                    "nothing was deleted.",
+                    "%(count)d selected record can no longer change (its mission is locked "
+                    "or it is published): nothing was deleted.",
+                    "%(count)d selected records can no longer change (their mission is locked "
+                    "or they are published): nothing was deleted.",
                     frozen,
                 )
                 % {"count": frozen},

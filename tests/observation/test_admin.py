@@ -544,7 +544,7 @@ def test_bulk_delete_refuses_a_locked_missions_records(admin_client, locked_reco
     report = locked_records["observerreport"]
     response = _action(admin_client, "observerreport", "delete_selected", [report], post="yes")
     assert ObserverReport.objects.filter(pk=report.pk).exists()
-    assert any("locked mission" in message for message in _messages(response))
+    assert any("nothing was deleted" in message for message in _messages(response))
 
 
 def test_bulk_delete_refuses_a_locked_mission(admin_client, locked_records):
