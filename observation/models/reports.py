@@ -318,6 +318,11 @@ class Irregularity(MissionRecord):
     def clean(self):
         super().clean()
         errors = _same_mission_errors(self, ("round", "station", "report"))
+        if self.category_id and self.category.system_raised and not self.raised_by_system:
+            errors["category"] = ValidationError(
+                _("Only the application raises this category, from the figures of a report."),
+                code="system_category",
+            )
         report = self.report if self.report_id else None
         if report is not None and "report" not in errors:
             if self.station_id and self.station_id != report.station_id:

@@ -127,7 +127,7 @@ def test_irregularity_change_page_queries_do_not_grow_with_rows(
             _get(admin_client, url)
 
 
-def test_every_model_has_a_working_changelist(admin_client, mission):
+def test_every_model_has_a_working_changelist_and_add_page(admin_client, mission):
     statement = factories.FindingsStatementFactory(mission=mission)
     factories.RecommendationFactory(statement=statement)
     factories.IrregularityFactory(mission=mission)
@@ -149,8 +149,9 @@ def test_every_model_has_a_working_changelist(admin_client, mission):
         "recommendation",
     ]
     for name in names:
-        response = admin_client.get(reverse(f"admin:observation_{name}_changelist"))
-        assert response.status_code == 200, name
+        for page in ("changelist", "add"):
+            response = admin_client.get(reverse(f"admin:observation_{name}_{page}"))
+            assert response.status_code == 200, (name, page)
 
 
 def test_mission_change_page_shows_its_inlines(admin_client, mission):

@@ -245,6 +245,17 @@ def test_irregularity_follows_the_station_and_round_of_its_report(mission):
     assert clean_codes(irregularity) == {"report_station_mismatch", "report_round_mismatch"}
 
 
+def test_hand_logged_irregularity_cannot_take_a_system_category(mission):
+    # A property of the category row: clean() only.
+    irregularity = factories.IrregularityFactory.build(
+        mission=mission,
+        round=factories.ElectionRoundFactory(mission=mission),
+        station=factories.PollingStationFactory(mission=mission),
+        category=factories.category("overvote"),
+    )
+    assert clean_codes(irregularity) == {"system_category"}
+
+
 def test_national_irregularity_needs_no_station(mission):
     irregularity = factories.IrregularityFactory.build(
         mission=mission,
