@@ -596,6 +596,13 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
     def is_superseded(self, irregularity):
         return irregularity.is_superseded
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.raised_by_system:
+            # Overvote detection keeps these in step with the report.
+            readonly = (*readonly, "report", "station", "round", "category")
+        return readonly
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "report":
             # The chosen report is shown by its station and round.

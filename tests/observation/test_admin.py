@@ -12,6 +12,7 @@ from observation.models import (
     ObserverReport,
     Recommendation,
 )
+from observation.overvote import sync_overvote
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -324,6 +325,45 @@ def test_correcting_a_stations_register_in_the_admin_resyncs_its_reports(admin_c
     response = admin_client.post(url, data)
     assert response.status_code == 302
     assert Irregularity.objects.filter(report=report, raised_by_system=True).exists()
+
+
+def test_adding_an_irregularity_records_who_reported_it(admin_client, superuser, mission):
+    station = factories.PollingStationFactory(mission=mission)
+    data = {
+        "mission": mission.pk,
+        "round": factories.ElectionRoundFactory(mission=mission).pk,
+        "station": station.pk,
+        "category": factories.category("intimidation").pk,
+        "severity": Irregularity.Severity.SERIOUS,
+        "evidence": Irregularity.Evidence.CREDIBLE_SOURCE,
+        "description": "Police questioned voters in the queue.",
+    }
+    response = admin_client.post(reverse("admin:observation_irregularity_add"), data)
+    assert response.status_code == 302
+    assert Irregularity.objects.get().reported_by == superuser
+
+
+def test_adding_an_irregularity_by_hand_refuses_the_overvote_category(admin_client, mission):
+    data = {
+        "mission": mission.pk,
+        "category": factories.category("overvote").pk,
+        "severity": Irregularity.Severity.SERIOUS,
+        "evidence": Irregularity.Evidence.ALLEGED,
+        "description": "Too many ballots.",
+    }
+    response = admin_client.post(reverse("admin:observation_irregularity_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["category"]
+    assert not Irregularity.objects.exists()
+
+
+def test_system_raised_irregularity_keeps_its_report_and_category(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400)
+    sync_overvote(report=report)
+    overvote = Irregularity.objects.get(report=report)
+    url = reverse("admin:observation_irregularity_change", args=[overvote.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert not {"report", "station", "round", "category"} & set(form.fields)
 
 
 # Actions follow the transition rules.
