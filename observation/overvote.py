@@ -89,5 +89,5 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
             return Outcome.UNCHANGED
         for name, value in fields.items():
             setattr(standing, name, value)
-        standing.save(update_fields=["round", "station", "description"])
+        standing.save(update_fields=["mission", "round", "station", "description"])
         return Outcome.UPDATED

@@ -116,6 +116,7 @@ class DelegationMemberFactory(factory.django.DjangoModelFactory):
 class ElectionRoundFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ElectionRound
+        # Reports and irregularities of one mission share its first round by default.
         django_get_or_create = ("mission", "kind", "election_day")
 
     mission = factory.SubFactory(MissionFactory)

@@ -122,6 +122,12 @@ class Mission(models.Model):
             raise MissionLockedError(self)
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        # The cascade deletes records without calling their delete(), so the lock is checked here.
+        if self.pk and Mission.objects.locked().filter(pk=self.pk).exists():
+            raise MissionLockedError(self)
+        return super().delete(*args, **kwargs)
+
     @property
     def is_locked(self):
         return self.locked_at is not None

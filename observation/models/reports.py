@@ -14,9 +14,11 @@ def _same_mission_errors(record, fields) -> dict:
     """Errors for each related record that belongs to a mission other than the record's."""
     errors = {}
     for field in fields:
-        # A missing required relation is reported by its own field's validation.
-        related = getattr(record, field) if getattr(record, f"{field}_id") else None
-        if related is not None and related.mission_id != record.mission_id:
+        # An unset required relation is reported by clean_fields(); reading it here would raise.
+        if getattr(record, f"{field}_id") is None:
+            continue
+        related = getattr(record, field)
+        if related.mission_id != record.mission_id:
             errors[field] = ValidationError(
                 _("This %(what)s belongs to another mission."),
                 code="other_mission",
@@ -59,18 +61,20 @@ class ObserverReport(MissionRecord):
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="reports", verbose_name=_("mission")
     )
+    # RESTRICT, not PROTECT: a round, station or observer with reports cannot be deleted
+    # on its own, yet deleting the whole mission removes them together with the reports.
     round = models.ForeignKey(
-        ElectionRound, on_delete=models.PROTECT, related_name="reports", verbose_name=_("round")
+        ElectionRound, on_delete=models.RESTRICT, related_name="reports", verbose_name=_("round")
     )
     station = models.ForeignKey(
         PollingStation,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="reports",
         verbose_name=_("polling station"),
     )
     observer = models.ForeignKey(
         DelegationMember,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="reports",
         verbose_name=_("observer team"),
         null=True,
@@ -209,7 +213,7 @@ class Irregularity(MissionRecord):
     )
     round = models.ForeignKey(
         ElectionRound,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="irregularities",
         verbose_name=_("round"),
         null=True,
@@ -217,7 +221,7 @@ class Irregularity(MissionRecord):
     )
     station = models.ForeignKey(
         PollingStation,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="irregularities",
         verbose_name=_("polling station"),
         null=True,
@@ -287,6 +291,11 @@ class Irregularity(MissionRecord):
                 | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
                 name="irregularity_review_recorded",
             ),
+            models.CheckConstraint(
+                condition=~Q(status=ReviewStatus.DISMISSED) | ~Q(review_note=""),
+                name="irregularity_dismissal_has_note",
+                violation_error_message=_("Say why the irregularity is dismissed."),
+            ),
             # Overvote detection keeps one standing overvote per report.
             models.UniqueConstraint(
                 fields=["report"],
@@ -313,6 +322,11 @@ class Irregularity(MissionRecord):
     def clean(self):
         super().clean()
         errors = _same_mission_errors(self, ("round", "station", "report"))
+        if self.category_id and self.category.system_raised and not self.raised_by_system:
+            errors["category"] = ValidationError(
+                _("Only the application raises this category, from the figures of a report."),
+                code="system_category",
+            )
         report = self.report if self.report_id else None
         if report is not None and "report" not in errors:
             if self.station_id and self.station_id != report.station_id:

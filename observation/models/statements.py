@@ -46,7 +46,7 @@ class FindingsStatement(MissionRecord):
     )
     round = models.ForeignKey(
         ElectionRound,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="statements",
         verbose_name=_("round"),
         null=True,
@@ -128,6 +128,11 @@ class FindingsStatement(MissionRecord):
         verbose_name_plural = _("findings statements")
         constraints = [
             models.CheckConstraint(
+                condition=Q(status=StatementStatus.DRAFT)
+                | Q(submitted_by__isnull=False, submitted_at__isnull=False),
+                name="statement_submission_recorded",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status__in=[StatementStatus.APPROVED, StatementStatus.PUBLISHED])
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="statement_approval_recorded",
@@ -136,6 +141,11 @@ class FindingsStatement(MissionRecord):
                 condition=~Q(status=StatementStatus.PUBLISHED)
                 | Q(published_by__isnull=False, published_at__isnull=False),
                 name="statement_publication_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | ~Q(return_reason=""),
+                name="statement_return_has_reason",
+                violation_error_message=_("Say why the statement goes back to draft."),
             ),
         ]
 
@@ -327,6 +337,6 @@ class Recommendation(MissionRecord):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.statement.is_published:
+        if FindingsStatement.objects.published().filter(pk=self.statement_id).exists():
             raise PublishedStatementError()
         return super().delete(*args, **kwargs)

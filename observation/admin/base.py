@@ -1,0 +1,200 @@
+"""What every observation admin shares: the lock, roles, and lifecycle actions."""
+
+from operator import attrgetter
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from observation.models import Mission, MissionMembership
+
+Role = MissionMembership.Role
+
+
+def _mission_at(obj, path: str) -> Mission:
+    """The mission reached from `obj` along a `__` lookup path ("" is obj itself)."""
+    return attrgetter(path.replace("__", "."))(obj) if path else obj
+
+
+def _roles_for(user, mission_ids) -> dict[int, str]:
+    """The user's role on each of these missions, in one query. Superusers lead everywhere."""
+    if user.is_superuser:
+        return dict.fromkeys(mission_ids, Role.LEADER)
+    memberships = MissionMembership.objects.filter(user=user, mission_id__in=mission_ids)
+    return dict(memberships.values_list("mission_id", "role"))
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class LockAwareAdmin(admin.ModelAdmin):
+    """An admin for records of a mission: read-only once the mission is locked.
+
+    `mission_lookup` is the ORM path from the model to its mission ("" for the
+    mission itself). Non-superusers see only the missions they belong to,
+    so the admin never shows more than the rest of the site.
+    """
+
+    mission_lookup = "mission"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = Mission.objects.for_user(request.user)
+        return queryset.filter(**{f"{self.mission_lookup or 'pk'}__in": visible})
+
+    def is_frozen(self, obj) -> bool:
+        """Whether this record may no longer change: its mission is locked."""
+        return obj is not None and _mission_at(obj, self.mission_lookup).is_locked
+
+    def frozen(self, queryset):
+        """The records of `queryset` that may no longer change or be deleted."""
+        lookup = f"{self.mission_lookup}__locked_at" if self.mission_lookup else "locked_at"
+        return queryset.filter(**{f"{lookup}__isnull": False})
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_frozen(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        # A record stays with the mission it was entered for.
+        if obj is not None and self.mission_lookup == "mission":
+            readonly = ("mission", *readonly)
+        return readonly
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions[name] = (LockAwareAdmin.delete_unless_frozen, name, description)
+        return actions
+
+    def delete_unless_frozen(self, request, queryset):
+        """Django's bulk delete, refused with a message if any selected record is frozen."""
+        frozen = self.frozen(queryset).count()
+        if frozen:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected record can no longer change (its mission is locked "
+                    "or it is published): nothing was deleted.",
+                    "%(count)d selected records can no longer change (their mission is locked "
+                    "or they are published): nothing was deleted.",
+                    frozen,
+                )
+                % {"count": frozen},
+                messages.ERROR,
+            )
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each record's own delete() guards run.
+        with transaction.atomic():
+            for obj in queryset:
+                obj.delete()
+
+
+class LockAwareHistoryAdmin(LockAwareAdmin, SimpleHistoryAdmin):
+    """Lock-aware, with the history of changes; no revert.
+
+    A revert would write an old row back past the lifecycle methods (an old
+    review status, an unpublished statement), so history is for reading only.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class LockAwareInline:
+    """An inline that follows its parent: read-only once the parent's mission is locked.
+
+    `parent_mission_lookup` is the path from the parent object to its mission.
+    """
+
+    parent_mission_lookup = ""
+
+    def parent_is_frozen(self, obj) -> bool:
+        return obj is not None and _mission_at(obj, self.parent_mission_lookup).is_locked
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self.parent_is_frozen(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.parent_is_frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.parent_is_frozen(obj)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def ask_for_note(modeladmin, request, queryset, *, action, title, intro, label):
+    """The note a move needs (why an irregularity is dismissed, why a statement goes back).
+
+    Returns the note once the intermediate page is confirmed, or the page to show.
+    """
+    form = NoteForm(request.POST if "apply" in request.POST else None)
+    form.fields["note"].label = label
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["note"], None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "form": form,
+        "queryset": queryset,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+    }
+    page = TemplateResponse(request, "admin/observation/action_note.html", context)
+    return None, page
+
+
+def apply_move(
+    modeladmin, request, queryset, *, move, minimum_role, done, mission_id=attrgetter("mission_id")
+):
+    """Call `move(obj)` on each record, report what happened, never write past a rule.
+
+    The admin is no back door around roles: a move needs the same role on the
+    record's mission as anywhere else (superusers lead everywhere).
+    """
+    records = list(queryset)
+    roles = _roles_for(request.user, {mission_id(obj) for obj in records})
+    moved = 0
+    for obj in records:
+        if not MissionMembership.role_at_least(roles.get(mission_id(obj)), minimum_role):
+            modeladmin.message_user(
+                request,
+                _("%(obj)s: your role on its mission does not allow this.") % {"obj": obj},
+                messages.ERROR,
+            )
+            continue
+        try:
+            move(obj)
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{obj}: {_error_text(error)}", messages.ERROR)
+        else:
+            moved += 1
+    if moved:
+        modeladmin.message_user(request, done(moved), messages.SUCCESS)

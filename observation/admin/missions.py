@@ -1,0 +1,203 @@
+"""Admin for organisations, people, missions and what hangs off a mission."""
+
+from operator import attrgetter
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from observation.admin.base import (
+    LockAwareAdmin,
+    LockAwareHistoryAdmin,
+    LockAwareInline,
+    Role,
+    apply_move,
+)
+from observation.models import (
+    DelegationMember,
+    ElectionRound,
+    Mission,
+    MissionMembership,
+    MissionPartner,
+    Organization,
+    Person,
+    PollingStation,
+)
+from observation.overvote import sync_overvote
+
+# Organisations and people
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "acronym", "kind", "country")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "acronym")
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "title", "nationality", "affiliation")
+    list_filter = ("nationality", "affiliation__kind")
+    list_select_related = ("affiliation",)
+    search_fields = ("full_name", "title", "affiliation__name", "affiliation__acronym")
+    autocomplete_fields = ("affiliation",)
+
+
+# Missions
+
+
+class LockedFilter(admin.SimpleListFilter):
+    title = _("lock")
+    parameter_name = "locked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Locked")), ("no", _("Open"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.locked()
+        if self.value() == "no":
+            return queryset.unlocked()
+        return queryset
+
+
+class MissionPartnerInline(LockAwareInline, admin.TabularInline):
+    model = MissionPartner
+    extra = 0
+    autocomplete_fields = ("organization",)
+
+
+class DelegationMemberInline(LockAwareInline, admin.TabularInline):
+    model = DelegationMember
+    extra = 0
+    autocomplete_fields = ("person",)
+
+
+class ElectionRoundInline(LockAwareInline, admin.TabularInline):
+    model = ElectionRound
+    extra = 0
+
+
+class MissionMembershipInline(LockAwareInline, admin.TabularInline):
+    model = MissionMembership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Mission)
+class MissionAdmin(LockAwareHistoryAdmin):
+    mission_lookup = ""
+    list_display = (
+        "name",
+        "country",
+        "kind",
+        "status",
+        "lead_organization",
+        "start_date",
+        "end_date",
+        "is_locked",
+    )
+    list_filter = ("status", "kind", LockedFilter, "country")
+    list_select_related = ("lead_organization",)
+    search_fields = ("name", "election", "lead_organization__name")
+    autocomplete_fields = ("lead_organization",)
+    readonly_fields = ("locked_at", "locked_by")
+    inlines = (
+        MissionPartnerInline,
+        DelegationMemberInline,
+        ElectionRoundInline,
+        MissionMembershipInline,
+    )
+    actions = ("lock", "unlock")
+
+    @admin.display(boolean=True, description=_("locked"), ordering="locked_at")
+    def is_locked(self, mission):
+        return mission.is_locked
+
+    @admin.action(
+        permissions=["change"], description=_("Lock selected missions (make them read-only)")
+    )
+    def lock(self, request, queryset):
+        apply_move(
+            self,
+            request,
+            queryset,
+            move=lambda mission: mission.lock(by=request.user),
+            minimum_role=Role.LEADER,
+            mission_id=attrgetter("pk"),
+            done=lambda n: (
+                ngettext("Locked %(n)d mission.", "Locked %(n)d missions.", n) % {"n": n}
+            ),
+        )
+
+    @admin.action(permissions=["change"], description=_("Unlock selected missions"))
+    def unlock(self, request, queryset):
+        apply_move(
+            self,
+            request,
+            queryset,
+            move=lambda mission: mission.unlock(by=request.user),
+            minimum_role=Role.LEADER,
+            mission_id=attrgetter("pk"),
+            done=lambda n: (
+                ngettext("Unlocked %(n)d mission.", "Unlocked %(n)d missions.", n) % {"n": n}
+            ),
+        )
+
+
+@admin.register(MissionPartner)
+class MissionPartnerAdmin(LockAwareAdmin):
+    list_display = ("organization", "role", "mission")
+    list_filter = ("role", "mission")
+    list_select_related = ("organization", "mission")
+    search_fields = ("organization__name", "organization__acronym", "mission__name")
+    autocomplete_fields = ("mission", "organization")
+
+
+@admin.register(MissionMembership)
+class MissionMembershipAdmin(SimpleHistoryAdmin):
+    """Who may use a mission. Not a mission record: access outlives the lock."""
+
+    list_display = ("user", "role", "mission")
+    list_filter = ("role", "mission")
+    list_select_related = ("user", "mission")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "mission__name")
+    autocomplete_fields = ("user", "mission")
+
+
+@admin.register(DelegationMember)
+class DelegationMemberAdmin(LockAwareAdmin):
+    list_display = ("person", "role", "mission")
+    list_filter = ("role", "mission")
+    list_select_related = ("person", "mission")
+    search_fields = ("person__full_name", "mission__name")
+    autocomplete_fields = ("mission", "person")
+
+
+@admin.register(ElectionRound)
+class ElectionRoundAdmin(LockAwareAdmin):
+    list_display = ("__str__", "kind", "election_day", "observed", "mission")
+    list_filter = ("kind", "observed", "mission")
+    list_select_related = ("mission",)
+    search_fields = ("mission__name", "not_observed_reason")
+    autocomplete_fields = ("mission",)
+    date_hierarchy = "election_day"
+
+
+@admin.register(PollingStation)
+class PollingStationAdmin(LockAwareAdmin):
+    list_display = ("code", "name", "area_1", "area_2", "area_3", "registered_voters", "mission")
+    list_filter = ("mission",)
+    list_select_related = ("mission",)
+    search_fields = ("code", "name", "area_1", "area_2", "area_3", "area_4", "area_5")
+    autocomplete_fields = ("mission",)
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A corrected register changes which of the station's reports are overvotes.
+        if change and "registered_voters" in form.changed_data:
+            for report in obj.reports.select_related("station"):
+                sync_overvote(report=report, by=request.user)

@@ -1,0 +1,273 @@
+"""Admin for observer reports and irregularities."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from observation.admin.base import (
+    LockAwareHistoryAdmin,
+    LockAwareInline,
+    Role,
+    apply_move,
+    ask_for_note,
+)
+from observation.models import DelegationMember, Irregularity, IrregularityCategory, ObserverReport
+from observation.overvote import Outcome, sync_overvote
+
+
+class ReportIrregularityFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "report": self.instance}
+
+
+class ReportIrregularityForm(forms.ModelForm):
+    """An irregularity logged from a report: it happened where and when the report was."""
+
+    class Meta:
+        model = Irregularity
+        fields = ("category", "severity", "evidence", "description", "occurred_at")
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The report as edited on this page, not as stored: its station may be changing too.
+        irregularity = self.instance
+        irregularity.report = report
+        irregularity.mission_id = report.mission_id
+        irregularity.round_id = report.round_id
+        if irregularity.pk is None or irregularity.station_id is not None:
+            irregularity.station_id = report.station_id
+
+
+class IrregularityInline(LockAwareInline, admin.TabularInline):
+    model = Irregularity
+    form = ReportIrregularityForm
+    formset = ReportIrregularityFormSet
+    parent_mission_lookup = "mission"
+    fk_name = "report"
+    extra = 0
+    show_change_link = True
+    readonly_fields = ("status", "raised_by_system")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category", "station")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "category":
+            # Read the categories once for the formset, not once per row (and skip the count).
+            field.choices = list(iter(field.choices))
+        return field
+
+
+class OvervoteFilter(admin.SimpleListFilter):
+    title = _("overvote")
+    parameter_name = "overvote"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("More ballots than voters"))]
+
+    def queryset(self, request, queryset):
+        return queryset.overvotes() if self.value() == "yes" else queryset
+
+
+@admin.register(ObserverReport)
+class ObserverReportAdmin(LockAwareHistoryAdmin):
+    list_display = (
+        "station",
+        "round",
+        "phase",
+        "ballots_cast",
+        "registered_voters",
+        "is_overvote",
+        "assessment",
+        "observer",
+        "entered_at",
+        "mission",
+    )
+    list_filter = ("mission", "phase", "assessment", "round__kind", OvervoteFilter)
+    list_select_related = ("mission", "round", "station", "observer__person")
+    search_fields = ("station__code", "station__name", "notes")
+    autocomplete_fields = ("mission", "round", "station", "observer", "entered_by")
+    readonly_fields = ("entered_at", "version")
+    inlines = (IrregularityInline,)
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        # The change page reads these too (title, lock check, overvote detection). The
+        # changelist skips list_select_related once a queryset has any, so name them all here.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    @admin.display(description=_("registered voters"), ordering="station__registered_voters")
+    def registered_voters(self, report):
+        return report.station.registered_voters
+
+    @admin.display(boolean=True, description=_("overvote"))
+    def is_overvote(self, report):
+        return report.is_overvote
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "observer":
+            # The chosen observer team is shown by the person's name.
+            kwargs["queryset"] = DelegationMember.objects.select_related("person")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.entered_by_id is None:
+            obj.entered_by = request.user
+        if change:
+            # An edit here outdates any form opened on the earlier version.
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report = form.instance
+        # Hand-logged irregularities follow the report to its corrected station and round.
+        moved = report.irregularities.filter(raised_by_system=False, station__isnull=False)
+        for irregularity in moved.exclude(station=report.station_id, round=report.round_id):
+            irregularity.station_id, irregularity.round_id = report.station_id, report.round_id
+            irregularity.save(update_fields=["station", "round"])
+        outcome = sync_overvote(report=report, by=request.user)
+        notices = {
+            Outcome.RAISED: _("More ballots cast than registered voters: overvote raised."),
+            Outcome.UPDATED: _("The overvote irregularity was updated to the new figures."),
+            Outcome.REMOVED: _("No longer an overvote: the unreviewed overvote was removed."),
+            Outcome.SUPERSEDED: _("No longer an overvote: the reviewed overvote is superseded."),
+        }
+        if outcome in notices:
+            self.message_user(request, notices[outcome], messages.WARNING)
+
+
+@admin.register(IrregularityCategory)
+class IrregularityCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "system_raised", "position")
+    list_filter = ("system_raised",)
+    search_fields = ("name", "code", "description")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are stable: overvote detection, imports and exports look categories up by them.
+        return ("code", "system_raised") if obj is not None else ()
+
+
+class SupersededFilter(admin.SimpleListFilter):
+    title = _("superseded")
+    parameter_name = "superseded"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Still standing")), ("yes", _("Superseded"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.current()
+        if self.value() == "yes":
+            return queryset.filter(superseded_at__isnull=False)
+        return queryset
+
+
+@admin.register(Irregularity)
+class IrregularityAdmin(LockAwareHistoryAdmin):
+    list_display = (
+        "category",
+        "station",
+        "round",
+        "severity",
+        "evidence",
+        "status",
+        "raised_by_system",
+        "is_superseded",
+        "created_at",
+        "mission",
+    )
+    list_filter = (
+        "status",
+        "severity",
+        "evidence",
+        "category",
+        "raised_by_system",
+        SupersededFilter,
+        "mission",
+    )
+    list_select_related = ("category", "station", "round", "mission")
+    search_fields = ("description", "review_note", "station__code", "station__name")
+    autocomplete_fields = ("mission", "round", "station", "report", "category", "reported_by")
+    readonly_fields = (
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
+        "raised_by_system",
+        "superseded_at",
+        "created_at",
+    )
+    show_full_result_count = False
+    actions = ("verify", "dismiss")
+
+    def get_queryset(self, request):
+        # As for reports: the change page reads these for its title and the lock check.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    @admin.display(boolean=True, description=_("superseded"), ordering="superseded_at")
+    def is_superseded(self, irregularity):
+        return irregularity.is_superseded
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.raised_by_system:
+            # Overvote detection keeps these in step with the report.
+            readonly = (*readonly, "report", "station", "round", "category")
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "report":
+            # The chosen report is shown by its station and round.
+            kwargs["queryset"] = ObserverReport.objects.select_related("station", "round")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.reported_by_id is None:
+            obj.reported_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(permissions=["change"], description=_("Verify selected irregularities"))
+    def verify(self, request, queryset):
+        apply_move(
+            self,
+            request,
+            queryset.select_related("category", "station"),
+            move=lambda irregularity: irregularity.verify(by=request.user),
+            minimum_role=Role.REVIEWER,
+            done=lambda n: (
+                ngettext("Verified %(n)d irregularity.", "Verified %(n)d irregularities.", n)
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(
+        permissions=["change"], description=_("Dismiss selected irregularities (with a note)")
+    )
+    def dismiss(self, request, queryset):
+        queryset = queryset.select_related("category", "station")
+        note, page = ask_for_note(
+            self,
+            request,
+            queryset,
+            action="dismiss",
+            title=_("Dismiss irregularities"),
+            intro=_("Say why these irregularities are dismissed. The note is kept with each."),
+            label=_("Why they are dismissed"),
+        )
+        if page is not None:
+            return page
+        apply_move(
+            self,
+            request,
+            queryset,
+            move=lambda irregularity: irregularity.dismiss(by=request.user, note=note),
+            minimum_role=Role.REVIEWER,
+            done=lambda n: (
+                ngettext("Dismissed %(n)d irregularity.", "Dismissed %(n)d irregularities.", n)
+                % {"n": n}
+            ),
+        )
+        return None

@@ -1,0 +1,188 @@
+"""Admin for findings statements and their recommendations."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from observation.admin.base import (
+    LockAwareHistoryAdmin,
+    LockAwareInline,
+    Role,
+    apply_move,
+    ask_for_note,
+)
+from observation.models import FindingsStatement, Irregularity, Recommendation
+
+
+class RecommendationInline(LockAwareInline, admin.StackedInline):
+    model = Recommendation
+    parent_mission_lookup = "mission"
+    extra = 0
+
+    def parent_is_frozen(self, obj) -> bool:
+        return super().parent_is_frozen(obj) or (obj is not None and obj.is_published)
+
+
+class FindingsStatementForm(forms.ModelForm):
+    class Meta:
+        model = FindingsStatement
+        fields = (
+            "mission",
+            "round",
+            "kind",
+            "title",
+            "issued_on",
+            "body",
+            "cited_irregularities",
+            "created_by",
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        cited = cleaned_data.get("cited_irregularities")
+        mission = cleaned_data.get("mission") or (
+            self.instance.mission if self.instance.mission_id else None
+        )
+        if cited is not None and mission is not None:
+            self.instance.mission = mission
+            try:
+                self.instance.clean_citations(cited)
+            except ValidationError as error:
+                self.add_error("cited_irregularities", error)
+        return cleaned_data
+
+
+@admin.register(FindingsStatement)
+class FindingsStatementAdmin(LockAwareHistoryAdmin):
+    form = FindingsStatementForm
+    list_display = ("title", "kind", "issued_on", "status", "round", "mission")
+    list_filter = ("status", "kind", "mission")
+    list_select_related = ("round", "mission")
+    search_fields = ("title", "body")
+    autocomplete_fields = ("mission", "round", "cited_irregularities", "created_by")
+    readonly_fields = (
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "published_by",
+        "published_at",
+        "returned_by",
+        "returned_at",
+        "return_reason",
+        "version",
+    )
+    inlines = (RecommendationInline,)
+    date_hierarchy = "issued_on"
+    actions = ("submit_for_review", "approve", "publish", "return_to_draft")
+
+    def is_frozen(self, obj) -> bool:
+        return super().is_frozen(obj) or (obj is not None and obj.is_published)
+
+    def frozen(self, queryset):
+        return super().frozen(queryset) | queryset.published()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "cited_irregularities":
+            kwargs["queryset"] = Irregularity.objects.select_related("category", "station")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def _move(self, request, queryset, *, move, minimum_role, done):
+        apply_move(
+            self,
+            request,
+            queryset,
+            move=move,
+            minimum_role=minimum_role,
+            done=lambda n: done % {"n": n},
+        )
+
+    @admin.action(permissions=["change"], description=_("Submit selected statements for review"))
+    def submit_for_review(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            move=lambda statement: statement.submit_for_review(by=request.user),
+            minimum_role=Role.REVIEWER,
+            done=_("Statements submitted for review: %(n)d."),
+        )
+
+    @admin.action(permissions=["change"], description=_("Approve selected statements"))
+    def approve(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            move=lambda statement: statement.approve(by=request.user),
+            minimum_role=Role.LEADER,
+            done=_("Statements approved: %(n)d."),
+        )
+
+    @admin.action(permissions=["change"], description=_("Publish selected statements"))
+    def publish(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            move=lambda statement: statement.publish(by=request.user),
+            minimum_role=Role.LEADER,
+            done=_("Statements published: %(n)d."),
+        )
+
+    @admin.action(
+        permissions=["change"], description=_("Return selected statements to draft (with a reason)")
+    )
+    def return_to_draft(self, request, queryset):
+        reason, page = ask_for_note(
+            self,
+            request,
+            queryset,
+            action="return_to_draft",
+            title=_("Return statements to draft"),
+            intro=_("Say why these statements go back to draft. The reason is kept with each."),
+            label=_("Why they go back to draft"),
+        )
+        if page is not None:
+            return page
+        self._move(
+            request,
+            queryset,
+            move=lambda statement: statement.return_to_draft(by=request.user, reason=reason),
+            minimum_role=Role.LEADER,
+            done=_("Statements returned to draft: %(n)d."),
+        )
+        return None
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(LockAwareHistoryAdmin):
+    mission_lookup = "statement__mission"
+    list_display = ("__str__", "addressee", "priority", "follow_up", "statement")
+    list_filter = ("follow_up", "priority", "addressee", "statement__mission")
+    list_select_related = ("statement",)
+    search_fields = ("text", "follow_up_notes", "statement__title")
+    autocomplete_fields = ("statement",)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.statement.is_published:
+            # Follow-up is assessed long after publication; the rest is frozen with the statement.
+            frozen = ("statement", "addressee", "text", "priority")
+            readonly = (*readonly, *frozen)
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        published = obj is not None and obj.statement.is_published
+        return super().has_delete_permission(request, obj) and not published
+
+    def frozen(self, queryset):
+        return super().frozen(queryset) | queryset.filter(
+            statement__status=FindingsStatement.Status.PUBLISHED
+        )

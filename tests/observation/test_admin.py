@@ -1,0 +1,654 @@
+import pytest
+from django.contrib.admin import helpers
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from observation.models import (
+    FindingsStatement,
+    Irregularity,
+    Mission,
+    MissionMembership,
+    ObserverReport,
+    Recommendation,
+)
+from observation.overvote import sync_overvote
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def _get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def _reports(mission, count):
+    factories.ObserverReportFactory.create_batch(
+        count,
+        mission=mission,
+        round=factories.ElectionRoundFactory(mission=mission),
+        station=factories.PollingStationFactory(mission=mission),
+        observer=factories.DelegationMemberFactory(mission=mission),
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _action(client, model, action, objects, **extra):
+    url = reverse(f"admin:observation_{model}_changelist")
+    data = {
+        "action": action,
+        helpers.ACTION_CHECKBOX_NAME: [obj.pk for obj in objects],
+        "index": 0,
+        **extra,
+    }
+    return client.post(url, data, follow=True)
+
+
+# Query counts: the tables that grow load in the same queries at 1 and at 50 rows.
+# The first request of each test warms Django's content-type cache and is not counted.
+
+
+def test_report_changelist_queries_do_not_grow_with_rows(
+    admin_client, mission, django_assert_num_queries
+):
+    url = reverse("admin:observation_observerreport_changelist")
+    _reports(mission, 1)
+    _get(admin_client, url)
+    for more in (0, 49):
+        _reports(mission, more)
+        # Session, user, the missions for the filter, the count of the filtered
+        # reports, and the page of reports with mission, round, station and the
+        # observer's person joined in.
+        with django_assert_num_queries(5):
+            _get(admin_client, url)
+
+
+def test_irregularity_changelist_queries_do_not_grow_with_rows(
+    admin_client, mission, django_assert_num_queries
+):
+    url = reverse("admin:observation_irregularity_changelist")
+    factories.IrregularityFactory(mission=mission)
+    _get(admin_client, url)
+    for more in (0, 49):
+        factories.IrregularityFactory.create_batch(more, mission=mission)
+        # Session, user, the categories and the missions for the filters, the count
+        # of the filtered irregularities, and the page with category, station, round
+        # and mission joined in.
+        with django_assert_num_queries(6):
+            _get(admin_client, url)
+
+
+def test_report_change_page_queries_do_not_grow_with_its_irregularities(
+    admin_client, mission, django_assert_num_queries
+):
+    report = factories.ObserverReportFactory(mission=mission)
+    where = {"mission": mission, "round": report.round, "station": report.station}
+    factories.IrregularityFactory(report=report, **where)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    _get(admin_client, url)
+    for more in (0, 49):
+        factories.IrregularityFactory.create_batch(more, report=report, **where)
+        factories.PollingStationFactory.create_batch(more, mission=mission)
+        # Session, user, the report with mission, round and station joined in; the
+        # categories, read once for each of the three times the admin builds the
+        # inline formset (never per row); the inline's irregularities with category
+        # and station; the selected round, station and observer team (with person) of
+        # the autocomplete widgets: never a list of every station.
+        with django_assert_num_queries(10):
+            response = _get(admin_client, url)
+    assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
+
+
+def test_irregularity_change_page_queries_do_not_grow_with_rows(
+    admin_client, mission, django_assert_num_queries
+):
+    report = factories.ObserverReportFactory(mission=mission)
+    where = {"mission": mission, "round": report.round, "station": report.station}
+    irregularity = factories.IrregularityFactory(report=report, **where)
+    url = reverse("admin:observation_irregularity_change", args=[irregularity.pk])
+    _get(admin_client, url)
+    for more in (0, 49):
+        factories.IrregularityFactory.create_batch(more, report=report, **where)
+        factories.ObserverReportFactory.create_batch(more, mission=mission, round=report.round)
+        # Session, user, the irregularity with mission, category and station joined
+        # in, and the selected round, station, report (with its station and round)
+        # and category of the autocomplete widgets.
+        with django_assert_num_queries(7):
+            _get(admin_client, url)
+
+
+def test_every_model_has_a_working_changelist_and_add_page(admin_client, mission):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    factories.RecommendationFactory(statement=statement)
+    factories.IrregularityFactory(mission=mission)
+    factories.MissionPartnerFactory(mission=mission)
+    factories.MissionMembershipFactory(mission=mission)
+    names = [
+        "organization",
+        "person",
+        "mission",
+        "missionpartner",
+        "missionmembership",
+        "delegationmember",
+        "electionround",
+        "pollingstation",
+        "observerreport",
+        "irregularitycategory",
+        "irregularity",
+        "findingsstatement",
+        "recommendation",
+    ]
+    for name in names:
+        for page in ("changelist", "add"):
+            response = admin_client.get(reverse(f"admin:observation_{name}_{page}"))
+            assert response.status_code == 200, (name, page)
+
+
+def test_mission_change_page_shows_its_inlines(admin_client, mission):
+    factories.DelegationMemberFactory(mission=mission)
+    factories.ElectionRoundFactory(mission=mission)
+    factories.MissionPartnerFactory(mission=mission)
+    response = admin_client.get(reverse("admin:observation_mission_change", args=[mission.pk]))
+    assert response.status_code == 200
+    prefixes = {formset.formset.prefix for formset in response.context["inline_admin_formsets"]}
+    assert prefixes == {"partnerships", "delegation", "rounds", "memberships"}
+
+
+# Saving a report runs overvote detection.
+
+
+def _report_form_data(report, **changes):
+    data = {
+        "mission": report.mission_id,
+        "round": report.round_id,
+        "station": report.station_id,
+        "observer": report.observer_id or "",
+        "phase": report.phase,
+        "arrived_at_0": "2000-04-09",
+        "arrived_at_1": "09:00",
+        "departed_at_0": "2000-04-09",
+        "departed_at_1": "10:00",
+        "ballots_cast": report.ballots_cast,
+        "assessment": report.assessment,
+        "notes": "",
+        "entered_by": "",
+        "irregularities-TOTAL_FORMS": 0,
+        "irregularities-INITIAL_FORMS": 0,
+        "irregularities-MIN_NUM_FORMS": 0,
+        "irregularities-MAX_NUM_FORMS": 1000,
+    }
+    for name in ObserverReport.CHECKLIST:
+        data[name] = "unknown"
+    return {**data, **changes}
+
+
+def test_saving_a_report_in_the_admin_raises_an_overvote(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=100)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    data = _report_form_data(report, ballots_cast=301)
+    response = admin_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "overvote raised" in " ".join(_messages(response))
+    overvote = Irregularity.objects.get(report=report, raised_by_system=True)
+    assert "301 ballots cast" in overvote.description
+    report.refresh_from_db()
+    assert report.version == 2
+
+
+def test_adding_an_irregularity_inline_takes_the_reports_station_and_round(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    data = _report_form_data(
+        report,
+        **{
+            "irregularities-TOTAL_FORMS": 1,
+            "irregularities-0-category": factories.category("late_opening").pk,
+            "irregularities-0-severity": Irregularity.Severity.MINOR,
+            "irregularities-0-evidence": Irregularity.Evidence.OBSERVED,
+            "irregularities-0-description": "Opened at 9:40.",
+        },
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    irregularity = Irregularity.objects.get(report=report)
+    assert (irregularity.mission, irregularity.station, irregularity.round) == (
+        mission,
+        report.station,
+        report.round,
+    )
+
+
+def test_moving_a_report_carries_its_irregularities_along(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission)
+    where = {"mission": mission, "round": report.round, "station": report.station}
+    logged = factories.IrregularityFactory(report=report, **where)
+    national = factories.IrregularityFactory(report=report, mission=mission, station=None)
+    moved_to = factories.PollingStationFactory(mission=mission)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    data = _report_form_data(
+        report,
+        station=moved_to.pk,
+        **{
+            "irregularities-TOTAL_FORMS": 1,
+            "irregularities-0-category": factories.category("late_opening").pk,
+            "irregularities-0-severity": Irregularity.Severity.MINOR,
+            "irregularities-0-evidence": Irregularity.Evidence.OBSERVED,
+            "irregularities-0-description": "Opened at 9:40.",
+        },
+    )
+    assert admin_client.post(url, data).status_code == 302
+    assert report.irregularities.filter(station=moved_to).count() == 2
+    logged.refresh_from_db()
+    national.refresh_from_db()
+    assert logged.station == moved_to
+    assert national.station is None
+
+
+def test_adding_a_mission_with_its_rounds_and_members(admin_client, user):
+    lead = factories.OrganizationFactory(name="The Carter Center")
+    inline_forms = {
+        prefix: {
+            f"{prefix}-TOTAL_FORMS": 0,
+            f"{prefix}-INITIAL_FORMS": 0,
+            f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000,
+        }
+        for prefix in ("partnerships", "delegation", "rounds", "memberships")
+    }
+    data = {
+        "name": "Peru 2000 general elections",
+        "country": "PE",
+        "election": "2000 general elections",
+        "kind": Mission.Kind.FULL,
+        "status": Mission.Status.ACTIVE,
+        "lead_organization": lead.pk,
+        "start_date": "2000-03-01",
+        "end_date": "2000-07-31",
+        "area_label_1": "Department",
+        **inline_forms["partnerships"],
+        **inline_forms["delegation"],
+        **{
+            **inline_forms["rounds"],
+            "rounds-TOTAL_FORMS": 2,
+            "rounds-0-kind": "first_round",
+            "rounds-0-election_day": "2000-04-09",
+            "rounds-0-observed": "on",
+            "rounds-1-kind": "runoff",
+            "rounds-1-election_day": "2000-05-28",
+            "rounds-1-not_observed_reason": "Fundamental flaws were not rectified.",
+        },
+        **{
+            **inline_forms["memberships"],
+            "memberships-TOTAL_FORMS": 1,
+            "memberships-0-user": user.pk,
+            "memberships-0-role": MissionMembership.Role.LEADER,
+        },
+    }
+    response = admin_client.post(reverse("admin:observation_mission_add"), data)
+    assert response.status_code == 302
+    mission = Mission.objects.get(name="Peru 2000 general elections")
+    assert mission.rounds.count() == 2
+    assert mission.rounds.get(kind="runoff").observed is False
+    assert mission.role_of(user) == MissionMembership.Role.LEADER
+
+
+def test_adding_a_round_not_observed_without_a_reason_is_refused(admin_client, mission):
+    url = reverse("admin:observation_electionround_add")
+    data = {"mission": mission.pk, "kind": "runoff", "election_day": "2000-05-28"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["not_observed_reason"]
+    assert mission.rounds.count() == 0
+
+
+def test_correcting_a_stations_register_in_the_admin_resyncs_its_reports(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=250)
+    station = report.station
+    url = reverse("admin:observation_pollingstation_change", args=[station.pk])
+    data = {
+        "code": station.code,
+        "name": station.name,
+        "area_1": station.area_1,
+        "registered_voters": 200,
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert Irregularity.objects.filter(report=report, raised_by_system=True).exists()
+
+
+def test_adding_an_irregularity_records_who_reported_it(admin_client, superuser, mission):
+    station = factories.PollingStationFactory(mission=mission)
+    data = {
+        "mission": mission.pk,
+        "round": factories.ElectionRoundFactory(mission=mission).pk,
+        "station": station.pk,
+        "category": factories.category("intimidation").pk,
+        "severity": Irregularity.Severity.SERIOUS,
+        "evidence": Irregularity.Evidence.CREDIBLE_SOURCE,
+        "description": "Police questioned voters in the queue.",
+    }
+    response = admin_client.post(reverse("admin:observation_irregularity_add"), data)
+    assert response.status_code == 302
+    assert Irregularity.objects.get().reported_by == superuser
+
+
+def test_adding_an_irregularity_by_hand_refuses_the_overvote_category(admin_client, mission):
+    data = {
+        "mission": mission.pk,
+        "category": factories.category("overvote").pk,
+        "severity": Irregularity.Severity.SERIOUS,
+        "evidence": Irregularity.Evidence.ALLEGED,
+        "description": "Too many ballots.",
+    }
+    response = admin_client.post(reverse("admin:observation_irregularity_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["category"]
+    assert not Irregularity.objects.exists()
+
+
+def test_system_raised_irregularity_keeps_its_report_and_category(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400)
+    sync_overvote(report=report)
+    overvote = Irregularity.objects.get(report=report)
+    url = reverse("admin:observation_irregularity_change", args=[overvote.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert not {"report", "station", "round", "category"} & set(form.fields)
+
+
+# Actions follow the transition rules.
+
+
+def test_verify_action_verifies_and_records_the_reviewer(admin_client, superuser, mission):
+    irregularity = factories.IrregularityFactory(mission=mission)
+    response = _action(admin_client, "irregularity", "verify", [irregularity])
+    irregularity.refresh_from_db()
+    assert irregularity.status == Irregularity.Status.VERIFIED
+    assert irregularity.reviewed_by == superuser
+    assert "Verified 1 irregularity." in _messages(response)
+
+
+def test_verify_action_refuses_an_irregularity_already_reviewed(admin_client, mission, leader):
+    irregularity = factories.IrregularityFactory(mission=mission)
+    irregularity.dismiss(by=leader, note="Not confirmed.")
+    response = _action(admin_client, "irregularity", "verify", [irregularity])
+    irregularity.refresh_from_db()
+    assert irregularity.status == Irregularity.Status.DISMISSED
+    assert irregularity.reviewed_by == leader
+    assert any("already dismissed" in message for message in _messages(response))
+
+
+def test_dismiss_action_asks_for_a_note_first(admin_client, mission):
+    irregularity = factories.IrregularityFactory(mission=mission)
+    response = _action(admin_client, "irregularity", "dismiss", [irregularity])
+    assert response.templates[0].name == "admin/observation/action_note.html"
+    irregularity.refresh_from_db()
+    assert irregularity.status == Irregularity.Status.REPORTED
+
+
+def test_dismiss_action_refuses_an_empty_note(admin_client, mission):
+    irregularity = factories.IrregularityFactory(mission=mission)
+    url = reverse("admin:observation_irregularity_changelist")
+    data = {
+        "action": "dismiss",
+        helpers.ACTION_CHECKBOX_NAME: [irregularity.pk],
+        "apply": "1",
+        "note": "  ",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["note"]
+    irregularity.refresh_from_db()
+    assert irregularity.status == Irregularity.Status.REPORTED
+
+
+def test_dismiss_action_with_a_note_dismisses(admin_client, superuser, mission):
+    irregularity = factories.IrregularityFactory(mission=mission)
+    url = reverse("admin:observation_irregularity_changelist")
+    data = {
+        "action": "dismiss",
+        helpers.ACTION_CHECKBOX_NAME: [irregularity.pk],
+        "apply": "1",
+        "note": "The observer misread the tally sheet.",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    irregularity.refresh_from_db()
+    assert irregularity.status == Irregularity.Status.DISMISSED
+    assert irregularity.review_note == "The observer misread the tally sheet."
+    assert irregularity.reviewed_by == superuser
+
+
+def test_review_action_needs_a_reviewer_role_on_the_mission(client, mission, staff):
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.add(*_permissions("view_irregularity", "change_irregularity"))
+    client.force_login(staff)
+    irregularity = factories.IrregularityFactory(mission=mission)
+    response = _action(client, "irregularity", "verify", [irregularity])
+    irregularity.refresh_from_db()
+    assert irregularity.status == Irregularity.Status.REPORTED
+    assert any("your role" in message for message in _messages(response))
+
+
+def _permissions(*codenames):
+    return Permission.objects.filter(content_type__app_label="observation", codename__in=codenames)
+
+
+def test_staff_user_sees_only_their_missions_records_in_the_admin(client, mission, staff):
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.add(*_permissions("view_irregularity"))
+    client.force_login(staff)
+    mine = factories.IrregularityFactory(mission=mission)
+    factories.IrregularityFactory()
+    response = client.get(reverse("admin:observation_irregularity_changelist"))
+    assert list(response.context["cl"].result_list) == [mine]
+
+
+def test_statement_moves_through_its_lifecycle_by_actions(admin_client, superuser, mission):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    for action, status in [
+        ("submit_for_review", FindingsStatement.Status.IN_REVIEW),
+        ("approve", FindingsStatement.Status.APPROVED),
+        ("publish", FindingsStatement.Status.PUBLISHED),
+    ]:
+        _action(admin_client, "findingsstatement", action, [statement])
+        statement.refresh_from_db()
+        assert statement.status == status
+    assert statement.published_by == superuser
+    assert statement.published_at is not None
+
+
+def test_statement_action_refuses_an_illegal_move(admin_client, mission):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    response = _action(admin_client, "findingsstatement", "publish", [statement])
+    statement.refresh_from_db()
+    assert statement.status == FindingsStatement.Status.DRAFT
+    assert any("Only an approved statement" in message for message in _messages(response))
+
+
+def test_return_to_draft_action_records_the_reason(admin_client, superuser, mission):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    statement.submit_for_review(by=superuser)
+    url = reverse("admin:observation_findingsstatement_changelist")
+    data = {
+        "action": "return_to_draft",
+        helpers.ACTION_CHECKBOX_NAME: [statement.pk],
+        "apply": "1",
+        "note": "Cite the tabulation delays.",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == FindingsStatement.Status.DRAFT
+    assert statement.return_reason == "Cite the tabulation delays."
+    assert statement.returned_by == superuser
+
+
+def test_statement_form_refuses_citations_from_another_mission(admin_client, mission):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    foreign = factories.IrregularityFactory()
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    data = {
+        "kind": statement.kind,
+        "title": statement.title,
+        "issued_on": "2000-04-10",
+        "body": statement.body,
+        "cited_irregularities": [foreign.pk],
+        "recommendations-TOTAL_FORMS": 0,
+        "recommendations-INITIAL_FORMS": 0,
+        "recommendations-MIN_NUM_FORMS": 0,
+        "recommendations-MAX_NUM_FORMS": 1000,
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["cited_irregularities"]
+    assert not statement.cited_irregularities.exists()
+
+
+def test_lock_and_unlock_actions_record_who(admin_client, superuser, mission):
+    _action(admin_client, "mission", "lock", [mission])
+    mission.refresh_from_db()
+    assert mission.locked_by == superuser
+    response = _action(admin_client, "mission", "lock", [mission])
+    assert any("already locked" in message for message in _messages(response))
+    _action(admin_client, "mission", "unlock", [mission])
+    mission.refresh_from_db()
+    assert not mission.is_locked
+
+
+def test_lock_action_needs_a_leader(client, mission, reviewer):
+    reviewer.is_staff = True
+    reviewer.save()
+    reviewer.user_permissions.add(*_permissions("view_mission", "change_mission"))
+    client.force_login(reviewer)
+    _action(client, "mission", "lock", [mission])
+    mission.refresh_from_db()
+    assert not mission.is_locked
+
+
+# A locked mission is read-only in the admin.
+
+
+@pytest.fixture
+def locked_records(mission, superuser):
+    report = factories.ObserverReportFactory(mission=mission)
+    irregularity = factories.IrregularityFactory(
+        mission=mission, report=report, station=report.station, round=report.round
+    )
+    statement = factories.FindingsStatementFactory(mission=mission)
+    recommendation = factories.RecommendationFactory(statement=statement)
+    mission.lock(by=superuser)
+    return {
+        "mission": mission,
+        "observerreport": report,
+        "irregularity": irregularity,
+        "findingsstatement": statement,
+        "recommendation": recommendation,
+        "pollingstation": report.station,
+        "electionround": report.round,
+    }
+
+
+def test_locked_missions_records_show_read_only(admin_client, locked_records):
+    for name, obj in locked_records.items():
+        response = admin_client.get(reverse(f"admin:observation_{name}_change", args=[obj.pk]))
+        assert response.status_code == 200
+        assert response.context["has_change_permission"] is False, name
+        assert response.context["has_delete_permission"] is False, name
+        for inline in response.context["inline_admin_formsets"]:
+            assert not inline.has_add_permission, (name, inline.formset.prefix)
+            assert not inline.has_change_permission, (name, inline.formset.prefix)
+            assert not inline.has_delete_permission, (name, inline.formset.prefix)
+
+
+def test_locked_missions_report_refuses_a_post(admin_client, locked_records):
+    report = locked_records["observerreport"]
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    response = admin_client.post(url, _report_form_data(report, ballots_cast=5))
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.ballots_cast == 120
+
+
+def test_bulk_delete_refuses_a_locked_missions_records(admin_client, locked_records):
+    report = locked_records["observerreport"]
+    response = _action(admin_client, "observerreport", "delete_selected", [report], post="yes")
+    assert ObserverReport.objects.filter(pk=report.pk).exists()
+    assert any("nothing was deleted" in message for message in _messages(response))
+
+
+def test_bulk_delete_refuses_a_locked_mission(admin_client, locked_records):
+    mission = locked_records["mission"]
+    _action(admin_client, "mission", "delete_selected", [mission], post="yes")
+    assert Mission.objects.filter(pk=mission.pk).exists()
+
+
+def test_adding_a_report_to_a_locked_mission_shows_why_not(admin_client, locked_records):
+    report = locked_records["observerreport"]
+    count = ObserverReport.objects.count()
+    url = reverse("admin:observation_observerreport_add")
+    response = admin_client.post(url, _report_form_data(report))
+    assert response.status_code == 200
+    assert "is locked" in str(response.context["adminform"].form.non_field_errors())
+    assert ObserverReport.objects.count() == count
+
+
+def test_bulk_delete_of_an_open_missions_reports_still_works(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission)
+    _action(admin_client, "observerreport", "delete_selected", [report], post="yes")
+    assert not ObserverReport.objects.filter(pk=report.pk).exists()
+
+
+def test_published_statement_is_read_only_but_follow_up_stays_open(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    recommendation = factories.RecommendationFactory(statement=statement)
+    statement.submit_for_review(by=leader)
+    statement.approve(by=leader)
+    statement.publish(by=leader)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    assert admin_client.get(url).context["has_change_permission"] is False
+
+    url = reverse("admin:observation_recommendation_change", args=[recommendation.pk])
+    data = {"follow_up": Recommendation.FollowUp.PARTIALLY, "follow_up_notes": "Law passed."}
+    assert admin_client.post(url, data).status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.follow_up == Recommendation.FollowUp.PARTIALLY
+    assert recommendation.text == "Publish results by polling station."
+
+
+def test_bulk_delete_refuses_a_published_statement(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    statement.submit_for_review(by=leader)
+    statement.approve(by=leader)
+    statement.publish(by=leader)
+    _action(admin_client, "findingsstatement", "delete_selected", [statement], post="yes")
+    assert FindingsStatement.objects.filter(pk=statement.pk).exists()
+
+
+def test_history_cannot_be_reverted_in_the_admin(admin_client, mission, leader):
+    irregularity = factories.IrregularityFactory(mission=mission)
+    first = irregularity.history.earliest()
+    irregularity.verify(by=leader)
+    url = reverse(
+        "admin:observation_irregularity_simple_history", args=[irregularity.pk, first.history_id]
+    )
+    assert admin_client.post(url, {"description": "Reverted"}).status_code == 403
+    irregularity.refresh_from_db()
+    assert irregularity.status == Irregularity.Status.VERIFIED
+
+
+def test_membership_admin_is_registered(admin_client, mission, staff):
+    membership = MissionMembership.objects.get(user=staff)
+    url = reverse("admin:observation_missionmembership_change", args=[membership.pk])
+    assert admin_client.get(url).status_code == 200
