@@ -17,7 +17,7 @@ from dialogues.models import (
     Outcome,
     Participant,
 )
-from observation.demo import ILLUSTRATIVE, upsert
+from observation.demo.records import ILLUSTRATIVE, upsert
 from observation.models import Organization, Person
 
 # Created with its permissions by migration 0002.

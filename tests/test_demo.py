@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 
 from dialogues.models import DialogueForum
 from observation import demo
@@ -242,3 +243,34 @@ class TestLoadedDemo:
         assert all(user.check_password(demo.PASSWORD) for user in User.objects.all())
         editors = User.objects.filter(groups__name="Dialogue editors")
         assert list(editors.values_list("username", flat=True)) == ["leader"]
+
+    def test_tour_reviewer_signs_in_and_verifies_an_overvote_from_the_queue(self, client):
+        mission = Mission.objects.get(name=demo.PERU_2000)
+        overvote = mission.irregularities.review_queue().filter(raised_by_system=True).first()
+
+        signed_in = client.post(
+            reverse("login"), {"username": "reviewer", "password": demo.PASSWORD}
+        )
+        queue = client.get(reverse("observation:review_queue", args=[mission.pk]))
+        review = client.post(
+            reverse("observation:irregularity_review", args=[mission.pk, overvote.pk]),
+            {"decision": "verify", "note": "Tally sheet checked.", "next": "queue"},
+        )
+
+        assert signed_in.status_code == 302
+        assert queue.status_code == 200
+        assert overvote.station.code in queue.content.decode()
+        assert review.status_code == 302
+        overvote.refresh_from_db()
+        assert overvote.status == Irregularity.Status.VERIFIED
+        assert overvote.reviewed_by.username == "reviewer"
+
+    def test_load_demo_again_after_the_leader_locks_peru_2000(self, settings):
+        mission = Mission.objects.get(name=demo.PERU_2000)
+        mission.lock(by=get_user_model().objects.get(username="leader"))
+        before = _row_counts()
+        settings.DEBUG = True
+
+        call_command("load_demo")
+
+        assert _row_counts() == before
