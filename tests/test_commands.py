@@ -1,28 +1,10 @@
 import io
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from observation.models import Mission, Person, PollingStation
-
-
-def test_demo_superuser_is_created_once(db, settings, capsys):
-    settings.DEBUG = True
-    call_command("create_demo_superuser")
-    call_command("create_demo_superuser")
-    assert get_user_model().objects.filter(is_superuser=True).count() == 1
-    out = capsys.readouterr().out
-    assert "Local demo superuser created" in out
-    assert "nothing to do" in out
-
-
-def test_demo_superuser_refused_without_debug(db, settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("create_demo_superuser")
-    assert not get_user_model().objects.exists()
 
 
 def test_import_benchmark_imports_generated_stations_and_leaves_nothing(db, capsys):

@@ -1,0 +1,499 @@
+"""Facts from the reference text: organisations, people, the three missions."""
+
+import datetime
+
+from observation.demo.records import ILLUSTRATIVE_DATE, DemoUsers, upsert
+from observation.models import (
+    DelegationMember,
+    ElectionRound,
+    FindingsStatement,
+    Irregularity,
+    IrregularityCategory,
+    Mission,
+    MissionMembership,
+    MissionPartner,
+    Organization,
+    Person,
+    Recommendation,
+)
+
+ORGANIZATIONS = [
+    # (name, acronym, kind, country): a country only where the text gives or implies it.
+    ("The Carter Center", "", Organization.Kind.OBSERVER_GROUP, "US"),
+    (
+        "National Democratic Institute for International Affairs",
+        "NDI",
+        Organization.Kind.OBSERVER_GROUP,
+        "US",
+    ),
+    ("Organization of American States", "OAS", Organization.Kind.INTERGOVERNMENTAL, ""),
+    ("International IDEA", "", Organization.Kind.INTERGOVERNMENTAL, ""),
+    ("University of Calgary", "", Organization.Kind.ACADEMIC, ""),
+    ("Canadian Foundation for the Americas", "", Organization.Kind.CIVIL_SOCIETY, "CA"),
+    ("El Comercio", "", Organization.Kind.MEDIA, "PE"),
+    ("La República", "", Organization.Kind.MEDIA, "PE"),
+    (
+        "Council of Presidents and Prime Ministers of the Americas",
+        "",
+        Organization.Kind.CIVIL_SOCIETY,
+        "",
+    ),
+    ("Boston University", "", Organization.Kind.ACADEMIC, ""),
+    ("Latin American Social Science Faculty", "", Organization.Kind.ACADEMIC, ""),
+    ("National Electoral Court (Bolivia)", "", Organization.Kind.ELECTORAL_BODY, "BO"),
+    (
+        "Inter-American Commission of Human Rights",
+        "",
+        Organization.Kind.INTERGOVERNMENTAL,
+        "",
+    ),
+    ("Government of Peru", "", Organization.Kind.GOVERNMENT, "PE"),
+]
+
+PEOPLE = [
+    # (full name, nationality, affiliation, title), as the text gives them.
+    ("Jimmy Carter", "US", "The Carter Center", ""),
+    ("Erskine Sandiford", "BB", None, "Prime Minister of Barbados"),
+    (
+        "Rodrigo Carazo",
+        "CR",
+        "Council of Presidents and Prime Ministers of the Americas",
+        "former President of Costa Rica",
+    ),
+    (
+        "Oscar Arias",
+        "CR",
+        "Council of Presidents and Prime Ministers of the Americas",
+        "former President of Costa Rica",
+    ),
+    ("Alberto Fujimori", "PE", None, "President of Peru"),
+    ("Alejandro Toledo", "PE", None, "presidential candidate in 2000 and 2001"),
+    ("Alan Garcia", "PE", None, "former President of Peru"),
+    (
+        "Salvador Romero Ballivián",
+        "BO",
+        None,
+        "former president of the National Electoral Court",
+    ),
+    ("David Scott Palmer", "US", "Boston University", "professor at Boston University"),
+    (
+        "Simón Pachano",
+        "EC",
+        "Latin American Social Science Faculty",
+        "professor at the Latin American Social Science Faculty",
+    ),
+    (
+        "Jennie Lincoln",
+        "US",
+        "The Carter Center",
+        "director of the Carter Center's Americas Program",
+    ),
+]
+
+PERU_2000 = "Peru 2000"
+PERU_2001 = "Peru 2001"
+PERU_2016 = "Peru 2016"
+
+MISSION_DATES_NOTE = (
+    "The mission's start and end dates are illustrative: the text gives the election "
+    "days and the months of the missions, not when each delegation arrived or left."
+)
+
+
+def load_facts(*, users: DemoUsers) -> None:
+    organizations = {
+        name: upsert(
+            Organization,
+            key={"name": name},
+            values={"acronym": acronym, "kind": kind, "country": country},
+        )
+        for name, acronym, kind, country in ORGANIZATIONS
+    }
+    for full_name, nationality, affiliation, title in PEOPLE:
+        upsert(
+            Person,
+            key={"full_name": full_name},
+            values={
+                "nationality": nationality,
+                "affiliation": organizations[affiliation] if affiliation else None,
+                "title": title,
+            },
+        )
+    carter_center = organizations["The Carter Center"]
+    ndi = organizations["National Democratic Institute for International Affairs"]
+    _load_peru_2000(carter_center=carter_center, ndi=ndi, users=users)
+    _load_peru_2001(carter_center=carter_center, ndi=ndi, users=users)
+    _load_peru_2016(carter_center=carter_center)
+
+
+def _mission(name, *, lead, values) -> Mission:
+    return upsert(
+        Mission,
+        key={"name": name},
+        values={
+            "country": "PE",
+            "lead_organization": lead,
+            "area_label_1": "Department",
+            "area_label_2": "Province",
+            "area_label_3": "District",
+            **values,
+        },
+    )
+
+
+def _round(mission, kind, day, *, observed=True, reason="") -> ElectionRound:
+    return upsert(
+        ElectionRound,
+        key={"mission": mission, "kind": kind, "election_day": day},
+        values={"observed": observed, "not_observed_reason": reason},
+    )
+
+
+def _national_irregularity(mission, round_, category, description, *, severity, by):
+    irregularity = upsert(
+        Irregularity,
+        key={
+            "mission": mission,
+            "round": round_,
+            "station": None,
+            "category": IrregularityCategory.objects.get(code=category),
+        },
+        values={
+            "severity": severity,
+            "evidence": Irregularity.Evidence.OBSERVED,
+            "description": description,
+            "reported_by": by,
+        },
+    )
+    if irregularity.status == Irregularity.Status.REPORTED:
+        irregularity.verify(by=by, note="Stated in the mission's public findings.")
+    return irregularity
+
+
+def _statement(mission, kind, day, *, title, body, round_=None, cites=(), recommendations=()):
+    """A statement as the mission published it, with its citations and recommendations.
+
+    Published statements are frozen, so citations and recommendations are set while
+    it is still a draft; a later load finds it published and unchanged.
+    """
+    statement = upsert(
+        FindingsStatement,
+        key={"mission": mission, "kind": kind, "issued_on": day},
+        values={"round": round_, "title": title, "body": body},
+    )
+    if statement.status != FindingsStatement.Status.DRAFT:
+        return statement
+    statement.cited_irregularities.set(cites)
+    for addressee, text, priority, follow_up, notes in recommendations:
+        upsert(
+            Recommendation,
+            key={"statement": statement, "text": text},
+            values={
+                "addressee": addressee,
+                "priority": priority,
+                "follow_up": follow_up,
+                "follow_up_notes": notes,
+            },
+        )
+    return statement
+
+
+def _publish(statement, *, reviewer, leader):
+    if statement.status == FindingsStatement.Status.DRAFT:
+        statement.submit_for_review(by=reviewer)
+        statement.approve(by=leader)
+        statement.publish(by=leader)
+
+
+def _load_peru_2000(*, carter_center, ndi, users):
+    mission = _mission(
+        PERU_2000,
+        lead=carter_center,
+        values={
+            "election": "2000 presidential elections",
+            "kind": Mission.Kind.FULL,
+            "status": Mission.Status.CONCLUDED,
+            "status_note": (
+                "Declined to observe the runoff of 28 May 2000: fundamental flaws were not "
+                "rectified and Toledo withdrew from the runoff."
+            ),
+            "start_date": datetime.date(2000, 3, 1),
+            "end_date": datetime.date(2000, 7, 31),
+            "summary": (
+                "The Carter Center and the National Democratic Institute observed Peru's "
+                "2000 presidential elections. Before election day they concluded that "
+                "irreparable damage had been done to the electoral process and asked "
+                "President Fujimori to postpone the elections; he declined. A small mission "
+                "observed the first round on 9 April 2000 and saw many flaws. The Center "
+                "and NDI declined to observe the runoff of 28 May 2000, and returned in "
+                "July 2000, calling for a shortened presidential term and new elections.\n\n"
+                f"{MISSION_DATES_NOTE} The polling stations, observer reports and "
+                f"station-level irregularities of the first round are illustrative data, "
+                f"not from the mission's records."
+            ),
+        },
+    )
+    upsert(
+        MissionPartner,
+        key={"mission": mission, "organization": ndi},
+        values={"role": MissionPartner.Role.PARTNER},
+    )
+    for user, role in (
+        (users.staff, MissionMembership.Role.STAFF),
+        (users.reviewer, MissionMembership.Role.REVIEWER),
+        (users.leader, MissionMembership.Role.LEADER),
+    ):
+        upsert(MissionMembership, key={"user": user, "mission": mission}, values={"role": role})
+
+    first = _round(mission, ElectionRound.Kind.FIRST_ROUND, datetime.date(2000, 4, 9))
+    _round(
+        mission,
+        ElectionRound.Kind.RUNOFF,
+        datetime.date(2000, 5, 28),
+        observed=False,
+        reason="Fundamental flaws were not rectified and Toledo withdrew from the runoff.",
+    )
+
+    serious = Irregularity.Severity.SERIOUS
+    flaws = [
+        _national_irregularity(
+            mission,
+            first,
+            code,
+            description,
+            severity=serious,
+            by=users.reviewer,
+        )
+        for code, description in (
+            ("pre_marked_ballots", "Pre-marked ballots in favor of Fujimori."),
+            ("candidate_missing", "Ballots that did not list opponent Alejandro Toledo."),
+            ("intimidation", "Attempted intimidation by police and the military."),
+            ("tabulation_delay", "Inexplicable delays in the vote-computing process."),
+        )
+    ]
+    # The text's fifth flaw, more ballots cast than voters assigned "in a significant
+    # number of polling stations", is not logged by hand: overvote irregularities come
+    # only from detection on station reports (the illustrative set raises some).
+
+    R = Recommendation
+    statements = [
+        _statement(
+            mission,
+            FindingsStatement.Kind.PRE_ELECTION,
+            datetime.date(2000, 3, 31),
+            title="The electoral process falls far below international standards",
+            body=(
+                "Before election day, The Carter Center and NDI publicly identified "
+                "numerous issues that led them to conclude that irreparable damage was "
+                "done to the electoral process and that it fell far below international "
+                f"standards.\n\n*{ILLUSTRATIVE_DATE}*"
+            ),
+        ),
+        _statement(
+            mission,
+            FindingsStatement.Kind.PUBLIC_APPEAL,
+            datetime.date(2000, 4, 3),
+            title="Appeal to postpone the elections",
+            body=(
+                "The Center and NDI asked President Alberto Fujimori to postpone the "
+                f"elections. He declined.\n\n*{ILLUSTRATIVE_DATE}*"
+            ),
+            recommendations=[
+                (
+                    R.Addressee.GOVERNMENT,
+                    "Postpone the elections.",
+                    R.Priority.HIGH,
+                    R.FollowUp.NOT_IMPLEMENTED,
+                    "President Fujimori declined.",
+                ),
+            ],
+        ),
+        _statement(
+            mission,
+            FindingsStatement.Kind.PRELIMINARY,
+            datetime.date(2000, 4, 10),
+            round_=first,
+            title="Many flaws in the voting of 9 April",
+            body=(
+                "The Center and NDI sent a small mission to observe voting on April 9. "
+                "The mission saw many flaws, including: pre-marked ballots in favor of "
+                "Fujimori; ballots that did not list opponent Alejandro Toledo; attempted "
+                "intimidation by police and the military; inexplicable delays in the "
+                "vote-computing process; and in a significant number of polling stations, "
+                "more ballots cast than the number of voters assigned to the polling site."
+                f"\n\n*{ILLUSTRATIVE_DATE}*"
+            ),
+            cites=flaws,
+        ),
+        _statement(
+            mission,
+            FindingsStatement.Kind.PUBLIC_APPEAL,
+            datetime.date(2000, 6, 5),
+            title="Call on the OAS to remedy the legitimacy crisis",
+            body=(
+                "After the fraudulent May runoff, President Carter, Barbados Prime Minister "
+                "Erskine Sandiford and former Costa Rica President Rodrigo Carazo called on "
+                "the Organization of American States to send a special mission to develop "
+                f"remedies to the legitimacy crisis, which the OAS did.\n\n*{ILLUSTRATIVE_DATE}*"
+            ),
+            recommendations=[
+                (
+                    R.Addressee.INTERNATIONAL,
+                    "Send a special OAS mission to develop remedies to the legitimacy crisis.",
+                    R.Priority.HIGH,
+                    R.FollowUp.FULLY,
+                    "The OAS sent the special mission.",
+                ),
+            ],
+        ),
+        _statement(
+            mission,
+            FindingsStatement.Kind.POST_ELECTION,
+            datetime.date(2000, 7, 28),
+            title="Shorten the presidential term and hold new elections",
+            body=(
+                "The Center and NDI returned in July 2000 to meet with Peruvian political "
+                "and civic groups, though Fujimori's government declined offers to meet "
+                "with the delegation. At the conclusion of their mission, the team called "
+                "for shortening of President Fujimori's term and new elections."
+                f"\n\n*{ILLUSTRATIVE_DATE}*"
+            ),
+            recommendations=[
+                (
+                    R.Addressee.GOVERNMENT,
+                    "Shorten President Fujimori's term.",
+                    R.Priority.HIGH,
+                    R.FollowUp.FULLY,
+                    "In September 2000, Fujimori agreed to shorten his term.",
+                ),
+                (
+                    R.Addressee.GOVERNMENT,
+                    "Hold new elections.",
+                    R.Priority.HIGH,
+                    R.FollowUp.FULLY,
+                    "In September 2000, Fujimori called for new elections in 2001 and "
+                    "announced he would not be a candidate.",
+                ),
+            ],
+        ),
+    ]
+    for statement in statements:
+        _publish(statement, reviewer=users.reviewer, leader=users.leader)
+
+
+def _load_peru_2001(*, carter_center, ndi, users):
+    mission = _mission(
+        PERU_2001,
+        lead=carter_center,
+        values={
+            "election": "2001 presidential election",
+            "kind": Mission.Kind.FULL,
+            "status": Mission.Status.CONCLUDED,
+            "status_note": "",
+            "start_date": datetime.date(2001, 4, 1),
+            "end_date": datetime.date(2001, 6, 10),
+            "summary": (
+                "The Carter Center and NDI returned for the April 2001 presidential "
+                "election, noting widespread poll opening delays and, in a few instances, "
+                "polls that did not open at all. The delegation found that Peru had made "
+                "remarkable progress since the fraudulent election of May 2000. Toledo and "
+                "former President Alan Garcia headed to a runoff, which the Center and NDI "
+                f"observed and in which Toledo emerged as the people's choice.\n\n"
+                f"{MISSION_DATES_NOTE}"
+            ),
+        },
+    )
+    upsert(
+        MissionPartner,
+        key={"mission": mission, "organization": ndi},
+        values={"role": MissionPartner.Role.PARTNER},
+    )
+    first = _round(mission, ElectionRound.Kind.FIRST_ROUND, datetime.date(2001, 4, 8))
+    runoff = _round(mission, ElectionRound.Kind.RUNOFF, datetime.date(2001, 6, 3))
+    # No demo user belongs to this mission: the superuser stands in for its reviewers.
+    findings = [
+        _national_irregularity(
+            mission,
+            first,
+            "late_opening",
+            "Widespread poll opening delays.",
+            severity=Irregularity.Severity.SIGNIFICANT,
+            by=users.admin,
+        ),
+        _national_irregularity(
+            mission,
+            first,
+            "station_not_opened",
+            "In a few instances, polls did not open at all.",
+            severity=Irregularity.Severity.SIGNIFICANT,
+            by=users.admin,
+        ),
+    ]
+    statements = [
+        _statement(
+            mission,
+            FindingsStatement.Kind.PRELIMINARY,
+            datetime.date(2001, 4, 10),
+            round_=first,
+            title="Remarkable progress since May 2000",
+            body=(
+                "The Carter Center and NDI noted widespread poll opening delays, and in a "
+                "few instances, polls did not open at all. The delegation found that Peru "
+                "had made remarkable progress since the fraudulent election of May 2000."
+                f"\n\n*{ILLUSTRATIVE_DATE}*"
+            ),
+            cites=findings,
+        ),
+        _statement(
+            mission,
+            FindingsStatement.Kind.PRELIMINARY,
+            datetime.date(2001, 6, 5),
+            round_=runoff,
+            title="The runoff: Toledo emerges as the people's choice",
+            body=(
+                "The Center and NDI observed the runoff election between Alejandro Toledo "
+                "and former President Alan Garcia, in which Toledo emerged as the people's "
+                f"choice.\n\n*{ILLUSTRATIVE_DATE}*"
+            ),
+        ),
+    ]
+    for statement in statements:
+        _publish(statement, reviewer=users.admin, leader=users.admin)
+
+
+DELEGATION_2016 = [
+    "Salvador Romero Ballivián",
+    "David Scott Palmer",
+    "Simón Pachano",
+    "Jennie Lincoln",
+]
+
+
+def _load_peru_2016(*, carter_center):
+    mission = _mission(
+        PERU_2016,
+        lead=carter_center,
+        values={
+            "election": "2016 presidential and parliamentary elections",
+            "kind": Mission.Kind.STUDY,
+            "status": Mission.Status.CONCLUDED,
+            "status_note": "",
+            "start_date": datetime.date(2016, 4, 1),
+            "end_date": datetime.date(2016, 6, 10),
+            "summary": (
+                "The Carter Center deployed a study mission for the first round and runoff "
+                "of the presidential and parliamentary elections. The mission studied the "
+                "conditions under which the electoral process and election day were "
+                "conducted, meeting with political leaders, institutional authorities, "
+                f"researchers and journalists.\n\n{MISSION_DATES_NOTE}"
+            ),
+        },
+    )
+    _round(mission, ElectionRound.Kind.FIRST_ROUND, datetime.date(2016, 4, 10))
+    _round(mission, ElectionRound.Kind.RUNOFF, datetime.date(2016, 6, 5))
+    for full_name in DELEGATION_2016:
+        upsert(
+            DelegationMember,
+            key={"mission": mission, "person": Person.objects.get(full_name=full_name)},
+            values={"role": DelegationMember.Role.CORE_TEAM},
+        )

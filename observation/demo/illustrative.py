@@ -1,0 +1,280 @@
+"""Invented station-level data for the 2000 first round: the text gives none.
+
+Reports are saved and then passed to overvote detection, as the entry form does,
+so the overvote irregularities are raised by the application itself.
+"""
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+from observation.demo.facts import PERU_2000
+from observation.demo.records import ILLUSTRATIVE, DemoUsers, upsert
+from observation.models import (
+    ElectionRound,
+    Irregularity,
+    IrregularityCategory,
+    Mission,
+    ObserverReport,
+    PollingStation,
+)
+from observation.overvote import sync_overvote
+
+LIMA = ZoneInfo("America/Lima")
+
+PLACES = [
+    ("Lima", "Lima", "Miraflores"),
+    ("Lima", "Lima", "San Juan de Lurigancho"),
+    ("Lima", "Lima", "Comas"),
+    ("Lima", "Lima", "Villa El Salvador"),
+    ("Lima", "Lima", "Ate"),
+    ("Lima", "Huaral", "Huaral"),
+    ("Lima", "Cañete", "San Vicente de Cañete"),
+    ("Ayacucho", "Huamanga", "Ayacucho"),
+    ("Ayacucho", "Huamanga", "Carmen Alto"),
+    ("Ayacucho", "Huanta", "Huanta"),
+    ("Ayacucho", "La Mar", "San Miguel"),
+    ("Cusco", "Cusco", "Cusco"),
+    ("Cusco", "Cusco", "Wanchaq"),
+    ("Cusco", "Urubamba", "Urubamba"),
+    ("Cusco", "Canchis", "Sicuani"),
+    ("Junín", "Huancayo", "Huancayo"),
+    ("Junín", "Huancayo", "El Tambo"),
+    ("Junín", "Tarma", "Tarma"),
+    ("Junín", "Satipo", "Satipo"),
+    ("Áncash", "Huaraz", "Huaraz"),
+    ("Áncash", "Huaraz", "Independencia"),
+    ("Áncash", "Santa", "Chimbote"),
+    ("Áncash", "Huari", "Huari"),
+    ("Piura", "Piura", "Piura"),
+    ("Piura", "Piura", "Castilla"),
+    ("Piura", "Sullana", "Sullana"),
+    ("Piura", "Talara", "Pariñas"),
+    ("Loreto", "Maynas", "Iquitos"),
+    ("Loreto", "Maynas", "Punchana"),
+    ("Loreto", "Alto Amazonas", "Yurimaguas"),
+]
+
+# Station codes start with the department's code, in ASCII.
+DEPARTMENT_CODES = {
+    "Lima": "LIM",
+    "Ayacucho": "AYA",
+    "Cusco": "CUS",
+    "Junín": "JUN",
+    "Áncash": "ANC",
+    "Piura": "PIU",
+    "Loreto": "LOR",
+}
+STATION_COUNT = 60
+# Stations (by index) whose counting report shows more ballots than registered voters.
+OVERVOTE_STATIONS = {3, 9, 16, 22, 31, 38, 45, 52}
+
+
+def _at(hour, minute=0) -> datetime.datetime:
+    return datetime.datetime(2000, 4, 9, hour, minute, tzinfo=LIMA)
+
+
+def load_illustrative(*, users: DemoUsers) -> None:
+    """Stations, reports and station irregularities for the 2000 first round (invented)."""
+    mission = Mission.objects.get(name=PERU_2000)
+    first = mission.rounds.get(kind=ElectionRound.Kind.FIRST_ROUND)
+    # A fixed seed: the same figures on every load, so the second load matches the first.
+    rng = random.Random(2000)
+    stations = []
+    for index in range(STATION_COUNT):
+        department, province, district = PLACES[index % len(PLACES)]
+        stations.append(
+            upsert(
+                PollingStation,
+                key={
+                    "mission": mission,
+                    "code": f"{DEPARTMENT_CODES[department]}-{index + 1:03d}",
+                },
+                values={
+                    "name": f"Mesa {index + 1:03d}, {district}",
+                    "area_1": department,
+                    "area_2": province,
+                    "area_3": district,
+                    "registered_voters": rng.randint(180, 300),
+                },
+            )
+        )
+
+    reports = {}
+    for index, station in enumerate(stations):
+        for phase, values in _visits(index, station, rng):
+            reports[index, phase] = _report(mission, first, station, phase, values, by=users.staff)
+
+    overvotes = [
+        reports[index, ObserverReport.Phase.COUNTING].irregularities.get(
+            raised_by_system=True, superseded_at__isnull=True
+        )
+        for index in sorted(OVERVOTE_STATIONS)
+    ]
+    logged = [
+        _station_irregularity(reports[index, phase], code, severity, description, by=users.staff)
+        for index, phase, code, severity, description in STATION_IRREGULARITIES
+    ]
+    # A few decisions, so the review queue shows both outcomes and still has work.
+    _review(overvotes[0], verify=True, by=users.reviewer, note="Tally sheet checked.")
+    _review(logged[0], verify=True, by=users.reviewer, note="Confirmed by the team leader.")
+    _review(logged[1], verify=True, by=users.reviewer, note="Two teams saw it.")
+    _review(
+        logged[2],
+        verify=False,
+        by=users.reviewer,
+        note="The persons present were accredited party agents.",
+    )
+
+
+def _visits(index, station, rng):
+    """The phases one team reported at a station: opening for some, voting and counting."""
+    visits = []
+    late = index % 7 == 2
+    if index % 3 == 0 or late:
+        visits.append(
+            (
+                ObserverReport.Phase.OPENING,
+                {
+                    "arrived_at": _at(7, 30),
+                    "departed_at": _at(9, 15 if late else 0),
+                    "opened_on_time": not late,
+                    "ballot_boxes_sealed": True,
+                    "voter_list_available": True,
+                    "assessment": ObserverReport.Assessment.BAD
+                    if late
+                    else ObserverReport.Assessment.GOOD,
+                },
+            )
+        )
+    visits.append(
+        (
+            ObserverReport.Phase.VOTING,
+            {
+                "arrived_at": _at(10 + index % 4, 10),
+                "departed_at": _at(11 + index % 4, 0),
+                "secrecy_ensured": index % 11 != 5,
+                "unauthorised_persons_present": index % 13 == 4,
+                "security_forces_inside": index % 17 == 8,
+                "assessment": rng.choice(
+                    [ObserverReport.Assessment.VERY_GOOD, ObserverReport.Assessment.GOOD] * 3
+                    + [ObserverReport.Assessment.BAD]
+                ),
+            },
+        )
+    )
+    if index % 2 == 0 or index in OVERVOTE_STATIONS:
+        overvote = index in OVERVOTE_STATIONS
+        registered = station.registered_voters
+        visits.append(
+            (
+                ObserverReport.Phase.COUNTING,
+                {
+                    "arrived_at": _at(16, 0),
+                    "departed_at": _at(18, 30),
+                    "ballots_cast": registered + rng.randint(12, 60)
+                    if overvote
+                    else rng.randint(registered * 7 // 10, registered),
+                    "assessment": ObserverReport.Assessment.VERY_BAD
+                    if overvote
+                    else ObserverReport.Assessment.GOOD,
+                },
+            )
+        )
+    return visits
+
+
+def _report(mission, round_, station, phase, values, *, by):
+    """One report, saved as the entry form saves it: then overvote detection runs."""
+    departed = values["departed_at"]
+    report = upsert(
+        ObserverReport,
+        key={"mission": mission, "round": round_, "station": station, "phase": phase},
+        values={
+            **values,
+            "notes": ILLUSTRATIVE,
+            "entered_by": by,
+            # Phoned in after the visit: a fixed time, not the time of loading.
+            "entered_at": departed + datetime.timedelta(minutes=45),
+        },
+    )
+    sync_overvote(report=report, by=by)
+    return report
+
+
+STATION_IRREGULARITIES = [
+    # (station index, phase, category code, severity, description)
+    (
+        2,
+        ObserverReport.Phase.OPENING,
+        "late_opening",
+        Irregularity.Severity.MINOR,
+        "The station opened an hour and a half late: officials arrived after 8:30.",
+    ),
+    (
+        8,
+        ObserverReport.Phase.VOTING,
+        "intimidation",
+        Irregularity.Severity.SERIOUS,
+        "Soldiers inside the station questioned voters in the queue.",
+    ),
+    (
+        4,
+        ObserverReport.Phase.VOTING,
+        "unauthorised_persons",
+        Irregularity.Severity.MINOR,
+        "Two persons without accreditation stood beside the ballot box.",
+    ),
+    (
+        5,
+        ObserverReport.Phase.VOTING,
+        "secrecy_compromised",
+        Irregularity.Severity.SIGNIFICANT,
+        "The voting screen faced the officials' table.",
+    ),
+    (
+        16,
+        ObserverReport.Phase.OPENING,
+        "late_opening",
+        Irregularity.Severity.MINOR,
+        "The station opened late: ballot papers arrived after 8:00.",
+    ),
+    (
+        23,
+        ObserverReport.Phase.OPENING,
+        "missing_materials",
+        Irregularity.Severity.SIGNIFICANT,
+        "Indelible ink was missing at opening.",
+    ),
+]
+
+
+def _station_irregularity(report, code, severity, description, *, by) -> Irregularity:
+    return upsert(
+        Irregularity,
+        key={
+            "report": report,
+            "category": IrregularityCategory.objects.get(code=code),
+            "raised_by_system": False,
+        },
+        values={
+            "mission_id": report.mission_id,
+            "round_id": report.round_id,
+            "station_id": report.station_id,
+            "severity": severity,
+            "evidence": Irregularity.Evidence.OBSERVED,
+            "description": f"{description}\n\n{ILLUSTRATIVE}",
+            "occurred_at": report.arrived_at,
+            "reported_by": by,
+            "created_at": report.entered_at,
+        },
+    )
+
+
+def _review(irregularity, *, verify, by, note):
+    if irregularity.status != Irregularity.Status.REPORTED:
+        return
+    if verify:
+        irregularity.verify(by=by, note=note)
+    else:
+        irregularity.dismiss(by=by, note=note)
