@@ -9,8 +9,9 @@ import enum
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from observation.models import Irregularity, IrregularityCategory, ObserverReport
+from observation.models import Irregularity, IrregularityCategory, ObserverReport, PollingStation
 
 
 class Outcome(enum.Enum):
@@ -20,6 +21,30 @@ class Outcome(enum.Enum):
     UNCHANGED = "unchanged"
     REMOVED = "removed"
     SUPERSEDED = "superseded"
+    REPLACED = "replaced"
+
+
+# What to tell the person who saved the report.
+MESSAGES = {
+    Outcome.RAISED: gettext_lazy(
+        "Ballots cast exceed the station's registered voters: an overvote irregularity "
+        "was raised for review."
+    ),
+    Outcome.UPDATED: gettext_lazy(
+        "The overvote irregularity was updated to the corrected figures."
+    ),
+    Outcome.REMOVED: gettext_lazy(
+        "The report is no longer an overvote: its overvote irregularity was removed."
+    ),
+    Outcome.SUPERSEDED: gettext_lazy(
+        "The report is no longer an overvote: its reviewed overvote irregularity is kept, "
+        "marked as superseded."
+    ),
+    Outcome.REPLACED: gettext_lazy(
+        "The corrected figures differ from the reviewed overvote irregularity: it is kept, "
+        "marked as superseded, and a new one was raised for review."
+    ),
+}
 
 
 def describe(report: ObserverReport) -> str:
@@ -39,9 +64,10 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
     """Keep the report's system-raised overvote irregularity in step with its figures.
 
     An overvote raises one irregularity (reported, serious, observed directly).
-    A corrected report updates it; a report that is no longer an overvote
-    removes it while unreviewed, and marks it superseded once reviewed, so a
-    reviewer's decision is never lost.
+    A corrected report updates it while unreviewed. Once a reviewer has decided
+    on it, the decision is never rewritten: the old irregularity is kept, marked
+    superseded, and a new one is raised for review if the report is still an
+    overvote.
     """
     with transaction.atomic():
         standing = (
@@ -55,8 +81,7 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
             if standing.status == Irregularity.Status.REPORTED:
                 standing.delete()
                 return Outcome.REMOVED
-            standing.superseded_at = timezone.now()
-            standing.save(update_fields=["superseded_at"])
+            _supersede(standing)
             return Outcome.SUPERSEDED
 
         fields = {
@@ -65,29 +90,39 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
             "station_id": report.station_id,
             "description": describe(report),
         }
-        if standing is None:
-            try:
-                with transaction.atomic():
-                    Irregularity.objects.create(
-                        report=report,
-                        raised_by_system=True,
-                        category=IrregularityCategory.objects.get(
-                            code=IrregularityCategory.OVERVOTE
-                        ),
-                        severity=Irregularity.Severity.SERIOUS,
-                        evidence=Irregularity.Evidence.OBSERVED,
-                        reported_by=by,
-                        **fields,
-                    )
-                return Outcome.RAISED
-            except IntegrityError:
-                # Another save of the same report raised it first; bring that one in step.
-                standing = Irregularity.objects.select_for_update().get(
-                    report=report, raised_by_system=True, superseded_at__isnull=True
+        if standing is not None:
+            if all(getattr(standing, name) == value for name, value in fields.items()):
+                return Outcome.UNCHANGED
+            if standing.status == Irregularity.Status.REPORTED:
+                for name, value in fields.items():
+                    setattr(standing, name, value)
+                standing.save(update_fields=["mission", "round", "station", "description"])
+                return Outcome.UPDATED
+            _supersede(standing)
+        try:
+            with transaction.atomic():
+                Irregularity.objects.create(
+                    report=report,
+                    raised_by_system=True,
+                    category=IrregularityCategory.objects.get(code=IrregularityCategory.OVERVOTE),
+                    severity=Irregularity.Severity.SERIOUS,
+                    evidence=Irregularity.Evidence.OBSERVED,
+                    reported_by=by,
+                    **fields,
                 )
-        if all(getattr(standing, name) == value for name, value in fields.items()):
-            return Outcome.UNCHANGED
-        for name, value in fields.items():
-            setattr(standing, name, value)
-        standing.save(update_fields=["mission", "round", "station", "description"])
-        return Outcome.UPDATED
+        except IntegrityError:
+            # Another save of the same report raised it first: bring that one in step.
+            return sync_overvote(report=report, by=by)
+        return Outcome.REPLACED if standing is not None else Outcome.RAISED
+
+
+def _supersede(irregularity: Irregularity):
+    irregularity.superseded_at = timezone.now()
+    irregularity.save(update_fields=["superseded_at"])
+
+
+def sync_station(*, station: PollingStation, by=None) -> list[Outcome]:
+    """Re-check every report of a station whose registered voters changed."""
+    return [
+        sync_overvote(report=report, by=by) for report in station.reports.select_related("station")
+    ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from observation import overvote
 from observation.admin.base import (
     LockAwareAdmin,
     LockAwareHistoryAdmin,
@@ -24,7 +25,6 @@ from observation.models import (
     Person,
     PollingStation,
 )
-from observation.overvote import sync_overvote
 
 # Organisations and people
 
@@ -199,5 +199,4 @@ class PollingStationAdmin(LockAwareAdmin):
         super().save_model(request, obj, form, change)
         # A corrected register changes which of the station's reports are overvotes.
         if change and "registered_voters" in form.changed_data:
-            for report in obj.reports.select_related("station"):
-                sync_overvote(report=report, by=request.user)
+            overvote.sync_station(station=obj, by=request.user)

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from observation import overvote
 from observation.admin.base import (
     LockAwareHistoryAdmin,
     LockAwareInline,
@@ -13,7 +14,6 @@ from observation.admin.base import (
     ask_for_note,
 )
 from observation.models import DelegationMember, Irregularity, IrregularityCategory, ObserverReport
-from observation.overvote import Outcome, sync_overvote
 
 
 class ReportIrregularityFormSet(forms.BaseInlineFormSet):
@@ -123,20 +123,10 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         report = form.instance
-        # Hand-logged irregularities follow the report to its corrected station and round.
-        moved = report.irregularities.filter(raised_by_system=False, station__isnull=False)
-        for irregularity in moved.exclude(station=report.station_id, round=report.round_id):
-            irregularity.station_id, irregularity.round_id = report.station_id, report.round_id
-            irregularity.save(update_fields=["station", "round"])
-        outcome = sync_overvote(report=report, by=request.user)
-        notices = {
-            Outcome.RAISED: _("More ballots cast than registered voters: overvote raised."),
-            Outcome.UPDATED: _("The overvote irregularity was updated to the new figures."),
-            Outcome.REMOVED: _("No longer an overvote: the unreviewed overvote was removed."),
-            Outcome.SUPERSEDED: _("No longer an overvote: the reviewed overvote is superseded."),
-        }
-        if outcome in notices:
-            self.message_user(request, notices[outcome], messages.WARNING)
+        report.carry_irregularities()
+        outcome = overvote.sync_overvote(report=report, by=request.user)
+        if outcome in overvote.MESSAGES:
+            self.message_user(request, overvote.MESSAGES[outcome], messages.WARNING)
 
 
 @admin.register(IrregularityCategory)

@@ -137,6 +137,15 @@ class ObserverReport(MissionRecord):
     def __str__(self):
         return f"{self.station} — {self.get_phase_display()} ({self.round})"
 
+    def carry_irregularities(self):
+        """Hand-logged irregularities follow the report to its corrected round and station;
+        national-level ones (no station) stay national."""
+        for irregularity in self.irregularities.filter(raised_by_system=False):
+            where = (self.round_id, irregularity.station_id and self.station_id)
+            if (irregularity.round_id, irregularity.station_id) != where:
+                irregularity.round_id, irregularity.station_id = where
+                irregularity.save(update_fields=["round", "station"])
+
     @property
     def is_overvote(self) -> bool:
         return self.ballots_cast is not None and self.ballots_cast > self.station.registered_voters

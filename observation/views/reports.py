@@ -6,26 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from observation import overvote
 from observation.access import mission_for
 from observation.forms import ObserverReportForm, ReportIrregularityFormSet, StaleVersion
 from observation.history import history_rows
 from observation.models import ObserverReport
-from observation.overvote import Outcome, sync_overvote
-
-OVERVOTE_MESSAGES = {
-    Outcome.RAISED: _(
-        "Ballots cast exceed the station's registered voters: an overvote irregularity "
-        "was raised for review."
-    ),
-    Outcome.UPDATED: _("The overvote irregularity was updated to the corrected figures."),
-    Outcome.REMOVED: _(
-        "The report is no longer an overvote: its overvote irregularity was removed."
-    ),
-    Outcome.SUPERSEDED: _(
-        "The report is no longer an overvote: its reviewed overvote irregularity is kept, "
-        "marked as superseded."
-    ),
-}
 
 
 def _save_report(*, form, formset, user, is_new):
@@ -45,13 +30,8 @@ def _save_report(*, form, formset, user, is_new):
             irregularity.save()
         for irregularity in formset.deleted_objects:
             irregularity.delete()
-        # Hand-logged rows follow a corrected station or round.
-        for irregularity in report.irregularities.filter(raised_by_system=False).exclude(
-            round=report.round, station=report.station
-        ):
-            irregularity.round, irregularity.station = report.round, report.station
-            irregularity.save(update_fields=["round", "station"])
-        outcome = sync_overvote(report=report, by=user)
+        report.carry_irregularities()
+        outcome = overvote.sync_overvote(report=report, by=user)
     return report, outcome
 
 
@@ -83,8 +63,8 @@ def _report_form_page(request, access, report):
             return redirect("observation:report_detail", pk=mission.pk, report_pk=existing.pk)
         else:
             messages.success(request, _("Report saved.") if is_new else _("Report updated."))
-            if outcome in OVERVOTE_MESSAGES:
-                messages.warning(request, OVERVOTE_MESSAGES[outcome])
+            if outcome in overvote.MESSAGES:
+                messages.warning(request, overvote.MESSAGES[outcome])
             return redirect("observation:report_detail", pk=mission.pk, report_pk=saved.pk)
 
     context = {

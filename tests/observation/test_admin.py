@@ -199,7 +199,7 @@ def test_saving_a_report_in_the_admin_raises_an_overvote(admin_client, mission):
     data = _report_form_data(report, ballots_cast=301)
     response = admin_client.post(url, data, follow=True)
     assert response.status_code == 200
-    assert "overvote raised" in " ".join(_messages(response))
+    assert "an overvote irregularity was raised" in " ".join(_messages(response))
     overvote = Irregularity.objects.get(report=report, raised_by_system=True)
     assert "301 ballots cast" in overvote.description
     report.refresh_from_db()

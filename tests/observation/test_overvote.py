@@ -93,6 +93,20 @@ def test_a_new_overvote_after_a_superseded_one_is_raised_afresh(report, reviewer
     assert _overvotes(report).filter(superseded_at__isnull=True).count() == 1
 
 
+def test_reviewed_overvote_is_not_rewritten_by_new_figures(report, reviewer):
+    _correct(report, 340)
+    verified = _overvotes(report).get()
+    verified.verify(by=reviewer, note="Tally sheet says 340.")
+    assert _correct(report, 410) == Outcome.REPLACED
+
+    verified.refresh_from_db()
+    assert verified.is_superseded
+    assert "340 ballots cast" in verified.description
+    fresh = _overvotes(report).get(superseded_at__isnull=True)
+    assert fresh.status == Irregularity.Status.REPORTED
+    assert "410 ballots cast" in fresh.description
+
+
 def test_ballots_exactly_at_the_register_raise_nothing(report):
     assert _correct(report, 300) == Outcome.NONE
     assert not _overvotes(report).exists()
