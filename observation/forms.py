@@ -90,8 +90,12 @@ class VersionedForm(forms.ModelForm):
         )
 
 
-def _station_by_code(field, mission):
+def _station_by_code(form, mission):
     """A station field typed as a code, with suggestions, limited to the mission's stations."""
+    field = form.fields["station"]
+    if form.instance.station_id and not form.is_bound:
+        # The field holds a code, so an edit form starts from the code, not the id.
+        form.initial["station"] = form.instance.station.code
     field.queryset = mission.stations.all()
     field.to_field_name = "code"
     field.widget = forms.TextInput(
@@ -145,7 +149,7 @@ class ObserverReportForm(VersionedForm):
         self.fields["round"].error_messages["invalid_choice"] = _(
             "Choose one of this mission's observed rounds."
         )
-        _station_by_code(self.fields["station"], mission)
+        _station_by_code(self, mission)
         observer = self.fields["observer"]
         observer.queryset = mission.delegation.select_related("person")
         observer.label_from_instance = lambda member: member.person.full_name
@@ -157,12 +161,6 @@ class ObserverReportForm(VersionedForm):
         if not self.instance.pk:
             self.fields["submission_id"].required = True
             self.fields["submission_id"].initial = uuid.uuid4()
-
-    def clean_ballots_cast(self):
-        ballots = self.cleaned_data.get("ballots_cast")
-        if ballots is not None and ballots < 0:
-            raise ValidationError(_("Ballots cast cannot be negative."), code="negative")
-        return ballots
 
 
 class ReportIrregularityForm(forms.ModelForm):
@@ -182,9 +180,24 @@ class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
         self.helper = _helper()
         self.helper.form_show_labels = True
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django checks a row's id against every irregularity; an id from elsewhere
+        # would be dropped without a word. Hold it to this report's editable rows.
+        form.fields["id"].queryset = self.get_queryset()
+        form.fields["id"].error_messages["invalid_choice"] = _(
+            "This is not one of the report's irregularities still open for editing."
+        )
+
     def get_queryset(self):
-        # Overvote detection owns the system-raised irregularity; it is not edited here.
-        return super().get_queryset().filter(raised_by_system=False).select_related("category")
+        # Overvote detection owns the system-raised irregularity, and a reviewed one
+        # stands as decided: only unreviewed, hand-logged rows are edited here.
+        return (
+            super()
+            .get_queryset()
+            .filter(raised_by_system=False, status=Irregularity.Status.REPORTED)
+            .select_related("category")
+        )
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -230,7 +243,7 @@ class IrregularityForm(forms.ModelForm):
         self.fields["round"].error_messages["invalid_choice"] = _(
             "Choose one of this mission's rounds."
         )
-        _station_by_code(self.fields["station"], mission)
+        _station_by_code(self, mission)
         self.fields["station"].help_text = _("Leave empty for a national-level irregularity.")
         self.fields["category"].queryset = IrregularityCategory.objects.filter(system_raised=False)
         self.fields["occurred_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]

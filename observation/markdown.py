@@ -20,8 +20,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}
 _ACTIVE_CONTENT = re.compile(
     r"<\s*/?\s*(script|iframe|object|embed|style)\b"  # executable or styling elements
     r"|<[^>]*\bon[a-z]+\s*="  # event-handler attributes such as onerror=
-    r"|javascript\s*:",
-    re.IGNORECASE,
+    r"|<[^>]*javascript\s*:"  # a javascript: URL inside a tag
+    r"|\]\(\s*<?\s*javascript\s*:"  # a javascript: URL as a Markdown link target
+    r"|^\s*\[[^\]]+\]:\s*<?\s*javascript\s*:",  # or as a reference-style link
+    re.IGNORECASE | re.MULTILINE,
 )
 
 

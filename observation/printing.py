@@ -17,8 +17,9 @@ from weasyprint.urls import URLFetcher
 class StaticOnlyFetcher(URLFetcher):
     """Fetch our own static files from disk and nothing else.
 
-    Printed pages can carry user-written Markdown; refusing every other URL
-    keeps an image tag from making the server fetch arbitrary addresses.
+    Printed pages hold text that users typed; refusing every other URL keeps
+    any markup that slipped through from making the server fetch arbitrary
+    addresses.
     """
 
     def fetch(self, url, headers=None):

@@ -122,10 +122,6 @@ class CategoryCount:
     def verified_by_severity(self) -> list[int]:
         return [self.verified[value] for value in Severity.values]
 
-    @property
-    def unverified_by_severity(self) -> list[int]:
-        return [self.unverified[value] for value in Severity.values]
-
 
 @dataclass(frozen=True)
 class OvervoteStation:

@@ -126,32 +126,27 @@ class Mission(models.Model):
         # The cascade deletes records without calling their delete(), so the lock is checked here.
         if self.pk and Mission.objects.locked().filter(pk=self.pk).exists():
             raise MissionLockedError(self)
+        if self.statements.published().exists():
+            raise ValidationError(
+                _("This mission has published statements: it is kept as their record."),
+                code="mission_published",
+            )
         return super().delete(*args, **kwargs)
 
     @property
     def is_locked(self):
         return self.locked_at is not None
 
+    def _area_label_slots(self) -> list[str]:
+        return [getattr(self, f"area_label_{level}") for level in range(1, 6)]
+
     def area_labels(self) -> list[str]:
         """The names of this mission's administrative levels, e.g. department, province."""
-        labels = [
-            self.area_label_1,
-            self.area_label_2,
-            self.area_label_3,
-            self.area_label_4,
-            self.area_label_5,
-        ]
-        return [str(label) for label in labels if label]
+        return [str(label) for label in self._area_label_slots() if label]
 
     def clean(self):
         super().clean()
-        labels = [
-            self.area_label_1,
-            self.area_label_2,
-            self.area_label_3,
-            self.area_label_4,
-            self.area_label_5,
-        ]
+        labels = self._area_label_slots()
         if any(labels[i] and not labels[i - 1] for i in range(1, len(labels))):
             raise ValidationError(
                 _("Name the area levels in order, without gaps."), code="area_label_gap"

@@ -137,6 +137,14 @@ class ObserverReport(MissionRecord):
     def __str__(self):
         return f"{self.station} — {self.get_phase_display()} ({self.round})"
 
+    def delete(self, *args, **kwargs):
+        # Its irregularities go with it; a reviewed one is the record of a decision.
+        if self.irregularities.exclude(status=ReviewStatus.REPORTED).exists():
+            raise ReviewedIrregularityError(
+                _("This report has reviewed irregularities: it is kept with them.")
+            )
+        return super().delete(*args, **kwargs)
+
     def carry_irregularities(self):
         """Hand-logged irregularities follow the report to its corrected round and station;
         national-level ones (no station) stay national."""
@@ -181,6 +189,11 @@ class IrregularityCategory(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReviewedIrregularityError(ValidationError):
+    def __init__(self, message):
+        super().__init__(message, code="irregularity_reviewed")
 
 
 class ReviewStatus(models.TextChoices):
@@ -320,9 +333,40 @@ class Irregularity(MissionRecord):
         where = self.station.code if self.station_id else _("national")
         return f"{self.category} — {where}"
 
+    # What a reviewer decided on; it does not change once they have.
+    CONTENT_FIELDS = ("category", "severity", "evidence", "description", "occurred_at")
+
+    def save(self, *args, **kwargs):
+        self.check_changeable(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.check_deletable()
+        return super().delete(*args, **kwargs)
+
     @property
     def is_superseded(self) -> bool:
         return self.superseded_at is not None
+
+    def check_changeable(self, update_fields=None):
+        touched = set(self.CONTENT_FIELDS) if update_fields is None else set(update_fields)
+        if not self.pk or not touched & set(self.CONTENT_FIELDS):
+            return
+        names = [self._meta.get_field(name).attname for name in self.CONTENT_FIELDS]
+        stored = Irregularity.objects.filter(pk=self.pk).values("status", *names).first()
+        if stored is None or stored["status"] == ReviewStatus.REPORTED:
+            return
+        if any(stored[name] != getattr(self, name) for name in names):
+            raise ReviewedIrregularityError(
+                _("This irregularity was reviewed: what it records can no longer be changed.")
+            )
+
+    def check_deletable(self):
+        reviewed = Irregularity.objects.filter(pk=self.pk).exclude(status=ReviewStatus.REPORTED)
+        if reviewed.exists():
+            raise ReviewedIrregularityError(
+                _("This irregularity was reviewed: it is kept as the record of that decision.")
+            )
 
     @property
     def awaits_review(self) -> bool:

@@ -26,6 +26,18 @@ class PublishedStatementError(ValidationError):
         )
 
 
+class StatementNotDraftError(ValidationError):
+    def __init__(self, status):
+        super().__init__(
+            _(
+                "Only a draft can be changed; this statement is %(status)s. "
+                "Return it to draft first."
+            ),
+            code="statement_not_draft",
+            params={"status": status},
+        )
+
+
 class FindingsStatementQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=StatementStatus.PUBLISHED)
@@ -122,6 +134,22 @@ class FindingsStatement(MissionRecord):
     objects = FindingsStatementQuerySet.as_manager()
     history = HistoricalRecords()
 
+    LIFECYCLE_FIELDS = frozenset(
+        {
+            "status",
+            "submitted_by",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "published_by",
+            "published_at",
+            "returned_by",
+            "returned_at",
+            "return_reason",
+            "version",
+        }
+    )
+
     class Meta:
         ordering = ["mission", "issued_on", "pk"]
         verbose_name = _("findings statement")
@@ -164,9 +192,26 @@ class FindingsStatement(MissionRecord):
         if self.pk and FindingsStatement.objects.published().filter(pk=self.pk).exists():
             raise PublishedStatementError()
 
+    def check_changeable(self, update_fields=None):
+        """Only a draft's content changes: what was approved is what gets published.
+
+        Lifecycle moves write their own fields and pass; a published statement
+        refuses everything.
+        """
+        if not self.pk:
+            return
+        stored = FindingsStatement.objects.filter(pk=self.pk).first()
+        if stored is None:
+            return
+        if stored.is_published:
+            raise PublishedStatementError()
+        is_move = update_fields is not None and set(update_fields) <= self.LIFECYCLE_FIELDS
+        if stored.status != StatementStatus.DRAFT and not is_move:
+            raise StatementNotDraftError(stored.get_status_display().lower())
+
     def clean(self):
         super().clean()
-        self.check_not_published()
+        self.check_changeable()
         if self.round_id and self.mission_id and self.round.mission_id != self.mission_id:
             raise ValidationError(
                 {"round": _("This round belongs to another mission.")}, code="other_mission"
@@ -182,7 +227,7 @@ class FindingsStatement(MissionRecord):
             )
 
     def save(self, *args, **kwargs):
-        self.check_not_published()
+        self.check_changeable(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

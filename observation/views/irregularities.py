@@ -38,7 +38,13 @@ def irregularity_detail(request, pk, irregularity_pk):
     access = mission_for(request, pk)
     irregularity = get_object_or_404(
         access.mission.irregularities.select_related(
-            "category", "round", "station", "report", "reviewed_by", "reported_by"
+            "category",
+            "round",
+            "station",
+            "report__station",
+            "report__round",
+            "reviewed_by",
+            "reported_by",
         ),
         pk=irregularity_pk,
     )

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import JsonResponse
@@ -51,10 +52,13 @@ def _report_form_page(request, access, report):
             )
         except StaleVersion:
             form.refuse_stale()
+        except ValidationError as error:
+            # Locked, or a reviewed irregularity touched, between validation and saving.
+            form.add_error(None, error)
         except IntegrityError:
             # The unique submission id: this form was stored already (a retry, a double
             # click, a second tab); send the user to the stored report.
-            existing = ObserverReport.objects.filter(
+            existing = mission.reports.filter(
                 submission_id=form.cleaned_data["submission_id"]
             ).first()
             if existing is None:

@@ -75,6 +75,9 @@ def _statement_form_page(request, access, statement):
                 saved = _save_statement(form=form, formset=formset, is_new=is_new)
             except StaleVersion:
                 form.refuse_stale()
+            except ValidationError as error:
+                # Locked or moved on between validation and saving.
+                form.add_error(None, error)
             else:
                 messages.success(request, _("Draft saved."))
                 return redirect(

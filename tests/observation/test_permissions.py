@@ -8,7 +8,8 @@ actions answer GET with 405.
 import pytest
 from django.urls import reverse
 
-from observation.models import MissionMembership
+from observation.models import FindingsStatement, Irregularity, MissionMembership
+from observation.urls import mission_patterns, urlpatterns
 from tests import factories
 
 ROLES = ("anonymous", "stranger", "staff", "reviewer", "leader", "superuser")
@@ -20,6 +21,8 @@ def expect(anonymous=302, stranger=404, staff=200, reviewer=200, leader=200, sup
 
 MEMBERS = expect()
 REVIEWERS = expect(staff=403)
+# A POST of an empty form: members see the form again with its errors.
+MEMBER_FORMS = expect()
 REVIEWER_ACTIONS = expect(staff=403, reviewer=302, leader=302, superuser=302)
 LEADER_ACTIONS = expect(staff=403, reviewer=403, leader=302, superuser=302)
 # require_POST answers before anything else is looked at, strangers included.
@@ -36,17 +39,34 @@ MATRIX = [
     ("station_search", (), "get", None, MEMBERS),
     ("station_import", (), "get", None, MEMBERS),
     ("station_import_confirm", (), "get", None, POST_ONLY),
+    (
+        "station_import_confirm",
+        (),
+        "post",
+        {"token": "unknown"},
+        expect(staff=302, reviewer=302, leader=302, superuser=302),
+    ),
     ("station_export", ("csv",), "get", None, MEMBERS),
     ("delegation_import", (), "get", None, MEMBERS),
     ("delegation_import_confirm", (), "get", None, POST_ONLY),
+    (
+        "delegation_import_confirm",
+        (),
+        "post",
+        {"token": "unknown"},
+        expect(staff=302, reviewer=302, leader=302, superuser=302),
+    ),
     ("report_list", (), "get", None, MEMBERS),
     ("report_export", ("xlsx",), "get", None, MEMBERS),
     ("report_create", (), "get", None, MEMBERS),
+    ("report_create", (), "post", {}, MEMBER_FORMS),
     ("report_detail", ("report",), "get", None, MEMBERS),
     ("report_edit", ("report",), "get", None, MEMBERS),
+    ("report_edit", ("report",), "post", {}, MEMBER_FORMS),
     ("irregularity_list", (), "get", None, MEMBERS),
     ("irregularity_export", ("csv",), "get", None, MEMBERS),
     ("irregularity_create", (), "get", None, MEMBERS),
+    ("irregularity_create", (), "post", {}, MEMBER_FORMS),
     ("irregularity_detail", ("irregularity",), "get", None, MEMBERS),
     ("review_queue", (), "get", None, REVIEWERS),
     ("irregularity_review", ("irregularity",), "get", None, POST_ONLY),
@@ -59,11 +79,14 @@ MATRIX = [
     ),
     ("statement_list", (), "get", None, MEMBERS),
     ("statement_create", (), "get", None, REVIEWERS),
+    ("statement_create", (), "post", {}, REVIEWERS),
     ("statement_detail", ("statement",), "get", None, MEMBERS),
     ("statement_edit", ("statement",), "get", None, REVIEWERS),
+    ("statement_edit", ("statement",), "post", {}, REVIEWERS),
     ("statement_transition", ("statement", "submit"), "get", None, POST_ONLY),
     ("statement_transition", ("statement", "submit"), "post", {}, REVIEWER_ACTIONS),
     ("statement_transition", ("statement", "approve"), "post", {}, LEADER_ACTIONS),
+    ("statement_transition", ("statement", "publish"), "post", {}, LEADER_ACTIONS),
     ("statement_transition", ("statement", "return"), "post", {"reason": "x"}, LEADER_ACTIONS),
 ]
 
@@ -98,8 +121,11 @@ def _user(role, mission):
     ids=[f"{row[2]}-{row[0]}-{'-'.join(map(str, row[1]))}" for row in MATRIX],
 )
 def test_permission_matrix(client, mission, world, role, name, args, method, data, expected):
-    if name == "statement_transition" and args[1] in {"approve", "return"}:
-        world["statement"].submit_for_review(by=factories.UserFactory())
+    statement = world["statement"]
+    if name == "statement_transition" and args[1] in {"approve", "return", "publish"}:
+        statement.submit_for_review(by=factories.UserFactory())
+    if name == "statement_transition" and args[1] == "publish":
+        statement.approve(by=factories.UserFactory())
     resolved = [world[arg].pk if arg in world else arg for arg in args]
     url = reverse(f"observation:{name}", args=[mission.pk, *resolved])
     user = _user(role, mission)
@@ -111,11 +137,34 @@ def test_permission_matrix(client, mission, world, role, name, args, method, dat
     assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login"))
+    # A redirect after a move must mean the move happened, and a refusal that it did not.
+    if method == "post" and name in MOVES:
+        moved = MOVES[name](world, *args[1:])
+        assert moved == (expected[role] == 302 and role != "anonymous"), f"{role} {name} {args}"
+
+
+AFTER_MOVE = {
+    "submit": FindingsStatement.Status.IN_REVIEW,
+    "approve": FindingsStatement.Status.APPROVED,
+    "publish": FindingsStatement.Status.PUBLISHED,
+    "return": FindingsStatement.Status.DRAFT,
+}
+MOVES = {
+    "irregularity_review": lambda world: (
+        _fresh(world["irregularity"]).status == Irregularity.Status.VERIFIED
+    ),
+    "statement_transition": lambda world, action: (
+        _fresh(world["statement"]).status == AFTER_MOVE[action]
+    ),
+}
+
+
+def _fresh(obj):
+    obj.refresh_from_db()
+    return obj
 
 
 def test_every_observation_url_is_in_the_matrix():
-    from observation.urls import mission_patterns, urlpatterns
-
     names = {p.name for p in [*mission_patterns, *urlpatterns] if getattr(p, "name", None)}
     covered = {row[0] for row in MATRIX} | {"mission_list"}
     assert names == covered

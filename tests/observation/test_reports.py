@@ -303,3 +303,99 @@ def test_station_search_finds_by_code_or_name_within_the_mission(client, staff, 
     by_name = client.get(url, {"q": "miraflores"}).json()["results"]
     assert [r["code"] for r in by_code] == ["AYA-01"]
     assert [r["code"] for r in by_name] == ["LIM-02"]
+
+
+def _form_as_loaded(response):
+    """The POST data a browser would send for the page's form, left as it was loaded."""
+    form, formset = response.context["form"], response.context["formset"]
+    data = {}
+    for bound in [*form, *(field for subform in formset for field in subform)]:
+        value = bound.value()
+        shown = None if value is None else bound.field.widget.format_value(value)
+        if isinstance(shown, list):
+            data[bound.html_name] = shown
+        elif shown is not None:
+            data[bound.html_name] = str(shown)
+    for name, bound in [(f.html_name, f) for f in formset.management_form]:
+        data[name] = str(bound.value())
+    return data
+
+
+def test_an_edit_saved_unchanged_changes_nothing(client, staff, mission, setting):
+    factories.PollingStationFactory(mission=mission, code="1")
+    report = factories.ObserverReportFactory(
+        mission=mission, round=setting["round"], station=setting["station"], ballots_cast=120
+    )
+    client.force_login(staff)
+    url = reverse("observation:report_edit", args=[mission.pk, report.pk])
+    page = client.get(url)
+    assert page.context["form"]["station"].value() == "LIM-001"
+
+    response = client.post(url, _form_as_loaded(page))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.station, report.ballots_cast) == (setting["station"], 120)
+
+
+def test_reviewed_irregularities_are_not_offered_for_editing(
+    client, staff, mission, setting, superuser
+):
+    report = factories.ObserverReportFactory(
+        mission=mission, round=setting["round"], station=setting["station"]
+    )
+    reviewed = factories.IrregularityFactory(
+        mission=mission, report=report, round=report.round, station=report.station
+    )
+    reviewed.verify(by=superuser, note="Seen.")
+    open_one = factories.IrregularityFactory(
+        mission=mission, report=report, round=report.round, station=report.station
+    )
+    client.force_login(staff)
+    page = client.get(reverse("observation:report_edit", args=[mission.pk, report.pk]))
+    offered = [form.instance.pk for form in page.context["formset"].initial_forms]
+    assert offered == [open_one.pk]
+
+
+def test_an_irregularity_id_of_another_report_is_refused(client, staff, mission, setting):
+    report = factories.ObserverReportFactory(
+        mission=mission, round=setting["round"], station=setting["station"], ballots_cast=120
+    )
+    foreign = factories.IrregularityFactory(description="Someone else's.")
+    data = report_data(setting, version=report.version, ballots_cast="130")
+    data.update(
+        {
+            "irregularities-TOTAL_FORMS": "1",
+            "irregularities-INITIAL_FORMS": "1",
+            "irregularities-0-id": foreign.pk,
+            "irregularities-0-category": factories.category("vote_buying").pk,
+            "irregularities-0-severity": "minor",
+            "irregularities-0-evidence": "alleged",
+            "irregularities-0-description": "Taken over.",
+        }
+    )
+    client.force_login(staff)
+    response = client.post(reverse("observation:report_edit", args=[mission.pk, report.pk]), data)
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].errors["id"]
+    report.refresh_from_db()
+    foreign.refresh_from_db()
+    assert report.ballots_cast == 120
+    assert foreign.description == "Someone else's."
+
+
+def test_a_mission_locked_while_the_form_is_sent_gets_a_message(
+    client, staff, mission, setting, superuser, monkeypatch
+):
+    original_save = ObserverReport.save
+
+    def lock_first(self, *args, **kwargs):
+        if not mission.is_locked:
+            mission.lock(by=superuser)
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ObserverReport, "save", lock_first)
+    client.force_login(staff)
+    response = client.post(create_url(mission), report_data(setting))
+    assert response.status_code == 200
+    assert "is locked" in " ".join(response.context["form"].non_field_errors())
+    assert not ObserverReport.objects.exists()

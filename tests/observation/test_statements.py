@@ -69,6 +69,7 @@ def test_preview_renders_markdown_without_saving(client, reviewer, mission):
         "Findings <script>alert('x')</script>",
         'An image <img src="x" onerror="alert(1)">',
         "[a link](javascript:alert(1))",
+        "[a link][x]\n\n[x]: javascript:alert(1)",
     ],
 )
 def test_body_with_active_content_is_refused(client, reviewer, mission, body):
@@ -76,6 +77,13 @@ def test_body_with_active_content_is_refused(client, reviewer, mission, body):
     response = client.post(create_url(mission), statement_data(body=body))
     assert "not active content" in " ".join(response.context["form"].errors["body"])
     assert not FindingsStatement.objects.exists()
+
+
+def test_prose_that_mentions_javascript_is_kept(client, reviewer, mission):
+    client.force_login(reviewer)
+    body = "JavaScript: the results site needed it, and failed on election night."
+    client.post(create_url(mission), statement_data(body=body))
+    assert FindingsStatement.objects.get().body == body
 
 
 def test_rendering_sanitises_whatever_is_stored(client, reviewer, mission):
