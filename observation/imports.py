@@ -27,7 +27,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,10 +40,12 @@ from observation.models import (
     DelegationMember,
     Mission,
     MissionLockedError,
+    ObserverReport,
     Organization,
     Person,
     PollingStation,
 )
+from observation.overvote import Outcome, sync_station
 
 EXTENSIONS = (".csv", ".txt", ".xlsx")
 DELIMITERS = (",", ";", "\t")
@@ -297,7 +299,8 @@ class Importer:
     def count(self, preview: Preview) -> dict[str, int]:
         raise NotImplementedError
 
-    def save(self, preview: Preview) -> dict[str, int]:
+    def save(self, preview: Preview, *, by=None) -> dict[str, int]:
+        """Write a valid preview in one transaction; `by` is the user who confirmed it."""
         raise NotImplementedError
 
     def _lock_mission(self):
@@ -418,20 +421,30 @@ class StationImporter(Importer):
             % {"code": row["code"], "line": first_line},
         )
 
-    def count(self, preview):
-        existing = set(
-            PollingStation.objects.filter(mission=self.mission).values_list("code", flat=True)
+    def _stored_voters(self) -> dict[str, int]:
+        """Registered voters of the mission's stations, by code."""
+        return dict(
+            PollingStation.objects.filter(mission=self.mission).values_list(
+                "code", "registered_voters"
+            )
         )
-        updated = sum(1 for _line, row in preview.rows if row["code"] in existing)
+
+    def count(self, preview, stored_voters=None):
+        if stored_voters is None:
+            stored_voters = self._stored_voters()
+        updated = sum(1 for _line, row in preview.rows if row["code"] in stored_voters)
         return {"created": len(preview.rows) - updated, "updated": updated}
 
-    def save(self, preview):
+    def save(self, preview, *, by=None):
         # A national list runs to tens of thousands of stations: rows are written in bulk
         # (an upsert on the mission and code), not one query each. That skips
-        # PollingStation.save(), so the lock is checked here, once, under a row lock.
+        # PollingStation.save() and with it the two things it would guard: the mission
+        # lock, checked here once under a row lock, and overvote detection, re-run below
+        # for the stations whose registered voters changed, and only those.
         with transaction.atomic():
             self._lock_mission()
-            counts = self.count(preview)
+            stored_voters = self._stored_voters()
+            counts = self.count(preview, stored_voters)
             if connection.vendor == "postgresql":
                 self._copy_and_upsert(preview)
             else:
@@ -442,7 +455,32 @@ class StationImporter(Importer):
                     unique_fields=["mission", "code"],
                     update_fields=sorted(preview.keys() - {"code"}),
                 )
+            changed = {
+                row["code"]
+                for _line, row in preview.rows
+                if stored_voters.get(row["code"], row["registered_voters"])
+                != row["registered_voters"]
+            }
+            # Inside the transaction, while the mission row is held: nobody can lock the
+            # mission between the new figures and the irregularities they raise.
+            counts["overvotes_raised"] = self._recheck_overvotes(changed, by=by)
         return counts
+
+    def _recheck_overvotes(self, codes: set[str], *, by) -> int:
+        """Re-run overvote detection at the stations of these codes; how many were raised."""
+        if not codes:
+            return 0
+        # Only stations with reports can be overvotes: one query, without a list of every
+        # changed code (which can run to tens of thousands) in it.
+        reported = PollingStation.objects.filter(
+            Exists(ObserverReport.objects.filter(station=OuterRef("pk"))), mission=self.mission
+        )
+        raised = 0
+        for station in reported:
+            if station.code in codes:
+                outcomes = sync_station(station=station, by=by)
+                raised += sum(1 for o in outcomes if o in (Outcome.RAISED, Outcome.REPLACED))
+        return raised
 
     def _copy_and_upsert(self, preview):
         """COPY the rows into a temporary table, then upsert them in one statement.
@@ -627,7 +665,7 @@ class DelegationImporter(Importer):
             ),
         }
 
-    def save(self, preview):
+    def save(self, preview, *, by=None):
         rows = [row for _line, row in preview.rows]
         with transaction.atomic():
             self._lock_mission()

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observation import exports
@@ -127,7 +128,7 @@ def _confirm(request, pk, kind):
         if not preview.is_valid:
             form = ImportUploadForm(importer=importer)
             return _render_import(request, access, importer, form=form, preview=preview, token=None)
-        counts = importer.save(preview)
+        counts = importer.save(preview, by=request.user)
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect(import_kind.url_name, pk)
@@ -140,7 +141,19 @@ def _confirm(request, pk, kind):
 
 def _import_message(kind, counts) -> str:
     if kind == StationImporter.kind:
-        return _("Import done: %(created)d stations added, %(updated)d updated.") % counts
+        message = _("Import done: %(created)d stations added, %(updated)d updated.") % counts
+        if counts["overvotes_raised"]:
+            message += " " + (
+                ngettext(
+                    "With the new registered voters, %(count)d report is an overvote: "
+                    "an irregularity was raised for review.",
+                    "With the new registered voters, %(count)d reports are overvotes: "
+                    "irregularities were raised for review.",
+                    counts["overvotes_raised"],
+                )
+                % {"count": counts["overvotes_raised"]}
+            )
+        return message
     return (
         _(
             "Import done: %(members_added)d delegation members added, %(members_updated)d "

@@ -1,10 +1,19 @@
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from openpyxl import Workbook
 
-from observation.models import DelegationMember, Organization, Person, PollingStation
+from observation.models import (
+    DelegationMember,
+    Irregularity,
+    IrregularityCategory,
+    Organization,
+    Person,
+    PollingStation,
+)
+from observation.overvote import sync_overvote
 from tests import factories
 
 HEADER = "Code,Name,Department,Province,District,Registered voters,Latitude,Longitude\n"
@@ -96,6 +105,57 @@ def test_reimport_updates_stations_by_code(staff_client, mission):
     assert (station.name, station.registered_voters) == ("Escuela renamed", 320)
     # The file had no area columns: the areas the station had are kept.
     assert station.area_1 == "Lima"
+
+
+def _overvotes(report):
+    return Irregularity.objects.filter(
+        report=report, category__code=IrregularityCategory.OVERVOTE, superseded_at__isnull=True
+    )
+
+
+def test_reimport_with_fewer_voters_than_ballots_raises_an_overvote(staff_client, staff, mission):
+    station = factories.PollingStationFactory(mission=mission, code="0001", registered_voters=300)
+    report = factories.ObserverReportFactory(mission=mission, station=station, ballots_cast=250)
+    sync_overvote(report=report)
+    assert not _overvotes(report).exists()
+
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,100\n"))
+    response = _confirm(staff_client, mission, response)
+
+    overvote = _overvotes(report).get()
+    assert (overvote.station, overvote.reported_by) == (station, staff)
+    assert "100 registered voters" in overvote.description
+    [message] = get_messages(response.wsgi_request)
+    assert "1 report is an overvote: an irregularity was raised for review" in str(message)
+
+
+def test_reimport_with_enough_voters_removes_an_unreviewed_overvote(staff_client, mission):
+    station = factories.PollingStationFactory(mission=mission, code="0001", registered_voters=100)
+    report = factories.ObserverReportFactory(mission=mission, station=station, ballots_cast=250)
+    sync_overvote(report=report)
+    assert _overvotes(report).exists()
+
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,300\n"))
+    _confirm(staff_client, mission, response)
+
+    assert not Irregularity.objects.filter(report=report).exists()
+
+
+def test_reimport_with_the_same_voters_rechecks_no_station(staff_client, mission, monkeypatch):
+    station = factories.PollingStationFactory(mission=mission, code="0001", registered_voters=300)
+    factories.ObserverReportFactory(mission=mission, station=station, ballots_cast=250)
+    checked = []
+    monkeypatch.setattr(
+        "observation.imports.sync_station", lambda *, station, by: checked.append(station)
+    )
+
+    response = _preview(
+        staff_client, mission, _csv("code,name,registered voters\n0001,Renamed,300\n0002,B,5\n")
+    )
+    _confirm(staff_client, mission, response)
+
+    assert checked == []
+    assert PollingStation.objects.get(pk=station.pk).name == "Renamed"
 
 
 def test_import_reads_a_semicolon_file_with_bom_accents_and_decimal_commas(staff_client, mission):
