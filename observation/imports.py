@@ -646,23 +646,52 @@ class DelegationImporter(Importer):
             organizations[organization.name.casefold()] = organization
         return organizations
 
+    def preview(self, table):
+        preview = super().preview(table)
+        if preview.is_valid:
+            preview.notices += self._kept_notices(preview)
+        return preview
+
+    def _kept_notices(self, preview) -> list[str]:
+        """What the file says of people already on record that the import will not write.
+
+        People and organisations are shared by every mission: a roster of one mission
+        must not retitle someone in the delegation of another.
+        """
+        rows = [row for _line, row in preview.rows]
+        people = self._known_people(rows)
+        organizations = self._known_organizations(rows)
+        notices = []
+        for line, row in preview.rows:
+            person = people.get(_person_key(row))
+            if person is None:
+                continue
+            given = row.get("affiliation")
+            if given and organizations.get(given.casefold()) != person.affiliation:
+                notices.append(
+                    _kept_notice(line, person, _("affiliation"), person.affiliation, given)
+                )
+            if row.get("title") and row["title"] != person.title:
+                notices.append(_kept_notice(line, person, _("title"), person.title, row["title"]))
+        return notices
+
     def count(self, preview):
         rows = [row for _line, row in preview.rows]
         people = self._known_people(rows)
         organizations = self._known_organizations(rows)
         members = set(self.mission.delegation.values_list("person_id", flat=True))
         known = [people.get(_person_key(row)) for row in rows]
+        # An organisation is created only as the affiliation of a person created with it.
+        new_affiliations = {
+            row["affiliation"].casefold()
+            for row, person in zip(rows, known, strict=True)
+            if person is None and row.get("affiliation")
+        }
         return {
             "people_created": sum(1 for person in known if person is None),
             "members_added": sum(1 for p in known if p is None or p.pk not in members),
             "members_updated": sum(1 for p in known if p is not None and p.pk in members),
-            "organizations_created": len(
-                {
-                    row["affiliation"].casefold()
-                    for row in rows
-                    if row.get("affiliation") and row["affiliation"].casefold() not in organizations
-                }
-            ),
+            "organizations_created": len(new_affiliations - organizations.keys()),
         }
 
     def save(self, preview, *, by=None):
@@ -673,31 +702,43 @@ class DelegationImporter(Importer):
             people = self._known_people(rows)
             organizations = self._known_organizations(rows)
             for row in rows:
-                affiliation = None
-                if row.get("affiliation"):
-                    key = row["affiliation"].casefold()
-                    if key not in organizations:
-                        # The roster names the organisation only; its kind is the likeliest.
-                        organizations[key] = Organization.objects.create(
-                            name=row["affiliation"], kind=Organization.Kind.OBSERVER_GROUP
-                        )
-                    affiliation = organizations[key]
                 person = people.get(_person_key(row))
                 if person is None:
                     person = Person.objects.create(
                         full_name=row["full_name"],
                         nationality=row.get("nationality", ""),
-                        affiliation=affiliation,
+                        affiliation=self._affiliation(row, organizations),
                         title=row.get("title", ""),
                     )
-                elif affiliation or row.get("title"):
-                    person.affiliation = affiliation or person.affiliation
-                    person.title = row.get("title") or person.title
-                    person.save(update_fields=["affiliation", "title"])
                 DelegationMember.objects.update_or_create(
                     mission=self.mission, person=person, defaults={"role": row["role"]}
                 )
         return counts
+
+    @staticmethod
+    def _affiliation(row, organizations) -> Organization | None:
+        if not row.get("affiliation"):
+            return None
+        key = row["affiliation"].casefold()
+        if key not in organizations:
+            # The roster names the organisation only; its kind is the likeliest.
+            organizations[key] = Organization.objects.create(
+                name=row["affiliation"], kind=Organization.Kind.OBSERVER_GROUP
+            )
+        return organizations[key]
+
+
+def _kept_notice(line, person, what, stored, given) -> str:
+    return _(
+        "Line %(line)s: %(name)s is already on record, and people are shared by every "
+        "mission: the import kept the stored %(what)s %(stored)s, not “%(given)s”."
+    ) % {
+        "line": line,
+        "name": person.full_name,
+        "what": what,
+        "stored": f"“{stored}”" if stored else _("(none)"),
+        "given": given,
+    }
 
 
 def _person_key(row) -> tuple[str, str]:

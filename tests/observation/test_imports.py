@@ -456,6 +456,57 @@ def test_roster_matches_an_existing_person_by_name_and_nationality(staff_client,
     assert mission.delegation.get().person == known
 
 
+def test_roster_never_rewrites_a_person_shared_with_another_mission(staff_client, mission):
+    ndi = factories.OrganizationFactory(name="National Democratic Institute", acronym="NDI")
+    shared = factories.DelegationMemberFactory(
+        person__full_name="Jennifer McCoy",
+        person__nationality="US",
+        person__title="Director of the Americas Program",
+        person__affiliation=ndi,
+    ).person
+    roster = (
+        "name,nationality,affiliation,title,role\n"
+        "Jennifer McCoy,US,Transparencia,Short-term observer,Core team\n"
+        "Ana María Pérez,PE,Transparencia,Lawyer,Staff\n"
+    )
+
+    response = _preview(staff_client, mission, _csv(roster), kind="delegation")
+
+    preview = response.context["preview"]
+    assert preview.notices == [
+        "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
+        "the import kept the stored affiliation “National Democratic Institute (NDI)”, "
+        "not “Transparencia”.",
+        "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
+        "the import kept the stored title “Director of the Americas Program”, "
+        "not “Short-term observer”.",
+    ]
+    assert "kept the stored title" in response.content.decode()
+    assert preview.counts["people_created"] == 1
+
+    _confirm(staff_client, mission, response, kind="delegation")
+
+    shared.refresh_from_db()
+    assert (shared.title, shared.affiliation) == (
+        "Director of the Americas Program",
+        ndi,
+    )
+    assert mission.delegation.get(person=shared).role == DelegationMember.Role.CORE_TEAM
+    newcomer = Person.objects.get(full_name="Ana María Pérez")
+    assert (newcomer.title, newcomer.affiliation.name) == ("Lawyer", "Transparencia")
+
+
+def test_roster_agreeing_with_a_stored_person_gives_no_notice(staff_client, mission):
+    ndi = factories.OrganizationFactory(name="National Democratic Institute", acronym="NDI")
+    factories.PersonFactory(full_name="Jennifer McCoy", nationality="US", title="", affiliation=ndi)
+    roster = "name,nationality,affiliation,title,role\nJennifer McCoy,US,ndi,,Core team\n"
+
+    response = _preview(staff_client, mission, _csv(roster), kind="delegation")
+
+    assert response.context["preview"].notices == []
+    assert response.context["preview"].counts["organizations_created"] == 0
+
+
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
