@@ -13,7 +13,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -184,7 +184,11 @@ def delegation_import_confirm(request, pk):
 def _export(request, pk, fmt, *, build_filter, columns, what, title):
     access = mission_for(request, pk)
     mission = access.mission
-    queryset = build_filter(request, mission).qs
+    filterset = build_filter(request, mission)
+    if not filterset.is_valid():
+        # An invalid filter would be left out of the query and export every row.
+        return HttpResponseBadRequest(_filter_errors(filterset), content_type="text/plain")
+    queryset = filterset.qs
     filename = exports.export_filename(mission, what)
     if fmt == "csv":
         return exports.csv_response(columns=columns(mission), queryset=queryset, filename=filename)
@@ -193,6 +197,14 @@ def _export(request, pk, fmt, *, build_filter, columns, what, title):
             columns=columns(mission), queryset=queryset, filename=filename, title=title
         )
     raise Http404
+
+
+def _filter_errors(filterset) -> str:
+    problems = [
+        f"{filterset.form[name].label}: {' '.join(errors)}"
+        for name, errors in filterset.errors.items()
+    ]
+    return " ".join([_("These filters are not valid, so nothing was exported."), *problems])
 
 
 def station_export(request, pk, fmt):

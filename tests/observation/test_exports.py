@@ -219,6 +219,31 @@ def test_station_export_imports_back(staff_client, mission, settings, tmp_path):
     )
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("name", ["report_export", "irregularity_export"])
+@pytest.mark.parametrize("value", ["other-mission", "abc"])
+def test_an_export_with_a_bad_filter_is_refused_and_exports_nothing(
+    staff_client, mission, fmt, name, value
+):
+    first = factories.ElectionRoundFactory(mission=mission)
+    factories.ObserverReportFactory.create_batch(2, mission=mission, round=first)
+    factories.IrregularityFactory.create_batch(2, mission=mission, round=first)
+    other_round = factories.ElectionRoundFactory()
+    url = reverse(f"observation:{name}", args=[mission.pk, fmt])
+
+    response = staff_client.get(
+        url, {"round": other_round.pk if value == "other-mission" else value}
+    )
+
+    assert response.status_code == 400
+    assert not response.streaming
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Content-Disposition" not in response
+    assert response.content.decode().startswith(
+        "These filters are not valid, so nothing was exported. Round: Select a valid choice."
+    )
+
+
 @pytest.mark.parametrize("name", ["station_export", "report_export", "irregularity_export"])
 def test_exports_are_for_members_only(client, stranger, mission, name):
     url = reverse(f"observation:{name}", args=[mission.pk, "csv"])
