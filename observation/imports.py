@@ -51,6 +51,8 @@ EXTENSIONS = (".csv", ".txt", ".xlsx")
 DELIMITERS = (",", ";", "\t")
 MICRODEGREE = Decimal("0.000001")
 CREATE_BATCH_SIZE = 1000
+# The range of a PositiveIntegerField on PostgreSQL (a checked integer column).
+MAX_REGISTERED_VOTERS = 2_147_483_647
 
 
 class ImportFileError(Exception):
@@ -316,7 +318,11 @@ class _DecimalField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str) and "," in value and "." not in value:
             value = value.replace(",", ".")
-        value = super().to_python(value)
+        return super().to_python(value)
+
+    def clean(self, value):
+        # Rounded only once its range is checked: 1E+100000 has too many digits to round.
+        value = super().clean(value)
         return value.quantize(MICRODEGREE) if value is not None else None
 
 
@@ -379,10 +385,12 @@ class StationImporter(Importer):
                 _("Registered voters"),
                 forms.IntegerField(
                     min_value=0,
+                    max_value=MAX_REGISTERED_VOTERS,
                     error_messages={
                         "required": _("is empty; give the number of registered voters."),
                         "invalid": _("must be a whole number."),
                         "min_value": _("must not be negative."),
+                        "max_value": _("must be at most %(limit_value)s."),
                     },
                 ),
                 aliases=("voters", "electors", "electores", "electores habiles"),

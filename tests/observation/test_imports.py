@@ -2,6 +2,8 @@ import io
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -223,6 +225,14 @@ def test_unknown_column_is_ignored_with_a_notice(staff_client, mission):
             [(2, "Latitude", "must lie between -90 and 90.")],
         ),
         (
+            "0001,Escuela,300,1E+100000,10\n",
+            [(2, "Latitude", "must lie between -90 and 90.")],
+        ),
+        (
+            "0001,Escuela,2147483648\n",
+            [(2, "Registered voters", "must be at most 2147483647.")],
+        ),
+        (
             "0001,Escuela,300,12,\n",
             [(2, "Latitude", "give both latitude and longitude, or neither.")],
         ),
@@ -239,6 +249,8 @@ def test_unknown_column_is_ignored_with_a_notice(staff_client, mission):
         "negative-voters",
         "non-numeric-voters",
         "latitude",
+        "huge-latitude",
+        "too-many-voters",
         "half-coordinates",
         "dup-code",
         "no-code",
@@ -348,6 +360,31 @@ def test_confirm_checks_the_stored_file_again(staff_client, mission):
     response = _confirm(staff_client, mission, response)
 
     assert response.status_code == 302
+    assert not PollingStation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("0001,Escuela,300,1E+100000,10\n", (2, "Latitude", "must lie between -90 and 90.")),
+        ("0001,Escuela,2147483648,,\n", (2, "Registered voters", "must be at most 2147483647.")),
+    ],
+    ids=["huge-latitude", "too-many-voters"],
+)
+def test_confirm_of_a_file_out_of_range_lists_the_error_and_writes_nothing(
+    staff_client, mission, row, expected
+):
+    header = "code,name,registered voters,latitude,longitude\n"
+    response = _preview(staff_client, mission, _csv(header + "0001,Escuela,300,,\n"))
+    # What the confirmation reads is the stored file, checked again: give it the bad row.
+    [entry] = staff_client.session["pending_imports"].values()
+    default_storage.delete(entry["path"])
+    default_storage.save(entry["path"], ContentFile((header + row).encode()))
+
+    response = _confirm(staff_client, mission, response)
+
+    assert response.status_code == 200
+    assert _errors(response) == [expected]
     assert not PollingStation.objects.exists()
 
 
