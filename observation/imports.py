@@ -15,6 +15,7 @@ clean each cell.
 """
 
 import csv
+import datetime
 import functools
 import io
 import unicodedata
@@ -26,10 +27,11 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -47,6 +49,8 @@ from observation.models import (
 )
 from observation.overvote import Outcome, sync_station
 
+# Where uploads wait, in the default file storage, between preview and confirmation.
+UPLOAD_FOLDER = "imports"
 EXTENSIONS = (".csv", ".txt", ".xlsx")
 DELIMITERS = (",", ";", "\t")
 MICRODEGREE = Decimal("0.000001")
@@ -754,3 +758,23 @@ def _person_key(row) -> tuple[str, str]:
 
 
 IMPORTERS = {importer.kind: importer for importer in (StationImporter, DelegationImporter)}
+
+
+def clear_stale_uploads(*, older_than: datetime.timedelta) -> int:
+    """Delete the uploads left waiting for a confirmation longer than `older_than`.
+
+    A preview that is never confirmed leaves its file behind, and rosters hold
+    personal data. Returns how many files were deleted.
+    """
+    cutoff = timezone.now() - older_than
+    try:
+        _folders, names = default_storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{UPLOAD_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) <= cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted

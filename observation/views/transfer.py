@@ -23,6 +23,7 @@ from observation import exports
 from observation.access import mission_for
 from observation.forms import ImportUploadForm
 from observation.imports import (
+    UPLOAD_FOLDER,
     DelegationImporter,
     Importer,
     ImportFileError,
@@ -33,7 +34,6 @@ from observation.models import MissionLockedError
 from observation.views.lists import irregularity_filter, report_filter, station_filter
 
 SESSION_KEY = "pending_imports"
-UPLOAD_FOLDER = "imports"
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,16 @@ def _confirm(request, pk, kind):
     token = request.POST.get("token", "")
     entry = _pending(request).get(token)
     if not entry or entry["mission"] != access.mission.pk or entry["kind"] != kind:
-        messages.error(request, _("This upload is no longer waiting; upload the file again."))
-        return redirect(import_kind.url_name, pk)
-    with default_storage.open(entry["path"], "rb") as stored:
-        content = stored.read()
+        return _no_longer_waiting(request, import_kind, pk)
+    try:
+        with default_storage.open(entry["path"], "rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
+        # clear_stale_imports deleted it: it had waited too long.
+        content = None
     _discard(request, token)
+    if content is None:
+        return _no_longer_waiting(request, import_kind, pk)
     try:
         # Checked again: the mission or its stations may have changed since the preview.
         preview = importer.preview(read_table(content, entry["filename"]))
@@ -137,6 +142,11 @@ def _confirm(request, pk, kind):
         return redirect(import_kind.url_name, pk)
     messages.success(request, _import_message(kind, counts))
     return redirect(import_kind.done_url_name, pk)
+
+
+def _no_longer_waiting(request, import_kind, pk):
+    messages.error(request, _("This upload is no longer waiting; upload the file again."))
+    return redirect(import_kind.url_name, pk)
 
 
 def _import_message(kind, counts) -> str:
