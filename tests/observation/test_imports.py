@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from openpyxl import Workbook
 
+from observation.imports import DelegationImporter, StationImporter
 from observation.models import (
     DelegationMember,
     Irregularity,
@@ -353,14 +354,59 @@ def test_file_above_the_size_limit_is_refused(staff_client, mission, settings):
     assert not PollingStation.objects.exists()
 
 
-def test_confirm_checks_the_stored_file_again(staff_client, mission):
-    response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,1\n"))
+@pytest.mark.parametrize(
+    ("kind", "file"),
+    [
+        ("station", "code,name,registered voters\n0001,A,1\n"),
+        ("delegation", "name,role\nAna María Pérez,Staff\n"),
+    ],
+)
+def test_confirm_after_the_mission_was_locked_says_so_and_writes_nothing(
+    staff_client, mission, kind, file
+):
+    response = _preview(staff_client, mission, _csv(file), kind=kind)
     mission.lock(by=factories.UserFactory())
 
-    response = _confirm(staff_client, mission, response)
+    response = _confirm(staff_client, mission, response, kind=kind)
 
     assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "This mission is locked: nothing can be imported into it."
+    ]
     assert not PollingStation.objects.exists()
+    assert not Person.objects.exists()
+    assert not DelegationMember.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "file"),
+    [
+        ("station", "code,name,registered voters\n0001,A,1\n"),
+        ("delegation", "name,role\nAna María Pérez,Staff\n"),
+    ],
+)
+def test_confirm_when_the_mission_is_locked_during_the_check_writes_nothing(
+    staff_client, mission, monkeypatch, kind, file
+):
+    response = _preview(staff_client, mission, _csv(file), kind=kind)
+    importer_class = StationImporter if kind == "station" else DelegationImporter
+    checked = importer_class.preview
+
+    def check_then_lock(importer, table):
+        preview = checked(importer, table)
+        mission.lock(by=factories.UserFactory())
+        return preview
+
+    monkeypatch.setattr(importer_class, "preview", check_then_lock)
+
+    response = _confirm(staff_client, mission, response, kind=kind)
+
+    assert response.status_code == 302
+    [message] = get_messages(response.wsgi_request)
+    assert "is locked: its records can no longer be changed" in str(message)
+    assert not PollingStation.objects.exists()
+    assert not Person.objects.exists()
+    assert not DelegationMember.objects.exists()
 
 
 @pytest.mark.parametrize(
