@@ -448,11 +448,12 @@ class StationImporter(Importer):
         return {"created": len(preview.rows) - updated, "updated": updated}
 
     def save(self, preview, *, by=None):
-        # A national list runs to tens of thousands of stations: rows are written in bulk
-        # (an upsert on the mission and code), not one query each. That skips
-        # PollingStation.save() and with it the two things it would guard: the mission
-        # lock, checked here once under a row lock, and overvote detection, re-run below
-        # for the stations whose registered voters changed, and only those.
+        # PollingStation.save() is skipped for speed: a national list runs to tens of
+        # thousands of stations, written in bulk (an upsert on the mission and code) rather
+        # than one query each. What save() and the station form would do is done here
+        # instead: the mission lock is checked once, under a row lock, and after the write
+        # overvote detection is re-run at the stations whose registered voters changed,
+        # and only those.
         with transaction.atomic():
             self._lock_mission()
             stored_voters = self._stored_voters()
@@ -755,9 +756,6 @@ def _kept_notice(line, person, what, stored, given) -> str:
 
 def _person_key(row) -> tuple[str, str]:
     return (row["full_name"].casefold(), row.get("nationality", ""))
-
-
-IMPORTERS = {importer.kind: importer for importer in (StationImporter, DelegationImporter)}
 
 
 def clear_stale_uploads(*, older_than: datetime.timedelta) -> int:
