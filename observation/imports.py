@@ -471,8 +471,8 @@ class StationImporter(Importer):
             changed = {
                 row["code"]
                 for _line, row in preview.rows
-                if stored_voters.get(row["code"], row["registered_voters"])
-                != row["registered_voters"]
+                if row["code"] in stored_voters
+                and stored_voters[row["code"]] != row["registered_voters"]
             }
             # Inside the transaction, while the mission row is held: nobody can lock the
             # mission between the new figures and the irregularities they raise.
@@ -680,7 +680,8 @@ class DelegationImporter(Importer):
             if person is None:
                 continue
             given = row.get("affiliation")
-            if given and organizations.get(given.casefold()) != person.affiliation:
+            named = organizations.get(given.casefold()) if given else None
+            if given and (named is None or named != person.affiliation):
                 notices.append(
                     _kept_notice(line, person, _("affiliation"), person.affiliation, given)
                 )

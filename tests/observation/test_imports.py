@@ -547,10 +547,14 @@ def test_roster_never_rewrites_a_person_shared_with_another_mission(staff_client
         person__title="Director of the Americas Program",
         person__affiliation=ndi,
     ).person
+    unaffiliated = factories.PersonFactory(
+        full_name="Rosa Quispe", nationality="PE", title="", affiliation=None
+    )
     roster = (
         "name,nationality,affiliation,title,role\n"
         "Jennifer McCoy,US,Transparencia,Short-term observer,Core team\n"
         "Ana María Pérez,PE,Transparencia,Lawyer,Staff\n"
+        "Rosa Quispe,PE,Red Ciudadana,,Staff\n"
     )
 
     response = _preview(staff_client, mission, _csv(roster), kind="delegation")
@@ -563,9 +567,11 @@ def test_roster_never_rewrites_a_person_shared_with_another_mission(staff_client
         "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
         "the import kept the stored title “Director of the Americas Program”, "
         "not “Short-term observer”.",
+        "Line 4: Rosa Quispe is already on record, and people are shared by every mission: "
+        "the import kept the stored affiliation (none), not “Red Ciudadana”.",
     ]
     assert "kept the stored title" in response.content.decode()
-    assert preview.counts["people_created"] == 1
+    assert (preview.counts["people_created"], preview.counts["organizations_created"]) == (1, 1)
 
     _confirm(staff_client, mission, response, kind="delegation")
 
@@ -575,6 +581,9 @@ def test_roster_never_rewrites_a_person_shared_with_another_mission(staff_client
         ndi,
     )
     assert mission.delegation.get(person=shared).role == DelegationMember.Role.CORE_TEAM
+    unaffiliated.refresh_from_db()
+    assert unaffiliated.affiliation is None
+    assert not Organization.objects.filter(name="Red Ciudadana").exists()
     newcomer = Person.objects.get(full_name="Ana María Pérez")
     assert (newcomer.title, newcomer.affiliation.name) == ("Lawyer", "Transparencia")
 
