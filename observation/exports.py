@@ -19,13 +19,16 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from observation.models import Mission, ObserverReport, PollingStation
 
 # A spreadsheet runs a cell that starts with one of these as a formula
-# (=HYPERLINK(...) leaking data, or worse); tabs and carriage returns too, in some.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# (=HYPERLINK(...) leaking data, or worse), even after leading spaces.
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# Some programs also act on a leading tab or carriage return.
+CONTROL_TRIGGERS = ("\t", "\r")
 ITERATOR_CHUNK_SIZE = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,8 +43,13 @@ def neutralise(value):
     """The value as a cell that no spreadsheet will run as a formula.
 
     Only text is touched: a negative number (a latitude) is a number, not a formula.
+    Control characters, which a workbook cannot hold, are stripped before the check:
+    stripped after it, "\\x01=HYPERLINK(...)" would come out as a live formula.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(CONTROL_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -164,17 +172,21 @@ def csv_response(*, columns: list[Column], queryset, filename: str) -> Streaming
     return response
 
 
-def _xlsx_cell(value):
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+def _xlsx_cell(sheet, value):
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    # openpyxl reads text starting with "=" as a formula and "#N/A" as an error value:
+    # our text is only ever text.
+    cell.data_type = "s"
+    return cell
 
 
 def xlsx_response(*, columns: list[Column], queryset, filename: str, title: str) -> FileResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows(columns, queryset.iterator(chunk_size=ITERATOR_CHUNK_SIZE)):
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     # The workbook is assembled on disk, then sent in chunks and deleted on close.
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     workbook.save(output)

@@ -15,6 +15,7 @@ clean each cell.
 """
 
 import csv
+import datetime
 import functools
 import io
 import unicodedata
@@ -26,10 +27,11 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -40,15 +42,21 @@ from observation.models import (
     DelegationMember,
     Mission,
     MissionLockedError,
+    ObserverReport,
     Organization,
     Person,
     PollingStation,
 )
+from observation.overvote import Outcome, sync_station
 
+# Where uploads wait, in the default file storage, between preview and confirmation.
+UPLOAD_FOLDER = "imports"
 EXTENSIONS = (".csv", ".txt", ".xlsx")
 DELIMITERS = (",", ";", "\t")
 MICRODEGREE = Decimal("0.000001")
 CREATE_BATCH_SIZE = 1000
+# The range of a PositiveIntegerField on PostgreSQL (a checked integer column).
+MAX_REGISTERED_VOTERS = 2_147_483_647
 
 
 class ImportFileError(Exception):
@@ -297,7 +305,8 @@ class Importer:
     def count(self, preview: Preview) -> dict[str, int]:
         raise NotImplementedError
 
-    def save(self, preview: Preview) -> dict[str, int]:
+    def save(self, preview: Preview, *, by=None) -> dict[str, int]:
+        """Write a valid preview in one transaction; `by` is the user who confirmed it."""
         raise NotImplementedError
 
     def _lock_mission(self):
@@ -313,7 +322,11 @@ class _DecimalField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str) and "," in value and "." not in value:
             value = value.replace(",", ".")
-        value = super().to_python(value)
+        return super().to_python(value)
+
+    def clean(self, value):
+        # Rounded only once its range is checked: 1E+100000 has too many digits to round.
+        value = super().clean(value)
         return value.quantize(MICRODEGREE) if value is not None else None
 
 
@@ -376,10 +389,12 @@ class StationImporter(Importer):
                 _("Registered voters"),
                 forms.IntegerField(
                     min_value=0,
+                    max_value=MAX_REGISTERED_VOTERS,
                     error_messages={
                         "required": _("is empty; give the number of registered voters."),
                         "invalid": _("must be a whole number."),
                         "min_value": _("must not be negative."),
+                        "max_value": _("must be at most %(limit_value)s."),
                     },
                 ),
                 aliases=("voters", "electors", "electores", "electores habiles"),
@@ -418,20 +433,31 @@ class StationImporter(Importer):
             % {"code": row["code"], "line": first_line},
         )
 
-    def count(self, preview):
-        existing = set(
-            PollingStation.objects.filter(mission=self.mission).values_list("code", flat=True)
+    def _stored_voters(self) -> dict[str, int]:
+        """Registered voters of the mission's stations, by code."""
+        return dict(
+            PollingStation.objects.filter(mission=self.mission).values_list(
+                "code", "registered_voters"
+            )
         )
-        updated = sum(1 for _line, row in preview.rows if row["code"] in existing)
+
+    def count(self, preview, stored_voters=None):
+        if stored_voters is None:
+            stored_voters = self._stored_voters()
+        updated = sum(1 for _line, row in preview.rows if row["code"] in stored_voters)
         return {"created": len(preview.rows) - updated, "updated": updated}
 
-    def save(self, preview):
-        # A national list runs to tens of thousands of stations: rows are written in bulk
-        # (an upsert on the mission and code), not one query each. That skips
-        # PollingStation.save(), so the lock is checked here, once, under a row lock.
+    def save(self, preview, *, by=None):
+        # PollingStation.save() is skipped for speed: a national list runs to tens of
+        # thousands of stations, written in bulk (an upsert on the mission and code) rather
+        # than one query each. What save() and the station form would do is done here
+        # instead: the mission lock is checked once, under a row lock, and after the write
+        # overvote detection is re-run at the stations whose registered voters changed,
+        # and only those.
         with transaction.atomic():
             self._lock_mission()
-            counts = self.count(preview)
+            stored_voters = self._stored_voters()
+            counts = self.count(preview, stored_voters)
             if connection.vendor == "postgresql":
                 self._copy_and_upsert(preview)
             else:
@@ -442,7 +468,32 @@ class StationImporter(Importer):
                     unique_fields=["mission", "code"],
                     update_fields=sorted(preview.keys() - {"code"}),
                 )
+            changed = {
+                row["code"]
+                for _line, row in preview.rows
+                if row["code"] in stored_voters
+                and stored_voters[row["code"]] != row["registered_voters"]
+            }
+            # Inside the transaction, while the mission row is held: nobody can lock the
+            # mission between the new figures and the irregularities they raise.
+            counts["overvotes_raised"] = self._recheck_overvotes(changed, by=by)
         return counts
+
+    def _recheck_overvotes(self, codes: set[str], *, by) -> int:
+        """Re-run overvote detection at the stations of these codes; how many were raised."""
+        if not codes:
+            return 0
+        # Only stations with reports can be overvotes: one query, without a list of every
+        # changed code (which can run to tens of thousands) in it.
+        reported = PollingStation.objects.filter(
+            Exists(ObserverReport.objects.filter(station=OuterRef("pk"))), mission=self.mission
+        )
+        raised = 0
+        for station in reported:
+            if station.code in codes:
+                outcomes = sync_station(station=station, by=by)
+                raised += sum(1 for o in outcomes if o in (Outcome.RAISED, Outcome.REPLACED))
+        return raised
 
     def _copy_and_upsert(self, preview):
         """COPY the rows into a temporary table, then upsert them in one statement.
@@ -608,26 +659,56 @@ class DelegationImporter(Importer):
             organizations[organization.name.casefold()] = organization
         return organizations
 
+    def preview(self, table):
+        preview = super().preview(table)
+        if preview.is_valid:
+            preview.notices += self._kept_notices(preview)
+        return preview
+
+    def _kept_notices(self, preview) -> list[str]:
+        """What the file says of people already on record that the import will not write.
+
+        People and organisations are shared by every mission: a roster of one mission
+        must not retitle someone in the delegation of another.
+        """
+        rows = [row for _line, row in preview.rows]
+        people = self._known_people(rows)
+        organizations = self._known_organizations(rows)
+        notices = []
+        for line, row in preview.rows:
+            person = people.get(_person_key(row))
+            if person is None:
+                continue
+            given = row.get("affiliation")
+            named = organizations.get(given.casefold()) if given else None
+            if given and (named is None or named != person.affiliation):
+                notices.append(
+                    _kept_notice(line, person, _("affiliation"), person.affiliation, given)
+                )
+            if row.get("title") and row["title"] != person.title:
+                notices.append(_kept_notice(line, person, _("title"), person.title, row["title"]))
+        return notices
+
     def count(self, preview):
         rows = [row for _line, row in preview.rows]
         people = self._known_people(rows)
         organizations = self._known_organizations(rows)
         members = set(self.mission.delegation.values_list("person_id", flat=True))
         known = [people.get(_person_key(row)) for row in rows]
+        # An organisation is created only as the affiliation of a person created with it.
+        new_affiliations = {
+            row["affiliation"].casefold()
+            for row, person in zip(rows, known, strict=True)
+            if person is None and row.get("affiliation")
+        }
         return {
             "people_created": sum(1 for person in known if person is None),
             "members_added": sum(1 for p in known if p is None or p.pk not in members),
             "members_updated": sum(1 for p in known if p is not None and p.pk in members),
-            "organizations_created": len(
-                {
-                    row["affiliation"].casefold()
-                    for row in rows
-                    if row.get("affiliation") and row["affiliation"].casefold() not in organizations
-                }
-            ),
+            "organizations_created": len(new_affiliations - organizations.keys()),
         }
 
-    def save(self, preview):
+    def save(self, preview, *, by=None):
         rows = [row for _line, row in preview.rows]
         with transaction.atomic():
             self._lock_mission()
@@ -635,35 +716,64 @@ class DelegationImporter(Importer):
             people = self._known_people(rows)
             organizations = self._known_organizations(rows)
             for row in rows:
-                affiliation = None
-                if row.get("affiliation"):
-                    key = row["affiliation"].casefold()
-                    if key not in organizations:
-                        # The roster names the organisation only; its kind is the likeliest.
-                        organizations[key] = Organization.objects.create(
-                            name=row["affiliation"], kind=Organization.Kind.OBSERVER_GROUP
-                        )
-                    affiliation = organizations[key]
                 person = people.get(_person_key(row))
                 if person is None:
                     person = Person.objects.create(
                         full_name=row["full_name"],
                         nationality=row.get("nationality", ""),
-                        affiliation=affiliation,
+                        affiliation=self._affiliation(row, organizations),
                         title=row.get("title", ""),
                     )
-                elif affiliation or row.get("title"):
-                    person.affiliation = affiliation or person.affiliation
-                    person.title = row.get("title") or person.title
-                    person.save(update_fields=["affiliation", "title"])
                 DelegationMember.objects.update_or_create(
                     mission=self.mission, person=person, defaults={"role": row["role"]}
                 )
         return counts
+
+    @staticmethod
+    def _affiliation(row, organizations) -> Organization | None:
+        if not row.get("affiliation"):
+            return None
+        key = row["affiliation"].casefold()
+        if key not in organizations:
+            # The roster names the organisation only; its kind is the likeliest.
+            organizations[key] = Organization.objects.create(
+                name=row["affiliation"], kind=Organization.Kind.OBSERVER_GROUP
+            )
+        return organizations[key]
+
+
+def _kept_notice(line, person, what, stored, given) -> str:
+    return _(
+        "Line %(line)s: %(name)s is already on record, and people are shared by every "
+        "mission: the import kept the stored %(what)s %(stored)s, not “%(given)s”."
+    ) % {
+        "line": line,
+        "name": person.full_name,
+        "what": what,
+        "stored": f"“{stored}”" if stored else _("(none)"),
+        "given": given,
+    }
 
 
 def _person_key(row) -> tuple[str, str]:
     return (row["full_name"].casefold(), row.get("nationality", ""))
 
 
-IMPORTERS = {importer.kind: importer for importer in (StationImporter, DelegationImporter)}
+def clear_stale_uploads(*, older_than: datetime.timedelta) -> int:
+    """Delete the uploads left waiting for a confirmation longer than `older_than`.
+
+    A preview that is never confirmed leaves its file behind, and rosters hold
+    personal data. Returns how many files were deleted.
+    """
+    cutoff = timezone.now() - older_than
+    try:
+        _folders, names = default_storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{UPLOAD_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) <= cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted

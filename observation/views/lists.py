@@ -38,7 +38,10 @@ def irregularity_filter(request, mission: Mission) -> IrregularityFilterSet:
 def _list_page(request, pk, *, build_filter, template_name):
     access = mission_for(request, pk)
     filterset = build_filter(request, access.mission)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # An invalid filter would simply be left out of the query: rather than every row,
+    # the page shows the form's errors and no rows.
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "access": access,
         "mission": access.mission,

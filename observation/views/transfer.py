@@ -13,15 +13,17 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observation import exports
 from observation.access import mission_for
 from observation.forms import ImportUploadForm
 from observation.imports import (
+    UPLOAD_FOLDER,
     DelegationImporter,
     Importer,
     ImportFileError,
@@ -32,7 +34,6 @@ from observation.models import MissionLockedError
 from observation.views.lists import irregularity_filter, report_filter, station_filter
 
 SESSION_KEY = "pending_imports"
-UPLOAD_FOLDER = "imports"
 
 
 @dataclass(frozen=True)
@@ -116,18 +117,23 @@ def _confirm(request, pk, kind):
     token = request.POST.get("token", "")
     entry = _pending(request).get(token)
     if not entry or entry["mission"] != access.mission.pk or entry["kind"] != kind:
-        messages.error(request, _("This upload is no longer waiting; upload the file again."))
-        return redirect(import_kind.url_name, pk)
-    with default_storage.open(entry["path"], "rb") as stored:
-        content = stored.read()
+        return _no_longer_waiting(request, import_kind, pk)
+    try:
+        with default_storage.open(entry["path"], "rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
+        # clear_stale_imports deleted it: it had waited too long.
+        content = None
     _discard(request, token)
+    if content is None:
+        return _no_longer_waiting(request, import_kind, pk)
     try:
         # Checked again: the mission or its stations may have changed since the preview.
         preview = importer.preview(read_table(content, entry["filename"]))
         if not preview.is_valid:
             form = ImportUploadForm(importer=importer)
             return _render_import(request, access, importer, form=form, preview=preview, token=None)
-        counts = importer.save(preview)
+        counts = importer.save(preview, by=request.user)
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect(import_kind.url_name, pk)
@@ -138,9 +144,26 @@ def _confirm(request, pk, kind):
     return redirect(import_kind.done_url_name, pk)
 
 
+def _no_longer_waiting(request, import_kind, pk):
+    messages.error(request, _("This upload is no longer waiting; upload the file again."))
+    return redirect(import_kind.url_name, pk)
+
+
 def _import_message(kind, counts) -> str:
     if kind == StationImporter.kind:
-        return _("Import done: %(created)d stations added, %(updated)d updated.") % counts
+        message = _("Import done: %(created)d stations added, %(updated)d updated.") % counts
+        if counts["overvotes_raised"]:
+            message += " " + (
+                ngettext(
+                    "With the new registered voters, %(count)d report is an overvote: "
+                    "an irregularity was raised for review.",
+                    "With the new registered voters, %(count)d reports are overvotes: "
+                    "irregularities were raised for review.",
+                    counts["overvotes_raised"],
+                )
+                % {"count": counts["overvotes_raised"]}
+            )
+        return message
     return (
         _(
             "Import done: %(members_added)d delegation members added, %(members_updated)d "
@@ -171,7 +194,11 @@ def delegation_import_confirm(request, pk):
 def _export(request, pk, fmt, *, build_filter, columns, what, title):
     access = mission_for(request, pk)
     mission = access.mission
-    queryset = build_filter(request, mission).qs
+    filterset = build_filter(request, mission)
+    if not filterset.is_valid():
+        # An invalid filter would be left out of the query and export every row.
+        return HttpResponseBadRequest(_filter_errors(filterset), content_type="text/plain")
+    queryset = filterset.qs
     filename = exports.export_filename(mission, what)
     if fmt == "csv":
         return exports.csv_response(columns=columns(mission), queryset=queryset, filename=filename)
@@ -180,6 +207,14 @@ def _export(request, pk, fmt, *, build_filter, columns, what, title):
             columns=columns(mission), queryset=queryset, filename=filename, title=title
         )
     raise Http404
+
+
+def _filter_errors(filterset) -> str:
+    problems = [
+        f"{filterset.form[name].label}: {' '.join(errors)}"
+        for name, errors in filterset.errors.items()
+    ]
+    return " ".join([_("These filters are not valid, so nothing was exported."), *problems])
 
 
 def station_export(request, pk, fmt):

@@ -125,6 +125,13 @@ def test_filtered_irregularity_export_holds_the_filtered_rows(staff_client, miss
         ("+1+1", "'+1+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
+        # A control character would be stripped on the way into the workbook, after the
+        # check, and leave a live formula behind: it goes first.
+        ('\x01=HYPERLINK("http://evil.example")', '\'=HYPERLINK("http://evil.example")'),
+        # Spreadsheets skip leading spaces before reading a formula.
+        ("  =1+1", "'  =1+1"),
+        ("\u00a0@SUM(A1)", "'\u00a0@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
         ("Escuela 12", "Escuela 12"),
         (-12.5, -12.5),
     ],
@@ -146,6 +153,41 @@ def test_exported_cell_starting_with_a_formula_is_neutralised(staff_client, miss
     assert rows[1][1] == '\'=HYPERLINK("http://evil.example","x")'
     # A negative number is a number, left alone.
     assert str(rows[1][6]) in {"-12.5", "-12.500000"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ('\x01=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
+        ('  =HYPERLINK("http://evil.example","x")', '\'  =HYPERLINK("http://evil.example","x")'),
+    ],
+    ids=["control-character", "leading-spaces"],
+)
+def test_exported_cell_hiding_a_formula_behind_a_prefix_is_neutralised(
+    staff_client, mission, fmt, name, expected
+):
+    factories.PollingStationFactory(mission=mission, name=name)
+    url = reverse("observation:station_export", args=[mission.pk, fmt])
+    response = staff_client.get(url)
+
+    rows = _csv_rows(response) if fmt == "csv" else _xlsx_rows(response)
+
+    assert rows[1][1] == expected
+
+
+def test_xlsx_export_writes_every_text_cell_as_a_string(staff_client, mission):
+    # "#N/A" would otherwise be stored as an error value, and any "=" text as a formula.
+    factories.PollingStationFactory(mission=mission, name="#N/A", area_1="Lima")
+    url = reverse("observation:station_export", args=[mission.pk, "xlsx"])
+    workbook = load_workbook(io.BytesIO(b"".join(staff_client.get(url).streaming_content)))
+    sheet = workbook.active
+
+    assert [(cell.data_type, cell.value) for cell in sheet[2][1:3]] == [
+        ("s", "#N/A"),
+        ("s", "Lima"),
+    ]
+    assert {cell.data_type for cell in sheet[1]} == {"s"}
 
 
 def test_xlsx_export_cell_is_text_not_a_formula(staff_client, mission):
@@ -174,6 +216,31 @@ def test_station_export_imports_back(staff_client, mission, settings, tmp_path):
         True,
         [],
         {"created": 0, "updated": 1},
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("name", ["report_export", "irregularity_export"])
+@pytest.mark.parametrize("value", ["other-mission", "abc"])
+def test_an_export_with_a_bad_filter_is_refused_and_exports_nothing(
+    staff_client, mission, fmt, name, value
+):
+    first = factories.ElectionRoundFactory(mission=mission)
+    factories.ObserverReportFactory.create_batch(2, mission=mission, round=first)
+    factories.IrregularityFactory.create_batch(2, mission=mission, round=first)
+    other_round = factories.ElectionRoundFactory()
+    url = reverse(f"observation:{name}", args=[mission.pk, fmt])
+
+    response = staff_client.get(
+        url, {"round": other_round.pk if value == "other-mission" else value}
+    )
+
+    assert response.status_code == 400
+    assert not response.streaming
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Content-Disposition" not in response
+    assert response.content.decode().startswith(
+        "These filters are not valid, so nothing was exported. Round: Select a valid choice."
     )
 
 

@@ -1,10 +1,22 @@
 import io
 
 import pytest
+from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from openpyxl import Workbook
 
-from observation.models import DelegationMember, Organization, Person, PollingStation
+from observation.imports import DelegationImporter, StationImporter
+from observation.models import (
+    DelegationMember,
+    Irregularity,
+    IrregularityCategory,
+    Organization,
+    Person,
+    PollingStation,
+)
+from observation.overvote import sync_overvote
 from tests import factories
 
 HEADER = "Code,Name,Department,Province,District,Registered voters,Latitude,Longitude\n"
@@ -98,6 +110,57 @@ def test_reimport_updates_stations_by_code(staff_client, mission):
     assert station.area_1 == "Lima"
 
 
+def _overvotes(report):
+    return Irregularity.objects.filter(
+        report=report, category__code=IrregularityCategory.OVERVOTE, superseded_at__isnull=True
+    )
+
+
+def test_reimport_with_fewer_voters_than_ballots_raises_an_overvote(staff_client, staff, mission):
+    station = factories.PollingStationFactory(mission=mission, code="0001", registered_voters=300)
+    report = factories.ObserverReportFactory(mission=mission, station=station, ballots_cast=250)
+    sync_overvote(report=report)
+    assert not _overvotes(report).exists()
+
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,100\n"))
+    response = _confirm(staff_client, mission, response)
+
+    overvote = _overvotes(report).get()
+    assert (overvote.station, overvote.reported_by) == (station, staff)
+    assert "100 registered voters" in overvote.description
+    [message] = get_messages(response.wsgi_request)
+    assert "1 report is an overvote: an irregularity was raised for review" in str(message)
+
+
+def test_reimport_with_enough_voters_removes_an_unreviewed_overvote(staff_client, mission):
+    station = factories.PollingStationFactory(mission=mission, code="0001", registered_voters=100)
+    report = factories.ObserverReportFactory(mission=mission, station=station, ballots_cast=250)
+    sync_overvote(report=report)
+    assert _overvotes(report).exists()
+
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,300\n"))
+    _confirm(staff_client, mission, response)
+
+    assert not Irregularity.objects.filter(report=report).exists()
+
+
+def test_reimport_with_the_same_voters_rechecks_no_station(staff_client, mission, monkeypatch):
+    station = factories.PollingStationFactory(mission=mission, code="0001", registered_voters=300)
+    factories.ObserverReportFactory(mission=mission, station=station, ballots_cast=250)
+    checked = []
+    monkeypatch.setattr(
+        "observation.imports.sync_station", lambda *, station, by: checked.append(station)
+    )
+
+    response = _preview(
+        staff_client, mission, _csv("code,name,registered voters\n0001,Renamed,300\n0002,B,5\n")
+    )
+    _confirm(staff_client, mission, response)
+
+    assert checked == []
+    assert PollingStation.objects.get(pk=station.pk).name == "Renamed"
+
+
 def test_import_reads_a_semicolon_file_with_bom_accents_and_decimal_commas(staff_client, mission):
     text = (
         "\ufeffCódigo;Nombre;Department;Province;District;Electores;Latitud;Longitud\n"
@@ -163,6 +226,14 @@ def test_unknown_column_is_ignored_with_a_notice(staff_client, mission):
             [(2, "Latitude", "must lie between -90 and 90.")],
         ),
         (
+            "0001,Escuela,300,1E+100000,10\n",
+            [(2, "Latitude", "must lie between -90 and 90.")],
+        ),
+        (
+            "0001,Escuela,2147483648\n",
+            [(2, "Registered voters", "must be at most 2147483647.")],
+        ),
+        (
             "0001,Escuela,300,12,\n",
             [(2, "Latitude", "give both latitude and longitude, or neither.")],
         ),
@@ -179,6 +250,8 @@ def test_unknown_column_is_ignored_with_a_notice(staff_client, mission):
         "negative-voters",
         "non-numeric-voters",
         "latitude",
+        "huge-latitude",
+        "too-many-voters",
         "half-coordinates",
         "dup-code",
         "no-code",
@@ -281,13 +354,83 @@ def test_file_above_the_size_limit_is_refused(staff_client, mission, settings):
     assert not PollingStation.objects.exists()
 
 
-def test_confirm_checks_the_stored_file_again(staff_client, mission):
-    response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,1\n"))
+@pytest.mark.parametrize(
+    ("kind", "file"),
+    [
+        ("station", "code,name,registered voters\n0001,A,1\n"),
+        ("delegation", "name,role\nAna María Pérez,Staff\n"),
+    ],
+)
+def test_confirm_after_the_mission_was_locked_says_so_and_writes_nothing(
+    staff_client, mission, kind, file
+):
+    response = _preview(staff_client, mission, _csv(file), kind=kind)
     mission.lock(by=factories.UserFactory())
+
+    response = _confirm(staff_client, mission, response, kind=kind)
+
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "This mission is locked: nothing can be imported into it."
+    ]
+    assert not PollingStation.objects.exists()
+    assert not Person.objects.exists()
+    assert not DelegationMember.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "file"),
+    [
+        ("station", "code,name,registered voters\n0001,A,1\n"),
+        ("delegation", "name,role\nAna María Pérez,Staff\n"),
+    ],
+)
+def test_confirm_when_the_mission_is_locked_during_the_check_writes_nothing(
+    staff_client, mission, monkeypatch, kind, file
+):
+    response = _preview(staff_client, mission, _csv(file), kind=kind)
+    importer_class = StationImporter if kind == "station" else DelegationImporter
+    checked = importer_class.preview
+
+    def check_then_lock(importer, table):
+        preview = checked(importer, table)
+        mission.lock(by=factories.UserFactory())
+        return preview
+
+    monkeypatch.setattr(importer_class, "preview", check_then_lock)
+
+    response = _confirm(staff_client, mission, response, kind=kind)
+
+    assert response.status_code == 302
+    [message] = get_messages(response.wsgi_request)
+    assert "is locked: its records can no longer be changed" in str(message)
+    assert not PollingStation.objects.exists()
+    assert not Person.objects.exists()
+    assert not DelegationMember.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("0001,Escuela,300,1E+100000,10\n", (2, "Latitude", "must lie between -90 and 90.")),
+        ("0001,Escuela,2147483648,,\n", (2, "Registered voters", "must be at most 2147483647.")),
+    ],
+    ids=["huge-latitude", "too-many-voters"],
+)
+def test_confirm_of_a_file_out_of_range_lists_the_error_and_writes_nothing(
+    staff_client, mission, row, expected
+):
+    header = "code,name,registered voters,latitude,longitude\n"
+    response = _preview(staff_client, mission, _csv(header + "0001,Escuela,300,,\n"))
+    # What the confirmation reads is the stored file, checked again: give it the bad row.
+    [entry] = staff_client.session["pending_imports"].values()
+    default_storage.delete(entry["path"])
+    default_storage.save(entry["path"], ContentFile((header + row).encode()))
 
     response = _confirm(staff_client, mission, response)
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert _errors(response) == [expected]
     assert not PollingStation.objects.exists()
 
 
@@ -394,6 +537,66 @@ def test_roster_matches_an_existing_person_by_name_and_nationality(staff_client,
 
     assert Person.objects.count() == 2
     assert mission.delegation.get().person == known
+
+
+def test_roster_never_rewrites_a_person_shared_with_another_mission(staff_client, mission):
+    ndi = factories.OrganizationFactory(name="National Democratic Institute", acronym="NDI")
+    shared = factories.DelegationMemberFactory(
+        person__full_name="Jennifer McCoy",
+        person__nationality="US",
+        person__title="Director of the Americas Program",
+        person__affiliation=ndi,
+    ).person
+    unaffiliated = factories.PersonFactory(
+        full_name="Rosa Quispe", nationality="PE", title="", affiliation=None
+    )
+    roster = (
+        "name,nationality,affiliation,title,role\n"
+        "Jennifer McCoy,US,Transparencia,Short-term observer,Core team\n"
+        "Ana María Pérez,PE,Transparencia,Lawyer,Staff\n"
+        "Rosa Quispe,PE,Red Ciudadana,,Staff\n"
+    )
+
+    response = _preview(staff_client, mission, _csv(roster), kind="delegation")
+
+    preview = response.context["preview"]
+    assert preview.notices == [
+        "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
+        "the import kept the stored affiliation “National Democratic Institute (NDI)”, "
+        "not “Transparencia”.",
+        "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
+        "the import kept the stored title “Director of the Americas Program”, "
+        "not “Short-term observer”.",
+        "Line 4: Rosa Quispe is already on record, and people are shared by every mission: "
+        "the import kept the stored affiliation (none), not “Red Ciudadana”.",
+    ]
+    assert "kept the stored title" in response.content.decode()
+    assert (preview.counts["people_created"], preview.counts["organizations_created"]) == (1, 1)
+
+    _confirm(staff_client, mission, response, kind="delegation")
+
+    shared.refresh_from_db()
+    assert (shared.title, shared.affiliation) == (
+        "Director of the Americas Program",
+        ndi,
+    )
+    assert mission.delegation.get(person=shared).role == DelegationMember.Role.CORE_TEAM
+    unaffiliated.refresh_from_db()
+    assert unaffiliated.affiliation is None
+    assert not Organization.objects.filter(name="Red Ciudadana").exists()
+    newcomer = Person.objects.get(full_name="Ana María Pérez")
+    assert (newcomer.title, newcomer.affiliation.name) == ("Lawyer", "Transparencia")
+
+
+def test_roster_agreeing_with_a_stored_person_gives_no_notice(staff_client, mission):
+    ndi = factories.OrganizationFactory(name="National Democratic Institute", acronym="NDI")
+    factories.PersonFactory(full_name="Jennifer McCoy", nationality="US", title="", affiliation=ndi)
+    roster = "name,nationality,affiliation,title,role\nJennifer McCoy,US,ndi,,Core team\n"
+
+    response = _preview(staff_client, mission, _csv(roster), kind="delegation")
+
+    assert response.context["preview"].notices == []
+    assert response.context["preview"].counts["organizations_created"] == 0
 
 
 @pytest.mark.parametrize(

@@ -146,3 +146,35 @@ def test_list_pages_query_count_does_not_grow_with_rows(
 
     assert response.status_code == 200
     assert len(_rows(response)) == min(size, 50)
+
+
+@pytest.mark.parametrize("name", ["report_list", "irregularity_list"])
+@pytest.mark.parametrize("value", ["other-mission", "abc"])
+def test_a_bad_filter_shows_its_error_and_no_rows(staff_client, mission, name, value):
+    first = factories.ElectionRoundFactory(mission=mission)
+    factories.ObserverReportFactory.create_batch(2, mission=mission, round=first)
+    factories.IrregularityFactory.create_batch(2, mission=mission, round=first)
+    other_round = factories.ElectionRoundFactory()
+    url = reverse(f"observation:{name}", args=[mission.pk])
+
+    response = staff_client.get(
+        url, {"round": other_round.pk if value == "other-mission" else value}
+    )
+
+    assert response.status_code == 200
+    assert _rows(response) == []
+    assert list(response.context["filterset"].errors) == ["round"]
+    html = response.content.decode()
+    assert "These filters are not valid, so no rows are shown" in html
+    assert "Select a valid choice" in html
+    assert "Export CSV" not in html
+
+
+def test_an_area_the_mission_does_not_have_shows_no_stations(staff_client, mission):
+    factories.PollingStationFactory(mission=mission, area_1="Lima")
+    url = reverse("observation:station_list", args=[mission.pk])
+
+    response = staff_client.get(url, {"area_1": "Atlantis"})
+
+    assert _rows(response) == []
+    assert list(response.context["filterset"].errors) == ["area_1"]
