@@ -23,12 +23,17 @@ def _mission_at(obj, path: str) -> Mission:
     return attrgetter(path.replace("__", "."))(obj) if path else obj
 
 
-def _roles_for(user, mission_ids) -> dict[int, str]:
-    """The user's role on each of these missions, in one query. Superusers lead everywhere."""
+def missions_where(user, role: str):
+    """The missions on which `user` holds at least `role`, as one queryset.
+
+    Superusers lead everywhere. A queryset rather than a role per mission, so
+    that a whole changelist or a bulk action is checked in a single query.
+    """
     if user.is_superuser:
-        return dict.fromkeys(mission_ids, Role.LEADER)
-    memberships = MissionMembership.objects.filter(user=user, mission_id__in=mission_ids)
-    return dict(memberships.values_list("mission_id", "role"))
+        return Mission.objects.for_user(user)
+    roles = [other for other in Role if MissionMembership.role_at_least(other, role)]
+    # One filter() call: the same membership must be the user's and carry the role.
+    return Mission.objects.filter(memberships__user=user, memberships__role__in=roles)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -180,10 +185,14 @@ def apply_move(
     record's mission as anywhere else (superusers lead everywhere).
     """
     records = list(queryset)
-    roles = _roles_for(request.user, {mission_id(obj) for obj in records})
+    allowed = set(
+        missions_where(request.user, minimum_role)
+        .filter(pk__in={mission_id(obj) for obj in records})
+        .values_list("pk", flat=True)
+    )
     moved = 0
     for obj in records:
-        if not MissionMembership.role_at_least(roles.get(mission_id(obj)), minimum_role):
+        if mission_id(obj) not in allowed:
             modeladmin.message_user(
                 request,
                 _("%(obj)s: your role on its mission does not allow this.") % {"obj": obj},
