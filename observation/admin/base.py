@@ -6,8 +6,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -112,8 +114,12 @@ class LockAwareAdmin(admin.ModelAdmin):
                 obj.delete()
 
 
-class LockAwareHistoryAdmin(LockAwareAdmin, SimpleHistoryAdmin):
-    """Lock-aware, with the history of changes; no revert.
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """The history of changes, for reading only, of the records the user may see.
+
+    simple-history falls back to the history table for records it cannot find,
+    which would show other missions' records (and deleted ones): a record's
+    history is shown only while the record is in this admin's queryset.
 
     A revert would write an old row back past the lifecycle methods (an old
     review status, an unpublished statement), so history is for reading only.
@@ -122,10 +128,23 @@ class LockAwareHistoryAdmin(LockAwareAdmin, SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def check_history_visible(self, request, object_id):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_history_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_history_visible(request, object_id)
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class LockAwareHistoryAdmin(LockAwareAdmin, ScopedHistoryAdmin):
+    """Lock-aware, with the history of changes of the user's missions' records."""
 
 
 class LockAwareInline:

@@ -5,7 +5,6 @@ from operator import attrgetter
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from observation import overvote
 from observation.admin.base import (
@@ -13,6 +12,7 @@ from observation.admin.base import (
     LockAwareHistoryAdmin,
     LockAwareInline,
     Role,
+    ScopedHistoryAdmin,
     apply_move,
 )
 from observation.models import (
@@ -157,7 +157,7 @@ class MissionPartnerAdmin(LockAwareAdmin):
 
 
 @admin.register(MissionMembership)
-class MissionMembershipAdmin(SimpleHistoryAdmin):
+class MissionMembershipAdmin(ScopedHistoryAdmin):
     """Who may use a mission. Not a mission record: access outlives the lock."""
 
     list_display = ("user", "role", "mission")

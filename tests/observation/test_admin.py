@@ -652,3 +652,50 @@ def test_membership_admin_is_registered(admin_client, mission, staff):
     membership = MissionMembership.objects.get(user=staff)
     url = reverse("admin:observation_missionmembership_change", args=[membership.pk])
     assert admin_client.get(url).status_code == 200
+
+
+# Admin users who are not superusers act within their missions and roles.
+
+
+def _admin_user(user, *codenames):
+    """`user` allowed into the admin with these model permissions (their missions still rule)."""
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(*_permissions(*codenames))
+    return user
+
+
+def test_history_pages_of_another_missions_record_are_not_found(client, mission, stranger):
+    # simple-history falls back to its history table for a record the admin's queryset
+    # does not hold, so these pages showed another mission's irregularity.
+    client.force_login(_admin_user(stranger, "view_irregularity"))
+    irregularity = factories.IrregularityFactory(mission=mission, description="Secret")
+    record = irregularity.history.earliest()
+    history = reverse("admin:observation_irregularity_history", args=[irregularity.pk])
+    version = reverse(
+        "admin:observation_irregularity_simple_history", args=[irregularity.pk, record.history_id]
+    )
+    assert client.get(history).status_code == 404
+    assert client.get(version).status_code == 404
+
+
+def test_history_pages_of_a_deleted_record_are_not_found(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_irregularity"))
+    irregularity = factories.IrregularityFactory(mission=mission)
+    pk = irregularity.pk
+    irregularity.delete()
+    assert (
+        client.get(reverse("admin:observation_irregularity_history", args=[pk])).status_code == 404
+    )
+
+
+def test_history_pages_of_own_missions_record_still_show(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_irregularity"))
+    irregularity = factories.IrregularityFactory(mission=mission)
+    record = irregularity.history.earliest()
+    history = reverse("admin:observation_irregularity_history", args=[irregularity.pk])
+    version = reverse(
+        "admin:observation_irregularity_simple_history", args=[irregularity.pk, record.history_id]
+    )
+    assert client.get(history).status_code == 200
+    assert client.get(version).status_code == 200
