@@ -59,6 +59,16 @@ class LockAwareAdmin(admin.ModelAdmin):
         visible = Mission.objects.for_user(request.user)
         return queryset.filter(**{f"{self.mission_lookup or 'pk'}__in": visible})
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The admin offers only the user's missions (or their records) to attach a record to.
+        head, _sep, rest = self.mission_lookup.partition("__")
+        if db_field.name == head and not request.user.is_superuser:
+            visible = Mission.objects.for_user(request.user)
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                **{f"{rest or 'pk'}__in": visible}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def is_frozen(self, obj) -> bool:
         """Whether this record may no longer change: its mission is locked."""
         return obj is not None and _mission_at(obj, self.mission_lookup).is_locked

@@ -699,3 +699,115 @@ def test_history_pages_of_own_missions_record_still_show(client, mission, staff)
     )
     assert client.get(history).status_code == 200
     assert client.get(version).status_code == 200
+
+
+def test_membership_history_of_a_mission_not_led_is_not_found(client, mission, staff, leader):
+    client.force_login(_admin_user(staff, "view_missionmembership"))
+    membership = MissionMembership.objects.get(user=leader)
+    url = reverse("admin:observation_missionmembership_history", args=[membership.pk])
+    assert client.get(url).status_code == 404
+
+
+MEMBERSHIP_PERMISSIONS = (
+    "view_missionmembership",
+    "add_missionmembership",
+    "change_missionmembership",
+    "delete_missionmembership",
+)
+
+
+def test_staff_admin_user_cannot_promote_themselves(client, mission, staff):
+    # Staff with the membership permissions could open their own membership and make
+    # themselves leader.
+    client.force_login(_admin_user(staff, *MEMBERSHIP_PERMISSIONS))
+    membership = MissionMembership.objects.get(user=staff)
+    url = reverse("admin:observation_missionmembership_change", args=[membership.pk])
+    response = client.post(url, {"role": MissionMembership.Role.LEADER})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    membership.refresh_from_db()
+    assert membership.role == MissionMembership.Role.STAFF
+    changelist = client.get(reverse("admin:observation_missionmembership_changelist"))
+    assert list(changelist.context["cl"].result_list) == []
+
+
+def test_staff_admin_user_cannot_join_another_mission(client, mission, staff):
+    client.force_login(_admin_user(staff, *MEMBERSHIP_PERMISSIONS))
+    other = factories.MissionFactory()
+    count = MissionMembership.objects.count()
+    data = {"user": staff.pk, "mission": other.pk, "role": MissionMembership.Role.LEADER}
+    response = client.post(reverse("admin:observation_missionmembership_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["mission"]
+    assert MissionMembership.objects.count() == count
+    assert other.role_of(staff) is None
+
+
+def test_leader_manages_memberships_of_their_missions_only(client, mission, leader, staff):
+    client.force_login(_admin_user(leader, *MEMBERSHIP_PERMISSIONS))
+    factories.MissionMembershipFactory()
+    response = client.get(reverse("admin:observation_missionmembership_changelist"))
+    assert set(response.context["cl"].result_list) == set(mission.memberships.all())
+
+    membership = MissionMembership.objects.get(user=staff)
+    url = reverse("admin:observation_missionmembership_change", args=[membership.pk])
+    assert client.post(url, {"role": MissionMembership.Role.REVIEWER}).status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == MissionMembership.Role.REVIEWER
+
+
+def test_leader_cannot_change_or_remove_their_own_membership(client, mission, leader):
+    client.force_login(_admin_user(leader, *MEMBERSHIP_PERMISSIONS))
+    own = MissionMembership.objects.get(user=leader)
+    url = reverse("admin:observation_missionmembership_change", args=[own.pk])
+    assert client.post(url, {"role": MissionMembership.Role.STAFF}).status_code == 403
+    delete = reverse("admin:observation_missionmembership_delete", args=[own.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    own.refresh_from_db()
+    assert own.role == MissionMembership.Role.LEADER
+
+
+def test_mission_page_leaves_memberships_to_leaders(client, mission, staff, leader):
+    # The mission page's membership rows were one more way for staff to promote themselves.
+    client.force_login(
+        _admin_user(staff, "view_mission", "change_mission", *MEMBERSHIP_PERMISSIONS)
+    )
+    response = client.get(reverse("admin:observation_mission_change", args=[mission.pk]))
+    (memberships,) = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "memberships"
+    ]
+    assert not memberships.has_add_permission
+    assert not memberships.has_change_permission
+    assert not memberships.has_delete_permission
+
+    client.force_login(
+        _admin_user(leader, "view_mission", "change_mission", *MEMBERSHIP_PERMISSIONS)
+    )
+    response = client.get(reverse("admin:observation_mission_change", args=[mission.pk]))
+    (memberships,) = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "memberships"
+    ]
+    assert memberships.has_change_permission
+    # The leader's own row is not among those they may edit.
+    assert {form.instance.user for form in memberships.formset.initial_forms} == {staff}
+
+
+def test_staff_admin_user_cannot_add_a_station_to_another_mission(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_pollingstation", "add_pollingstation"))
+    other = factories.MissionFactory()
+    data = {"mission": other.pk, "code": "001", "name": "School", "registered_voters": 300}
+    response = client.post(reverse("admin:observation_pollingstation_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["mission"]
+    assert not other.stations.exists()
+
+
+def test_staff_admin_user_adds_a_station_to_their_mission(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_pollingstation", "add_pollingstation"))
+    data = {"mission": mission.pk, "code": "001", "name": "School", "registered_voters": 300}
+    assert client.post(reverse("admin:observation_pollingstation_add"), data).status_code == 302
+    assert mission.stations.filter(code="001").exists()
