@@ -27,8 +27,6 @@ from observation.models import (
     PollingStation,
 )
 
-# Organisations and people
-
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
@@ -44,9 +42,6 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ("affiliation",)
     search_fields = ("full_name", "title", "affiliation__name", "affiliation__acronym")
     autocomplete_fields = ("affiliation",)
-
-
-# Missions
 
 
 class LockedFilter(admin.SimpleListFilter):
