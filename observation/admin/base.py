@@ -98,22 +98,21 @@ class LockAwareAdmin(admin.ModelAdmin):
             actions[name] = (LockAwareAdmin.delete_unless_frozen, name, description)
         return actions
 
+    def frozen_message(self, count: int) -> str:
+        """Why `count` selected records cannot be deleted."""
+        return ngettext(
+            "%(count)d selected record can no longer change (its mission is locked "
+            "or it is published): nothing was deleted.",
+            "%(count)d selected records can no longer change (their mission is locked "
+            "or they are published): nothing was deleted.",
+            count,
+        ) % {"count": count}
+
     def delete_unless_frozen(self, request, queryset):
         """Django's bulk delete, refused with a message if any selected record is frozen."""
         frozen = self.frozen(queryset).count()
         if frozen:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d selected record can no longer change (its mission is locked "
-                    "or it is published): nothing was deleted.",
-                    "%(count)d selected records can no longer change (their mission is locked "
-                    "or they are published): nothing was deleted.",
-                    frozen,
-                )
-                % {"count": frozen},
-                messages.ERROR,
-            )
+            self.message_user(request, self.frozen_message(frozen), messages.ERROR)
             return None
         return django_delete_selected(self, request, queryset)
 

@@ -208,6 +208,16 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
             readonly = (*readonly, "report", "station", "round", "category")
         return readonly
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (request.GET.get("model_name"), request.GET.get("field_name")) == (
+            "findingsstatement",
+            "cited_irregularities",
+        ):
+            # A statement's citation picker offers only what a statement may cite.
+            queryset = queryset.verified().current()
+        return queryset, may_have_duplicates
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "report":
             # The chosen report is shown by its station and round.

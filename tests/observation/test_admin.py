@@ -3,6 +3,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from observation.models import (
     FindingsStatement,
@@ -811,3 +812,123 @@ def test_staff_admin_user_adds_a_station_to_their_mission(client, mission, staff
     data = {"mission": mission.pk, "code": "001", "name": "School", "registered_voters": 300}
     assert client.post(reverse("admin:observation_pollingstation_add"), data).status_code == 302
     assert mission.stations.filter(code="001").exists()
+
+
+# Statements: only a draft is edited, and it cites only what may be cited.
+
+
+def _statement_form_data(statement, **changes):
+    data = {
+        "kind": statement.kind,
+        "title": statement.title,
+        "issued_on": "2000-04-10",
+        "body": statement.body,
+        "cited_irregularities": [],
+        "version": statement.version,
+        "recommendations-TOTAL_FORMS": 0,
+        "recommendations-INITIAL_FORMS": 0,
+        "recommendations-MIN_NUM_FORMS": 0,
+        "recommendations-MAX_NUM_FORMS": 1000,
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("moves", [["submit_for_review"], ["submit_for_review", "approve"]])
+def test_statement_past_draft_cannot_be_edited_in_the_admin(admin_client, mission, leader, moves):
+    # An approved statement could be rewritten here and then published unreviewed.
+    statement = factories.FindingsStatementFactory(mission=mission, title="As approved")
+    for move in moves:
+        getattr(statement, move)(by=leader)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    assert admin_client.get(url).context["has_change_permission"] is False
+    response = admin_client.post(url, _statement_form_data(statement, title="Rewritten"))
+    assert response.status_code == 403
+    statement.refresh_from_db()
+    assert statement.title == "As approved"
+
+
+def test_recommendation_of_an_approved_statement_takes_only_follow_up(
+    admin_client, mission, leader
+):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    recommendation = factories.RecommendationFactory(statement=statement)
+    statement.submit_for_review(by=leader)
+    statement.approve(by=leader)
+    url = reverse("admin:observation_recommendation_change", args=[recommendation.pk])
+    data = {
+        "statement": statement.pk,
+        "addressee": recommendation.addressee,
+        "text": "Rewritten after approval.",
+        "priority": recommendation.priority,
+        "follow_up": Recommendation.FollowUp.PARTIALLY,
+        "follow_up_notes": "Law passed.",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.text == "Publish results by polling station."
+    assert recommendation.follow_up == Recommendation.FollowUp.PARTIALLY
+    delete = reverse("admin:observation_recommendation_delete", args=[recommendation.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Recommendation.objects.filter(pk=recommendation.pk).exists()
+
+
+def test_statement_pages_recommendations_are_read_only_past_draft(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    factories.RecommendationFactory(statement=statement)
+    statement.submit_for_review(by=leader)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    (recommendations,) = admin_client.get(url).context["inline_admin_formsets"]
+    assert not recommendations.has_change_permission
+    assert not recommendations.has_delete_permission
+
+
+def _verified(mission, leader, **fields):
+    irregularity = factories.IrregularityFactory(mission=mission, **fields)
+    irregularity.verify(by=leader)
+    return irregularity
+
+
+@pytest.mark.parametrize("kind", ["unreviewed", "dismissed", "superseded"])
+def test_statement_cites_only_verified_irregularities_still_standing(
+    admin_client, mission, leader, kind
+):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    irregularity = factories.IrregularityFactory(mission=mission)
+    if kind == "dismissed":
+        irregularity.dismiss(by=leader, note="Not confirmed.")
+    if kind == "superseded":
+        irregularity.verify(by=leader)
+        Irregularity.objects.filter(pk=irregularity.pk).update(superseded_at=timezone.now())
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    data = _statement_form_data(statement, cited_irregularities=[irregularity.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["cited_irregularities"]
+    assert "only verified irregularities" in str(errors)
+    assert not statement.cited_irregularities.exists()
+
+
+def test_statement_cites_a_verified_irregularity_of_its_mission(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    irregularity = _verified(mission, leader)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    data = _statement_form_data(statement, cited_irregularities=[irregularity.pk])
+    assert admin_client.post(url, data).status_code == 302
+    assert list(statement.cited_irregularities.all()) == [irregularity]
+
+
+def test_citation_search_offers_only_verified_irregularities_still_standing(
+    admin_client, mission, leader
+):
+    verified = _verified(mission, leader)
+    factories.IrregularityFactory(mission=mission)
+    superseded = _verified(mission, leader)
+    Irregularity.objects.filter(pk=superseded.pk).update(superseded_at=timezone.now())
+    params = {
+        "app_label": "observation",
+        "model_name": "findingsstatement",
+        "field_name": "cited_irregularities",
+        "term": "",
+    }
+    response = admin_client.get(reverse("admin:autocomplete"), params)
+    assert [result["id"] for result in response.json()["results"]] == [str(verified.pk)]
