@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from observation.forms import VersionedForm
 from observation.models import Mission, MissionMembership
 
 Role = MissionMembership.Role
@@ -154,6 +155,35 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
 
 class LockAwareHistoryAdmin(LockAwareAdmin, ScopedHistoryAdmin):
     """Lock-aware, with the history of changes of the user's missions' records."""
+
+
+class AdminVersionedForm(VersionedForm):
+    """An admin form that refuses to save over an edit made since it was loaded.
+
+    The check reads the row FOR UPDATE, inside the transaction the admin wraps
+    around the whole change page, so the row stays ours until the save; the
+    admin's save_model then bumps the version with the same `claim_version()`
+    as the web forms. A stale form shows why, keeps the input, and carries the
+    current version so that a second save goes through.
+    `version_conditions` narrows which stored rows still count as editable.
+    Subclasses exclude the model's `version` in their Meta (it is not
+    editable); the hidden field declared here carries it instead.
+    """
+
+    version_conditions: dict = {}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        version = cleaned_data.get("version")
+        if self.instance.pk and version is not None:
+            row = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk)
+            if not row.filter(version=version, **self.version_conditions).exists():
+                self.refuse_stale()
+        return cleaned_data
+
+    def claim(self):
+        """Bump the version this form holds since clean(); for the admin's save_model."""
+        self.claim_version(**self.version_conditions)
 
 
 class LockAwareInline:

@@ -7,12 +7,14 @@ from django.utils.translation import ngettext
 
 from observation import overvote
 from observation.admin.base import (
+    AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
     Role,
     apply_move,
     ask_for_note,
 )
+from observation.forms import ObserverReportForm
 from observation.models import DelegationMember, Irregularity, IrregularityCategory, ObserverReport
 
 
@@ -60,6 +62,14 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
         return field
 
 
+class ObserverReportAdminForm(AdminVersionedForm):
+    stale_message = ObserverReportForm.stale_message
+
+    class Meta:
+        model = ObserverReport
+        exclude = ("version",)
+
+
 class OvervoteFilter(admin.SimpleListFilter):
     title = _("overvote")
     parameter_name = "overvote"
@@ -89,7 +99,8 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     list_select_related = ("mission", "round", "station", "observer__person")
     search_fields = ("station__code", "station__name", "notes")
     autocomplete_fields = ("mission", "round", "station", "observer", "entered_by")
-    readonly_fields = ("entered_at", "version")
+    readonly_fields = ("entered_at",)
+    form = ObserverReportAdminForm
     inlines = (IrregularityInline,)
     show_full_result_count = False
 
@@ -116,8 +127,9 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         if not change and obj.entered_by_id is None:
             obj.entered_by = request.user
         if change:
-            # An edit here outdates any form opened on the earlier version.
-            obj.version += 1
+            # The form's clean() holds the row at this version, so the claim succeeds
+            # here; if it ever did not, StaleVersion rolls the whole page back.
+            form.claim()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

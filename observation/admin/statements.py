@@ -1,18 +1,19 @@
 """Admin for findings statements and their recommendations."""
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from observation.admin.base import (
+    AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
     Role,
     apply_move,
     ask_for_note,
 )
+from observation.forms import StatementForm
 from observation.models import FindingsStatement, Irregularity, Mission, Recommendation
 
 
@@ -26,9 +27,14 @@ class RecommendationInline(LockAwareInline, admin.StackedInline):
         return super().parent_is_frozen(obj) or (obj is not None and not obj.is_editable)
 
 
-class FindingsStatementForm(forms.ModelForm):
+class FindingsStatementForm(AdminVersionedForm):
+    stale_message = StatementForm.stale_message
+    # Only a draft is edited: a statement moved on meanwhile is stale too.
+    version_conditions = {"status": FindingsStatement.Status.DRAFT}
+
     class Meta:
         model = FindingsStatement
+        exclude = ("version",)
         fields = (
             "mission",
             "round",
@@ -85,7 +91,6 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
         "returned_by",
         "returned_at",
         "return_reason",
-        "version",
     )
     inlines = (RecommendationInline,)
     date_hierarchy = "issued_on"
@@ -114,7 +119,9 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         if change:
-            obj.version += 1
+            # The form's clean() holds the draft at this version, so the claim succeeds
+            # here; if it ever did not, StaleVersion rolls the whole page back.
+            form.claim()
         super().save_model(request, obj, form, change)
 
     def _move(self, request, queryset, *, move, minimum_role, done):

@@ -184,6 +184,7 @@ def _report_form_data(report, **changes):
         "assessment": report.assessment,
         "notes": "",
         "entered_by": "",
+        "version": report.version,
         "irregularities-TOTAL_FORMS": 0,
         "irregularities-INITIAL_FORMS": 0,
         "irregularities-MIN_NUM_FORMS": 0,
@@ -932,3 +933,61 @@ def test_citation_search_offers_only_verified_irregularities_still_standing(
     }
     response = admin_client.get(reverse("admin:autocomplete"), params)
     assert [result["id"] for result in response.json()["results"]] == [str(verified.pk)]
+
+
+# An admin save based on an older version is refused, as on the web.
+
+
+def test_stale_report_save_is_refused(admin_client, mission):
+    # The admin bumped the version it read, so it saved over a web edit made meanwhile.
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=100)
+    loaded = _report_form_data(report, ballots_cast=150)
+    report.ballots_cast = 120
+    report.version += 1
+    report.save()
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    response = admin_client.post(url, loaded)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "Someone else saved this report" in str(form.non_field_errors())
+    assert "ballots cast" in str(form.non_field_errors())
+    report.refresh_from_db()
+    assert (report.ballots_cast, report.version) == (120, 2)
+    # The page now carries the current version: saving again, knowingly, goes through.
+    assert form.data["version"] == 2
+    assert admin_client.post(url, {**loaded, "version": 2}).status_code == 302
+    report.refresh_from_db()
+    assert (report.ballots_cast, report.version) == (150, 3)
+
+
+def test_report_save_without_its_version_is_refused(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=100)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    response = admin_client.post(url, _report_form_data(report, ballots_cast=150, version=""))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["version"]
+    report.refresh_from_db()
+    assert report.ballots_cast == 100
+
+
+def test_stale_statement_save_is_refused(admin_client, mission):
+    statement = factories.FindingsStatementFactory(mission=mission, title="First")
+    loaded = _statement_form_data(statement, title="From the admin")
+    statement.title = "From the web"
+    statement.version += 1
+    statement.save()
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    response = admin_client.post(url, loaded)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "Someone else saved this statement" in str(form.non_field_errors())
+    statement.refresh_from_db()
+    assert (statement.title, statement.version) == ("From the web", 2)
+
+
+def test_statement_save_bumps_its_version(admin_client, mission):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    assert admin_client.post(url, _statement_form_data(statement, title="New")).status_code == 302
+    statement.refresh_from_db()
+    assert (statement.title, statement.version) == ("New", 2)
