@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -42,6 +44,12 @@ class ReportIrregularityForm(forms.ModelForm):
 
 
 class IrregularityInline(LockAwareInline, admin.TabularInline):
+    """The report's hand-logged irregularities still awaiting review, open to edits.
+
+    Overvote detection owns the system-raised one, and a review settles what an
+    irregularity says: the report lists those read-only, linked to their own pages.
+    """
+
     model = Irregularity
     form = ReportIrregularityForm
     formset = ReportIrregularityFormSet
@@ -49,10 +57,15 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
     fk_name = "report"
     extra = 0
     show_change_link = True
-    readonly_fields = ("status", "raised_by_system")
+    readonly_fields = ("status",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("category", "station")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(raised_by_system=False, status=Irregularity.Status.REPORTED)
+            .select_related("category", "station")
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -99,7 +112,7 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     list_select_related = ("mission", "round", "station", "observer__person")
     search_fields = ("station__code", "station__name", "notes")
     autocomplete_fields = ("mission", "round", "station", "observer", "entered_by")
-    readonly_fields = ("entered_at",)
+    readonly_fields = ("entered_at", "settled_irregularities")
     form = ObserverReportAdminForm
     inlines = (IrregularityInline,)
     show_full_result_count = False
@@ -116,6 +129,34 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     @admin.display(boolean=True, description=_("overvote"))
     def is_overvote(self, report):
         return report.is_overvote
+
+    @admin.display(description=_("raised by the application or reviewed"))
+    def settled_irregularities(self, report):
+        if report.pk is None:
+            return self.get_empty_value_display()
+        settled = report.irregularities.exclude(
+            raised_by_system=False, status=Irregularity.Status.REPORTED
+        ).select_related("category", "station")
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            (
+                (
+                    reverse("admin:observation_irregularity_change", args=[irregularity.pk]),
+                    irregularity,
+                    self.irregularity_state(irregularity),
+                )
+                for irregularity in settled
+            ),
+        )
+        return format_html("<ul>{}</ul>", items) if items else self.get_empty_value_display()
+
+    @staticmethod
+    def irregularity_state(irregularity) -> str:
+        state = [irregularity.get_severity_display(), irregularity.get_status_display()]
+        if irregularity.is_superseded:
+            state.append(_("superseded"))
+        return ", ".join(str(part).lower() for part in state)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "observer":

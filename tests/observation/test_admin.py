@@ -104,9 +104,10 @@ def test_report_change_page_queries_do_not_grow_with_its_irregularities(
         # Session, user, the report with mission, round and station joined in; the
         # categories, read once for each of the three times the admin builds the
         # inline formset (never per row); the inline's irregularities with category
-        # and station; the selected round, station and observer team (with person) of
+        # and station; the read-only inline's raised or reviewed irregularities with
+        # category; the selected round, station and observer team (with person) of
         # the autocomplete widgets: never a list of every station.
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             response = _get(admin_client, url)
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
 
@@ -991,3 +992,57 @@ def test_statement_save_bumps_its_version(admin_client, mission):
     assert admin_client.post(url, _statement_form_data(statement, title="New")).status_code == 302
     statement.refresh_from_db()
     assert (statement.title, statement.version) == ("New", 2)
+
+
+# Irregularities: what overvote detection raised, or a review settled, stays as it is.
+
+
+def _inline_row(irregularity, index=0, **changes):
+    row = {
+        "id": irregularity.pk,
+        "report": irregularity.report_id,
+        "category": irregularity.category_id,
+        "severity": irregularity.severity,
+        "evidence": irregularity.evidence,
+        "description": irregularity.description,
+        **changes,
+    }
+    return {f"irregularities-{index}-{name}": value for name, value in row.items()}
+
+
+def test_report_inline_does_not_edit_the_system_raised_overvote(admin_client, mission):
+    # The inline listed the overvote irregularity with its category, severity and
+    # description open to edits.
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400)
+    sync_overvote(report=report)
+    overvote = Irregularity.objects.get(report=report)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    response = _get(admin_client, url)
+    (inline,) = response.context["inline_admin_formsets"]
+    assert inline.formset.initial_forms == []
+    assert reverse("admin:observation_irregularity_change", args=[overvote.pk]) in (
+        response.content.decode()
+    )
+
+    tampered = _inline_row(overvote, severity=Irregularity.Severity.MINOR, description="Fine.")
+    data = _report_form_data(
+        report,
+        **{"irregularities-TOTAL_FORMS": 1, "irregularities-INITIAL_FORMS": 1, **tampered},
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    overvote.refresh_from_db()
+    assert overvote.severity == Irregularity.Severity.SERIOUS
+    assert "ballots cast" in overvote.description
+
+
+def test_report_inline_does_not_edit_a_reviewed_irregularity(admin_client, mission, leader):
+    report = factories.ObserverReportFactory(mission=mission)
+    where = {"mission": mission, "round": report.round, "station": report.station}
+    reviewed = _verified(mission, leader, report=report, round=report.round, station=report.station)
+    waiting = factories.IrregularityFactory(report=report, **where)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    (inline,) = _get(admin_client, url).context["inline_admin_formsets"]
+    assert [form.instance for form in inline.formset.initial_forms] == [waiting]
+    listed = reverse("admin:observation_irregularity_change", args=[reviewed.pk])
+    assert listed in _get(admin_client, url).content.decode()
