@@ -2,6 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +20,13 @@ from observation.admin.base import (
     ask_for_note,
 )
 from observation.forms import ObserverReportForm
-from observation.models import DelegationMember, Irregularity, IrregularityCategory, ObserverReport
+from observation.models import (
+    DelegationMember,
+    FindingsStatement,
+    Irregularity,
+    IrregularityCategory,
+    ObserverReport,
+)
 
 
 class ReportIrregularityFormSet(forms.BaseInlineFormSet):
@@ -259,7 +268,41 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         if obj is not None and obj.raised_by_system:
             # Overvote detection keeps these in step with the report.
             readonly = (*readonly, "report", "station", "round", "category")
+        if obj is not None and obj.status != Irregularity.Status.REPORTED:
+            # The review judged this account of what happened; it no longer changes.
+            settled = ("category", "severity", "evidence", "description")
+            readonly = (*readonly, *(name for name in settled if name not in readonly))
         return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        # What a published statement cites stays on the record.
+        cited = obj is not None and obj.cited_in.published().exists()
+        return super().has_delete_permission(request, obj) and not cited
+
+    def frozen(self, queryset):
+        cited = FindingsStatement.objects.published().filter(cited_irregularities=OuterRef("pk"))
+        return super().frozen(queryset) | queryset.filter(Exists(cited))
+
+    def frozen_message(self, count):
+        return ngettext(
+            "%(count)d selected irregularity can no longer be deleted (its mission is locked "
+            "or a published statement cites it): nothing was deleted.",
+            "%(count)d selected irregularities can no longer be deleted (their mission is "
+            "locked or a published statement cites them): nothing was deleted.",
+            count,
+        ) % {"count": count}
+
+    def delete_view(self, request, object_id, extra_context=None):
+        irregularity = self.get_object(request, unquote(object_id))
+        if irregularity is not None and irregularity.cited_in.published().exists():
+            self.message_user(
+                request,
+                _("A published statement cites this irregularity: it cannot be deleted."),
+                messages.ERROR,
+            )
+            change_url = reverse("admin:observation_irregularity_change", args=[irregularity.pk])
+            return HttpResponseRedirect(change_url)
+        return super().delete_view(request, object_id, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -124,9 +124,10 @@ def test_irregularity_change_page_queries_do_not_grow_with_rows(
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.ObserverReportFactory.create_batch(more, mission=mission, round=report.round)
         # Session, user, the irregularity with mission, category and station joined
-        # in, and the selected round, station, report (with its station and round)
-        # and category of the autocomplete widgets.
-        with django_assert_num_queries(7):
+        # in, whether a published statement cites it (then it cannot be deleted), and
+        # the selected round, station, report (with its station and round) and
+        # category of the autocomplete widgets.
+        with django_assert_num_queries(8):
             _get(admin_client, url)
 
 
@@ -1046,3 +1047,55 @@ def test_report_inline_does_not_edit_a_reviewed_irregularity(admin_client, missi
     assert [form.instance for form in inline.formset.initial_forms] == [waiting]
     listed = reverse("admin:observation_irregularity_change", args=[reviewed.pk])
     assert listed in _get(admin_client, url).content.decode()
+
+
+def test_reviewed_irregularity_keeps_what_it_says(admin_client, mission, leader):
+    irregularity = _verified(mission, leader, description="Ballots were pre-marked.")
+    url = reverse("admin:observation_irregularity_change", args=[irregularity.pk])
+    form = _get(admin_client, url).context["adminform"].form
+    assert not {"category", "severity", "evidence", "description"} & set(form.fields)
+    data = {
+        "round": irregularity.round_id,
+        "station": irregularity.station_id,
+        "category": factories.category("late_opening").pk,
+        "severity": Irregularity.Severity.MINOR,
+        "evidence": Irregularity.Evidence.ALLEGED,
+        "description": "Nothing happened.",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    irregularity.refresh_from_db()
+    assert irregularity.description == "Ballots were pre-marked."
+    assert irregularity.severity == Irregularity.Severity.SERIOUS
+    assert irregularity.category.code == "pre_marked_ballots"
+
+
+def _published_citing(mission, leader, irregularity):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    statement.cited_irregularities.add(irregularity)
+    statement.submit_for_review(by=leader)
+    statement.approve(by=leader)
+    statement.publish(by=leader)
+    return statement
+
+
+def test_irregularity_cited_by_a_published_statement_cannot_be_deleted(
+    admin_client, mission, leader
+):
+    irregularity = _verified(mission, leader)
+    _published_citing(mission, leader, irregularity)
+    url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
+    response = admin_client.post(url, {"post": "yes"}, follow=True)
+    assert "A published statement cites this irregularity" in " ".join(_messages(response))
+    assert Irregularity.objects.filter(pk=irregularity.pk).exists()
+
+    response = _action(admin_client, "irregularity", "delete_selected", [irregularity], post="yes")
+    assert any("a published statement cites" in message for message in _messages(response))
+    assert Irregularity.objects.filter(pk=irregularity.pk).exists()
+
+
+def test_irregularity_cited_by_a_draft_can_still_be_deleted(admin_client, mission, leader):
+    irregularity = _verified(mission, leader)
+    factories.FindingsStatementFactory(mission=mission).cited_irregularities.add(irregularity)
+    url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Irregularity.objects.filter(pk=irregularity.pk).exists()
