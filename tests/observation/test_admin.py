@@ -1099,3 +1099,19 @@ def test_irregularity_cited_by_a_draft_can_still_be_deleted(admin_client, missio
     url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Irregularity.objects.filter(pk=irregularity.pk).exists()
+
+
+def test_recommendation_cannot_be_added_to_a_statement_past_draft(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    statement.submit_for_review(by=leader)
+    data = {
+        "statement": statement.pk,
+        "addressee": Recommendation.Addressee.LEGISLATURE,
+        "text": "Added after review.",
+        "priority": Recommendation.Priority.HIGH,
+        "follow_up": Recommendation.FollowUp.NOT_ASSESSED,
+    }
+    response = admin_client.post(reverse("admin:observation_recommendation_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["statement"]
+    assert not statement.recommendations.exists()
