@@ -29,6 +29,12 @@ from observation.models import (
 )
 
 
+def cited_by_published(irregularities):
+    """Those of `irregularities` that a published statement cites: they stay on the record."""
+    published = FindingsStatement.objects.published().filter(cited_irregularities=OuterRef("pk"))
+    return irregularities.filter(Exists(published))
+
+
 class ReportIrregularityFormSet(forms.BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "report": self.instance}
@@ -130,6 +136,24 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         # The change page reads these too (title, lock check, overvote detection). The
         # changelist skips list_select_related once a queryset has any, so name them all here.
         return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a report deletes its irregularities, and a published statement's stay.
+        cited = obj is not None and cited_by_published(obj.irregularities.all()).exists()
+        return super().has_delete_permission(request, obj) and not cited
+
+    def frozen(self, queryset):
+        cited = cited_by_published(Irregularity.objects.filter(report=OuterRef("pk")))
+        return super().frozen(queryset) | queryset.filter(Exists(cited))
+
+    def frozen_message(self, count):
+        return ngettext(
+            "%(count)d selected report can no longer be deleted (its mission is locked "
+            "or a published statement cites its irregularities): nothing was deleted.",
+            "%(count)d selected reports can no longer be deleted (their mission is locked "
+            "or published statements cite their irregularities): nothing was deleted.",
+            count,
+        ) % {"count": count}
 
     @admin.display(description=_("registered voters"), ordering="station__registered_voters")
     def registered_voters(self, report):
@@ -275,13 +299,11 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         return readonly
 
     def has_delete_permission(self, request, obj=None):
-        # What a published statement cites stays on the record.
         cited = obj is not None and obj.cited_in.published().exists()
         return super().has_delete_permission(request, obj) and not cited
 
     def frozen(self, queryset):
-        cited = FindingsStatement.objects.published().filter(cited_irregularities=OuterRef("pk"))
-        return super().frozen(queryset) | queryset.filter(Exists(cited))
+        return super().frozen(queryset) | cited_by_published(queryset)
 
     def frozen_message(self, count):
         return ngettext(

@@ -101,13 +101,14 @@ def test_report_change_page_queries_do_not_grow_with_its_irregularities(
     for more in (0, 49):
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.PollingStationFactory.create_batch(more, mission=mission)
-        # Session, user, the report with mission, round and station joined in; the
-        # categories, read once for each of the three times the admin builds the
-        # inline formset (never per row); the inline's irregularities with category
-        # and station; the read-only inline's raised or reviewed irregularities with
-        # category; the selected round, station and observer team (with person) of
-        # the autocomplete widgets: never a list of every station.
-        with django_assert_num_queries(11):
+        # Session, user, the report with mission, round and station joined in; whether
+        # a published statement cites any of its irregularities (then it cannot be
+        # deleted); the categories, read once for each of the three times the admin
+        # builds the inline formset (never per row); the inline's irregularities with
+        # category and station; the read-only list of raised or reviewed irregularities
+        # with category and station; the selected round, station and observer team
+        # (with person) of the autocomplete widgets: never a list of every station.
+        with django_assert_num_queries(12):
             response = _get(admin_client, url)
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
 
@@ -1099,6 +1100,21 @@ def test_irregularity_cited_by_a_draft_can_still_be_deleted(admin_client, missio
     url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Irregularity.objects.filter(pk=irregularity.pk).exists()
+
+
+def test_report_whose_irregularity_a_published_statement_cites_cannot_be_deleted(
+    admin_client, mission, leader
+):
+    # Deleting the report would delete its irregularities with it.
+    report = factories.ObserverReportFactory(mission=mission)
+    cited = _verified(mission, leader, report=report, round=report.round, station=report.station)
+    _published_citing(mission, leader, cited)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    assert admin_client.get(url).context["has_delete_permission"] is False
+    response = _action(admin_client, "observerreport", "delete_selected", [report], post="yes")
+    assert any("a published statement cites" in message for message in _messages(response))
+    assert Irregularity.objects.filter(pk=cited.pk).exists()
+    assert ObserverReport.objects.filter(pk=report.pk).exists()
 
 
 def test_recommendation_cannot_be_added_to_a_statement_past_draft(admin_client, mission, leader):
