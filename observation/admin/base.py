@@ -6,13 +6,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from observation.forms import VersionedForm
 from observation.models import Mission, MissionMembership
 
 Role = MissionMembership.Role
@@ -23,12 +26,17 @@ def _mission_at(obj, path: str) -> Mission:
     return attrgetter(path.replace("__", "."))(obj) if path else obj
 
 
-def _roles_for(user, mission_ids) -> dict[int, str]:
-    """The user's role on each of these missions, in one query. Superusers lead everywhere."""
+def missions_where(user, role: str):
+    """The missions on which `user` holds at least `role`, as one queryset.
+
+    Superusers lead everywhere. A queryset rather than a role per mission, so
+    that a whole changelist or a bulk action is checked in a single query.
+    """
     if user.is_superuser:
-        return dict.fromkeys(mission_ids, Role.LEADER)
-    memberships = MissionMembership.objects.filter(user=user, mission_id__in=mission_ids)
-    return dict(memberships.values_list("mission_id", "role"))
+        return Mission.objects.for_user(user)
+    roles = [other for other in Role if MissionMembership.role_at_least(other, role)]
+    # One filter() call: the same membership must be the user's and carry the role.
+    return Mission.objects.filter(memberships__user=user, memberships__role__in=roles)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -51,6 +59,16 @@ class LockAwareAdmin(admin.ModelAdmin):
             return queryset
         visible = Mission.objects.for_user(request.user)
         return queryset.filter(**{f"{self.mission_lookup or 'pk'}__in": visible})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The admin offers only the user's missions (or their records) to attach a record to.
+        head, _sep, rest = self.mission_lookup.partition("__")
+        if db_field.name == head and not request.user.is_superuser:
+            visible = Mission.objects.for_user(request.user)
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                **{f"{rest or 'pk'}__in": visible}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def is_frozen(self, obj) -> bool:
         """Whether this record may no longer change: its mission is locked."""
@@ -81,22 +99,21 @@ class LockAwareAdmin(admin.ModelAdmin):
             actions[name] = (LockAwareAdmin.delete_unless_frozen, name, description)
         return actions
 
+    def frozen_message(self, count: int) -> str:
+        """Why `count` selected records cannot be deleted."""
+        return ngettext(
+            "%(count)d selected record can no longer change (its mission is locked "
+            "or it is published): nothing was deleted.",
+            "%(count)d selected records can no longer change (their mission is locked "
+            "or they are published): nothing was deleted.",
+            count,
+        ) % {"count": count}
+
     def delete_unless_frozen(self, request, queryset):
         """Django's bulk delete, refused with a message if any selected record is frozen."""
         frozen = self.frozen(queryset).count()
         if frozen:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d selected record can no longer change (its mission is locked "
-                    "or it is published): nothing was deleted.",
-                    "%(count)d selected records can no longer change (their mission is locked "
-                    "or they are published): nothing was deleted.",
-                    frozen,
-                )
-                % {"count": frozen},
-                messages.ERROR,
-            )
+            self.message_user(request, self.frozen_message(frozen), messages.ERROR)
             return None
         return django_delete_selected(self, request, queryset)
 
@@ -107,8 +124,12 @@ class LockAwareAdmin(admin.ModelAdmin):
                 obj.delete()
 
 
-class LockAwareHistoryAdmin(LockAwareAdmin, SimpleHistoryAdmin):
-    """Lock-aware, with the history of changes; no revert.
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """The history of changes, for reading only, of the records the user may see.
+
+    simple-history falls back to the history table for records it cannot find,
+    which would show other missions' records (and deleted ones): a record's
+    history is shown only while the record is in this admin's queryset.
 
     A revert would write an old row back past the lifecycle methods (an old
     review status, an unpublished statement), so history is for reading only.
@@ -117,10 +138,52 @@ class LockAwareHistoryAdmin(LockAwareAdmin, SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def check_history_visible(self, request, object_id):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_history_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_history_visible(request, object_id)
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class LockAwareHistoryAdmin(LockAwareAdmin, ScopedHistoryAdmin):
+    """Lock-aware, with the history of changes of the user's missions' records."""
+
+
+class AdminVersionedForm(VersionedForm):
+    """An admin form that refuses to save over an edit made since it was loaded.
+
+    The check reads the row FOR UPDATE, inside the transaction the admin wraps
+    around the whole change page, so the row stays ours until the save; the
+    admin's save_model then bumps the version with the same `claim_version()`
+    as the web forms. A stale form shows why, keeps the input, and carries the
+    current version so that a second save goes through.
+    `version_conditions` narrows which stored rows still count as editable.
+    Subclasses exclude the model's `version` in their Meta (it is not
+    editable); the hidden field declared here carries it instead.
+    """
+
+    version_conditions: dict = {}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        version = cleaned_data.get("version")
+        if self.instance.pk and version is not None:
+            row = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk)
+            if not row.filter(version=version, **self.version_conditions).exists():
+                self.refuse_stale()
+        return cleaned_data
+
+    def claim(self):
+        """Bump the version this form holds since clean(); for the admin's save_model."""
+        self.claim_version(**self.version_conditions)
 
 
 class LockAwareInline:
@@ -180,10 +243,14 @@ def apply_move(
     record's mission as anywhere else (superusers lead everywhere).
     """
     records = list(queryset)
-    roles = _roles_for(request.user, {mission_id(obj) for obj in records})
+    allowed = set(
+        missions_where(request.user, minimum_role)
+        .filter(pk__in={mission_id(obj) for obj in records})
+        .values_list("pk", flat=True)
+    )
     moved = 0
     for obj in records:
-        if not MissionMembership.role_at_least(roles.get(mission_id(obj)), minimum_role):
+        if mission_id(obj) not in allowed:
             modeladmin.message_user(
                 request,
                 _("%(obj)s: your role on its mission does not allow this.") % {"obj": obj},

@@ -5,7 +5,6 @@ from operator import attrgetter
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from observation import overvote
 from observation.admin.base import (
@@ -13,7 +12,9 @@ from observation.admin.base import (
     LockAwareHistoryAdmin,
     LockAwareInline,
     Role,
+    ScopedHistoryAdmin,
     apply_move,
+    missions_where,
 )
 from observation.models import (
     DelegationMember,
@@ -25,8 +26,6 @@ from observation.models import (
     Person,
     PollingStation,
 )
-
-# Organisations and people
 
 
 @admin.register(Organization)
@@ -43,9 +42,6 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ("affiliation",)
     search_fields = ("full_name", "title", "affiliation__name", "affiliation__acronym")
     autocomplete_fields = ("affiliation",)
-
-
-# Missions
 
 
 class LockedFilter(admin.SimpleListFilter):
@@ -81,9 +77,32 @@ class ElectionRoundInline(LockAwareInline, admin.TabularInline):
 
 
 class MissionMembershipInline(LockAwareInline, admin.TabularInline):
+    """Who may use the mission, managed by its leaders; nobody changes their own role."""
+
     model = MissionMembership
     extra = 0
     autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.exclude(user=request.user)
+
+    def leads(self, request, mission) -> bool:
+        if mission is None:
+            # A mission being added has no leader yet: superusers staff it.
+            return request.user.is_superuser
+        return MissionMembership.role_at_least(mission.role_of(request.user), Role.LEADER)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self.leads(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.leads(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.leads(request, obj)
 
 
 @admin.register(Mission)
@@ -157,14 +176,43 @@ class MissionPartnerAdmin(LockAwareAdmin):
 
 
 @admin.register(MissionMembership)
-class MissionMembershipAdmin(SimpleHistoryAdmin):
-    """Who may use a mission. Not a mission record: access outlives the lock."""
+class MissionMembershipAdmin(ScopedHistoryAdmin):
+    """Who may use a mission. Not a mission record: access outlives the lock.
+
+    Leaders manage their missions' memberships; nobody but a superuser changes
+    their own, so that no one promotes themselves.
+    """
 
     list_display = ("user", "role", "mission")
     list_filter = ("role", "mission")
     list_select_related = ("user", "mission")
     search_fields = ("user__username", "user__first_name", "user__last_name", "mission__name")
     autocomplete_fields = ("user", "mission")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(mission__in=missions_where(request.user, Role.LEADER))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "mission":
+            kwargs["queryset"] = missions_where(request.user, Role.LEADER)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        # A membership is one user on one mission; what changes is the role.
+        return ("user", "mission", *readonly) if obj is not None else readonly
+
+    def is_own(self, request, obj) -> bool:
+        return obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_own(request, obj)
 
 
 @admin.register(DelegationMember)

@@ -2,18 +2,37 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from observation import overvote
 from observation.admin.base import (
+    AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
     Role,
     apply_move,
     ask_for_note,
 )
-from observation.models import DelegationMember, Irregularity, IrregularityCategory, ObserverReport
+from observation.forms import ObserverReportForm
+from observation.models import (
+    DelegationMember,
+    FindingsStatement,
+    Irregularity,
+    IrregularityCategory,
+    ObserverReport,
+)
+
+
+def cited_by_published(irregularities):
+    """Those of `irregularities` that a published statement cites: they stay on the record."""
+    published = FindingsStatement.objects.published().filter(cited_irregularities=OuterRef("pk"))
+    return irregularities.filter(Exists(published))
 
 
 class ReportIrregularityFormSet(forms.BaseInlineFormSet):
@@ -40,6 +59,12 @@ class ReportIrregularityForm(forms.ModelForm):
 
 
 class IrregularityInline(LockAwareInline, admin.TabularInline):
+    """The report's hand-logged irregularities still awaiting review, open to edits.
+
+    Overvote detection owns the system-raised one, and a review settles what an
+    irregularity says: the report lists those read-only, linked to their own pages.
+    """
+
     model = Irregularity
     form = ReportIrregularityForm
     formset = ReportIrregularityFormSet
@@ -47,10 +72,15 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
     fk_name = "report"
     extra = 0
     show_change_link = True
-    readonly_fields = ("status", "raised_by_system")
+    readonly_fields = ("status",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("category", "station")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(raised_by_system=False, status=Irregularity.Status.REPORTED)
+            .select_related("category", "station")
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -58,6 +88,14 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
             # Read the categories once for the formset, not once per row (and skip the count).
             field.choices = list(iter(field.choices))
         return field
+
+
+class ObserverReportAdminForm(AdminVersionedForm):
+    stale_message = ObserverReportForm.stale_message
+
+    class Meta:
+        model = ObserverReport
+        exclude = ("version",)
 
 
 class OvervoteFilter(admin.SimpleListFilter):
@@ -89,7 +127,8 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     list_select_related = ("mission", "round", "station", "observer__person")
     search_fields = ("station__code", "station__name", "notes")
     autocomplete_fields = ("mission", "round", "station", "observer", "entered_by")
-    readonly_fields = ("entered_at", "version")
+    readonly_fields = ("entered_at", "settled_irregularities")
+    form = ObserverReportAdminForm
     inlines = (IrregularityInline,)
     show_full_result_count = False
 
@@ -98,6 +137,24 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         # changelist skips list_select_related once a queryset has any, so name them all here.
         return super().get_queryset(request).select_related(*self.list_select_related)
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a report deletes its irregularities, and a published statement's stay.
+        cited = obj is not None and cited_by_published(obj.irregularities.all()).exists()
+        return super().has_delete_permission(request, obj) and not cited
+
+    def frozen(self, queryset):
+        cited = cited_by_published(Irregularity.objects.filter(report=OuterRef("pk")))
+        return super().frozen(queryset) | queryset.filter(Exists(cited))
+
+    def frozen_message(self, count):
+        return ngettext(
+            "%(count)d selected report can no longer be deleted (its mission is locked "
+            "or a published statement cites its irregularities): nothing was deleted.",
+            "%(count)d selected reports can no longer be deleted (their mission is locked "
+            "or published statements cite their irregularities): nothing was deleted.",
+            count,
+        ) % {"count": count}
+
     @admin.display(description=_("registered voters"), ordering="station__registered_voters")
     def registered_voters(self, report):
         return report.station.registered_voters
@@ -105,6 +162,34 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     @admin.display(boolean=True, description=_("overvote"))
     def is_overvote(self, report):
         return report.is_overvote
+
+    @admin.display(description=_("raised by the application or reviewed"))
+    def settled_irregularities(self, report):
+        if report.pk is None:
+            return self.get_empty_value_display()
+        settled = report.irregularities.exclude(
+            raised_by_system=False, status=Irregularity.Status.REPORTED
+        ).select_related("category", "station")
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            (
+                (
+                    reverse("admin:observation_irregularity_change", args=[irregularity.pk]),
+                    irregularity,
+                    self.irregularity_state(irregularity),
+                )
+                for irregularity in settled
+            ),
+        )
+        return format_html("<ul>{}</ul>", items) if items else self.get_empty_value_display()
+
+    @staticmethod
+    def irregularity_state(irregularity) -> str:
+        state = [irregularity.get_severity_display(), irregularity.get_status_display()]
+        if irregularity.is_superseded:
+            state.append(_("superseded"))
+        return ", ".join(str(part).lower() for part in state)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "observer":
@@ -116,8 +201,9 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         if not change and obj.entered_by_id is None:
             obj.entered_by = request.user
         if change:
-            # An edit here outdates any form opened on the earlier version.
-            obj.version += 1
+            # The form's clean() holds the row at this version, so the claim succeeds
+            # here; if it ever did not, StaleVersion rolls the whole page back.
+            form.claim()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -206,7 +292,49 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         if obj is not None and obj.raised_by_system:
             # Overvote detection keeps these in step with the report.
             readonly = (*readonly, "report", "station", "round", "category")
+        if obj is not None and obj.status != Irregularity.Status.REPORTED:
+            # The review judged this account of what happened; it no longer changes.
+            settled = ("category", "severity", "evidence", "description")
+            readonly = (*readonly, *(name for name in settled if name not in readonly))
         return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        cited = obj is not None and obj.cited_in.published().exists()
+        return super().has_delete_permission(request, obj) and not cited
+
+    def frozen(self, queryset):
+        return super().frozen(queryset) | cited_by_published(queryset)
+
+    def frozen_message(self, count):
+        return ngettext(
+            "%(count)d selected irregularity can no longer be deleted (its mission is locked "
+            "or a published statement cites it): nothing was deleted.",
+            "%(count)d selected irregularities can no longer be deleted (their mission is "
+            "locked or a published statement cites them): nothing was deleted.",
+            count,
+        ) % {"count": count}
+
+    def delete_view(self, request, object_id, extra_context=None):
+        irregularity = self.get_object(request, unquote(object_id))
+        if irregularity is not None and irregularity.cited_in.published().exists():
+            self.message_user(
+                request,
+                _("A published statement cites this irregularity: it cannot be deleted."),
+                messages.ERROR,
+            )
+            change_url = reverse("admin:observation_irregularity_change", args=[irregularity.pk])
+            return HttpResponseRedirect(change_url)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (request.GET.get("model_name"), request.GET.get("field_name")) == (
+            "findingsstatement",
+            "cited_irregularities",
+        ):
+            # A statement's citation picker offers only what a statement may cite.
+            queryset = queryset.verified().current()
+        return queryset, may_have_duplicates
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "report":

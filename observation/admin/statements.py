@@ -1,18 +1,20 @@
 """Admin for findings statements and their recommendations."""
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from observation.admin.base import (
+    AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
     Role,
     apply_move,
     ask_for_note,
 )
-from observation.models import FindingsStatement, Irregularity, Recommendation
+from observation.forms import StatementForm
+from observation.models import FindingsStatement, Irregularity, Mission, Recommendation
 
 
 class RecommendationInline(LockAwareInline, admin.StackedInline):
@@ -21,12 +23,18 @@ class RecommendationInline(LockAwareInline, admin.StackedInline):
     extra = 0
 
     def parent_is_frozen(self, obj) -> bool:
-        return super().parent_is_frozen(obj) or (obj is not None and obj.is_published)
+        # Recommendations are part of what was reviewed; follow-up has its own admin.
+        return super().parent_is_frozen(obj) or (obj is not None and not obj.is_editable)
 
 
-class FindingsStatementForm(forms.ModelForm):
+class FindingsStatementForm(AdminVersionedForm):
+    stale_message = StatementForm.stale_message
+    # Only a draft is edited: a statement moved on meanwhile is stale too.
+    version_conditions = {"status": FindingsStatement.Status.DRAFT}
+
     class Meta:
         model = FindingsStatement
+        exclude = ("version",)
         fields = (
             "mission",
             "round",
@@ -37,6 +45,17 @@ class FindingsStatementForm(forms.ModelForm):
             "cited_irregularities",
             "created_by",
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cited = self.fields.get("cited_irregularities")
+        if cited is not None:
+            if self.instance.mission_id:
+                cited.queryset = cited.queryset.filter(mission_id=self.instance.mission_id)
+            cited.error_messages["invalid_choice"] = _(
+                "A statement can cite only verified irregularities of this mission."
+            )
+            cited.error_messages["invalid_pk_value"] = cited.error_messages["invalid_choice"]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -72,7 +91,6 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
         "returned_by",
         "returned_at",
         "return_reason",
-        "version",
     )
     inlines = (RecommendationInline,)
     date_hierarchy = "issued_on"
@@ -84,16 +102,26 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
     def frozen(self, queryset):
         return super().frozen(queryset) | queryset.published()
 
+    def has_change_permission(self, request, obj=None):
+        # Past draft the text is what reviewers saw and leaders approved: it changes only
+        # after a return to draft, never between approval and publication.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "cited_irregularities":
-            kwargs["queryset"] = Irregularity.objects.select_related("category", "station")
+            citable = Irregularity.objects.verified().current()
+            if not request.user.is_superuser:
+                citable = citable.filter(mission__in=Mission.objects.for_user(request.user))
+            kwargs["queryset"] = citable.select_related("category", "station")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         if change:
-            obj.version += 1
+            # The form's clean() holds the draft at this version, so the claim succeeds
+            # here; if it ever did not, StaleVersion rolls the whole page back.
+            form.claim()
         super().save_model(request, obj, form, change)
 
     def _move(self, request, queryset, *, move, minimum_role, done):
@@ -170,19 +198,34 @@ class RecommendationAdmin(LockAwareHistoryAdmin):
     search_fields = ("text", "follow_up_notes", "statement__title")
     autocomplete_fields = ("statement",)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "statement":
+            field.queryset = field.queryset.filter(status=FindingsStatement.Status.DRAFT)
+        return field
+
     def get_readonly_fields(self, request, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.statement.is_published:
-            # Follow-up is assessed long after publication; the rest is frozen with the statement.
+        if obj is not None and not obj.statement.is_editable:
+            # Follow-up is assessed long after publication; the rest stays as reviewed.
             frozen = ("statement", "addressee", "text", "priority")
             readonly = (*readonly, *frozen)
         return readonly
 
     def has_delete_permission(self, request, obj=None):
-        published = obj is not None and obj.statement.is_published
-        return super().has_delete_permission(request, obj) and not published
+        reviewed = obj is not None and not obj.statement.is_editable
+        return super().has_delete_permission(request, obj) and not reviewed
 
     def frozen(self, queryset):
-        return super().frozen(queryset) | queryset.filter(
-            statement__status=FindingsStatement.Status.PUBLISHED
+        return super().frozen(queryset) | queryset.exclude(
+            statement__status=FindingsStatement.Status.DRAFT
         )
+
+    def frozen_message(self, count):
+        return ngettext(
+            "%(count)d selected recommendation can no longer change (its mission is locked "
+            "or its statement is past draft): nothing was deleted.",
+            "%(count)d selected recommendations can no longer change (their mission is locked "
+            "or their statements are past draft): nothing was deleted.",
+            count,
+        ) % {"count": count}

@@ -3,6 +3,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from observation.models import (
     FindingsStatement,
@@ -100,12 +101,14 @@ def test_report_change_page_queries_do_not_grow_with_its_irregularities(
     for more in (0, 49):
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.PollingStationFactory.create_batch(more, mission=mission)
-        # Session, user, the report with mission, round and station joined in; the
-        # categories, read once for each of the three times the admin builds the
-        # inline formset (never per row); the inline's irregularities with category
-        # and station; the selected round, station and observer team (with person) of
-        # the autocomplete widgets: never a list of every station.
-        with django_assert_num_queries(10):
+        # Session, user, the report with mission, round and station joined in; whether
+        # a published statement cites any of its irregularities (then it cannot be
+        # deleted); the categories, read once for each of the three times the admin
+        # builds the inline formset (never per row); the inline's irregularities with
+        # category and station; the read-only list of raised or reviewed irregularities
+        # with category and station; the selected round, station and observer team
+        # (with person) of the autocomplete widgets: never a list of every station.
+        with django_assert_num_queries(12):
             response = _get(admin_client, url)
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
 
@@ -122,9 +125,10 @@ def test_irregularity_change_page_queries_do_not_grow_with_rows(
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.ObserverReportFactory.create_batch(more, mission=mission, round=report.round)
         # Session, user, the irregularity with mission, category and station joined
-        # in, and the selected round, station, report (with its station and round)
-        # and category of the autocomplete widgets.
-        with django_assert_num_queries(7):
+        # in, whether a published statement cites it (then it cannot be deleted), and
+        # the selected round, station, report (with its station and round) and
+        # category of the autocomplete widgets.
+        with django_assert_num_queries(8):
             _get(admin_client, url)
 
 
@@ -183,6 +187,7 @@ def _report_form_data(report, **changes):
         "assessment": report.assessment,
         "notes": "",
         "entered_by": "",
+        "version": report.version,
         "irregularities-TOTAL_FORMS": 0,
         "irregularities-INITIAL_FORMS": 0,
         "irregularities-MIN_NUM_FORMS": 0,
@@ -652,3 +657,477 @@ def test_membership_admin_is_registered(admin_client, mission, staff):
     membership = MissionMembership.objects.get(user=staff)
     url = reverse("admin:observation_missionmembership_change", args=[membership.pk])
     assert admin_client.get(url).status_code == 200
+
+
+# Admin users who are not superusers act within their missions and roles.
+
+
+def _admin_user(user, *codenames):
+    """`user` allowed into the admin with these model permissions (their missions still rule)."""
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(*_permissions(*codenames))
+    return user
+
+
+def test_history_pages_of_another_missions_record_are_not_found(client, mission, stranger):
+    # simple-history falls back to its history table for a record the admin's queryset
+    # does not hold, so these pages showed another mission's irregularity.
+    client.force_login(_admin_user(stranger, "view_irregularity"))
+    irregularity = factories.IrregularityFactory(mission=mission, description="Secret")
+    record = irregularity.history.earliest()
+    history = reverse("admin:observation_irregularity_history", args=[irregularity.pk])
+    version = reverse(
+        "admin:observation_irregularity_simple_history", args=[irregularity.pk, record.history_id]
+    )
+    assert client.get(history).status_code == 404
+    assert client.get(version).status_code == 404
+
+
+def test_history_pages_of_a_deleted_record_are_not_found(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_irregularity"))
+    irregularity = factories.IrregularityFactory(mission=mission)
+    pk = irregularity.pk
+    irregularity.delete()
+    assert (
+        client.get(reverse("admin:observation_irregularity_history", args=[pk])).status_code == 404
+    )
+
+
+def test_history_pages_of_own_missions_record_still_show(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_irregularity"))
+    irregularity = factories.IrregularityFactory(mission=mission)
+    record = irregularity.history.earliest()
+    history = reverse("admin:observation_irregularity_history", args=[irregularity.pk])
+    version = reverse(
+        "admin:observation_irregularity_simple_history", args=[irregularity.pk, record.history_id]
+    )
+    assert client.get(history).status_code == 200
+    assert client.get(version).status_code == 200
+
+
+def test_membership_history_of_a_mission_not_led_is_not_found(client, mission, staff, leader):
+    client.force_login(_admin_user(staff, "view_missionmembership"))
+    membership = MissionMembership.objects.get(user=leader)
+    url = reverse("admin:observation_missionmembership_history", args=[membership.pk])
+    assert client.get(url).status_code == 404
+
+
+MEMBERSHIP_PERMISSIONS = (
+    "view_missionmembership",
+    "add_missionmembership",
+    "change_missionmembership",
+    "delete_missionmembership",
+)
+
+
+def test_staff_admin_user_cannot_promote_themselves(client, mission, staff):
+    # Staff with the membership permissions could open their own membership and make
+    # themselves leader.
+    client.force_login(_admin_user(staff, *MEMBERSHIP_PERMISSIONS))
+    membership = MissionMembership.objects.get(user=staff)
+    url = reverse("admin:observation_missionmembership_change", args=[membership.pk])
+    response = client.post(url, {"role": MissionMembership.Role.LEADER})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    membership.refresh_from_db()
+    assert membership.role == MissionMembership.Role.STAFF
+    changelist = client.get(reverse("admin:observation_missionmembership_changelist"))
+    assert list(changelist.context["cl"].result_list) == []
+
+
+def test_staff_admin_user_cannot_join_another_mission(client, mission, staff):
+    client.force_login(_admin_user(staff, *MEMBERSHIP_PERMISSIONS))
+    other = factories.MissionFactory()
+    count = MissionMembership.objects.count()
+    data = {"user": staff.pk, "mission": other.pk, "role": MissionMembership.Role.LEADER}
+    response = client.post(reverse("admin:observation_missionmembership_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["mission"]
+    assert MissionMembership.objects.count() == count
+    assert other.role_of(staff) is None
+
+
+def test_leader_manages_memberships_of_their_missions_only(client, mission, leader, staff):
+    client.force_login(_admin_user(leader, *MEMBERSHIP_PERMISSIONS))
+    factories.MissionMembershipFactory()
+    response = client.get(reverse("admin:observation_missionmembership_changelist"))
+    assert set(response.context["cl"].result_list) == set(mission.memberships.all())
+
+    membership = MissionMembership.objects.get(user=staff)
+    url = reverse("admin:observation_missionmembership_change", args=[membership.pk])
+    assert client.post(url, {"role": MissionMembership.Role.REVIEWER}).status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == MissionMembership.Role.REVIEWER
+
+
+def test_leader_cannot_change_or_remove_their_own_membership(client, mission, leader):
+    client.force_login(_admin_user(leader, *MEMBERSHIP_PERMISSIONS))
+    own = MissionMembership.objects.get(user=leader)
+    url = reverse("admin:observation_missionmembership_change", args=[own.pk])
+    assert client.post(url, {"role": MissionMembership.Role.STAFF}).status_code == 403
+    delete = reverse("admin:observation_missionmembership_delete", args=[own.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    own.refresh_from_db()
+    assert own.role == MissionMembership.Role.LEADER
+
+
+def test_mission_page_leaves_memberships_to_leaders(client, mission, staff, leader):
+    # The mission page's membership rows were one more way for staff to promote themselves.
+    client.force_login(
+        _admin_user(staff, "view_mission", "change_mission", *MEMBERSHIP_PERMISSIONS)
+    )
+    response = client.get(reverse("admin:observation_mission_change", args=[mission.pk]))
+    (memberships,) = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "memberships"
+    ]
+    assert not memberships.has_add_permission
+    assert not memberships.has_change_permission
+    assert not memberships.has_delete_permission
+
+    client.force_login(
+        _admin_user(leader, "view_mission", "change_mission", *MEMBERSHIP_PERMISSIONS)
+    )
+    response = client.get(reverse("admin:observation_mission_change", args=[mission.pk]))
+    (memberships,) = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "memberships"
+    ]
+    assert memberships.has_change_permission
+    # The leader's own row is not among those they may edit.
+    assert {form.instance.user for form in memberships.formset.initial_forms} == {staff}
+
+
+def test_staff_admin_user_cannot_add_a_station_to_another_mission(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_pollingstation", "add_pollingstation"))
+    other = factories.MissionFactory()
+    data = {"mission": other.pk, "code": "001", "name": "School", "registered_voters": 300}
+    response = client.post(reverse("admin:observation_pollingstation_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["mission"]
+    assert not other.stations.exists()
+
+
+def test_staff_admin_user_adds_a_station_to_their_mission(client, mission, staff):
+    client.force_login(_admin_user(staff, "view_pollingstation", "add_pollingstation"))
+    data = {"mission": mission.pk, "code": "001", "name": "School", "registered_voters": 300}
+    assert client.post(reverse("admin:observation_pollingstation_add"), data).status_code == 302
+    assert mission.stations.filter(code="001").exists()
+
+
+# Statements: only a draft is edited, and it cites only what may be cited.
+
+
+def _statement_form_data(statement, **changes):
+    data = {
+        "kind": statement.kind,
+        "title": statement.title,
+        "issued_on": "2000-04-10",
+        "body": statement.body,
+        "cited_irregularities": [],
+        "version": statement.version,
+        "recommendations-TOTAL_FORMS": 0,
+        "recommendations-INITIAL_FORMS": 0,
+        "recommendations-MIN_NUM_FORMS": 0,
+        "recommendations-MAX_NUM_FORMS": 1000,
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("moves", [["submit_for_review"], ["submit_for_review", "approve"]])
+def test_statement_past_draft_cannot_be_edited_in_the_admin(admin_client, mission, leader, moves):
+    # An approved statement could be rewritten here and then published unreviewed.
+    statement = factories.FindingsStatementFactory(mission=mission, title="As approved")
+    for move in moves:
+        getattr(statement, move)(by=leader)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    assert admin_client.get(url).context["has_change_permission"] is False
+    response = admin_client.post(url, _statement_form_data(statement, title="Rewritten"))
+    assert response.status_code == 403
+    statement.refresh_from_db()
+    assert statement.title == "As approved"
+
+
+def test_recommendation_of_an_approved_statement_takes_only_follow_up(
+    admin_client, mission, leader
+):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    recommendation = factories.RecommendationFactory(statement=statement)
+    statement.submit_for_review(by=leader)
+    statement.approve(by=leader)
+    url = reverse("admin:observation_recommendation_change", args=[recommendation.pk])
+    data = {
+        "statement": statement.pk,
+        "addressee": recommendation.addressee,
+        "text": "Rewritten after approval.",
+        "priority": recommendation.priority,
+        "follow_up": Recommendation.FollowUp.PARTIALLY,
+        "follow_up_notes": "Law passed.",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.text == "Publish results by polling station."
+    assert recommendation.follow_up == Recommendation.FollowUp.PARTIALLY
+    delete = reverse("admin:observation_recommendation_delete", args=[recommendation.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Recommendation.objects.filter(pk=recommendation.pk).exists()
+
+
+def test_statement_pages_recommendations_are_read_only_past_draft(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    factories.RecommendationFactory(statement=statement)
+    statement.submit_for_review(by=leader)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    (recommendations,) = admin_client.get(url).context["inline_admin_formsets"]
+    assert not recommendations.has_change_permission
+    assert not recommendations.has_delete_permission
+
+
+def _verified(mission, leader, **fields):
+    irregularity = factories.IrregularityFactory(mission=mission, **fields)
+    irregularity.verify(by=leader)
+    return irregularity
+
+
+@pytest.mark.parametrize("kind", ["unreviewed", "dismissed", "superseded"])
+def test_statement_cites_only_verified_irregularities_still_standing(
+    admin_client, mission, leader, kind
+):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    irregularity = factories.IrregularityFactory(mission=mission)
+    if kind == "dismissed":
+        irregularity.dismiss(by=leader, note="Not confirmed.")
+    if kind == "superseded":
+        irregularity.verify(by=leader)
+        Irregularity.objects.filter(pk=irregularity.pk).update(superseded_at=timezone.now())
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    data = _statement_form_data(statement, cited_irregularities=[irregularity.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["cited_irregularities"]
+    assert "only verified irregularities" in str(errors)
+    assert not statement.cited_irregularities.exists()
+
+
+def test_statement_cites_a_verified_irregularity_of_its_mission(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    irregularity = _verified(mission, leader)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    data = _statement_form_data(statement, cited_irregularities=[irregularity.pk])
+    assert admin_client.post(url, data).status_code == 302
+    assert list(statement.cited_irregularities.all()) == [irregularity]
+
+
+def test_citation_search_offers_only_verified_irregularities_still_standing(
+    admin_client, mission, leader
+):
+    verified = _verified(mission, leader)
+    factories.IrregularityFactory(mission=mission)
+    superseded = _verified(mission, leader)
+    Irregularity.objects.filter(pk=superseded.pk).update(superseded_at=timezone.now())
+    params = {
+        "app_label": "observation",
+        "model_name": "findingsstatement",
+        "field_name": "cited_irregularities",
+        "term": "",
+    }
+    response = admin_client.get(reverse("admin:autocomplete"), params)
+    assert [result["id"] for result in response.json()["results"]] == [str(verified.pk)]
+
+
+# An admin save based on an older version is refused, as on the web.
+
+
+def test_stale_report_save_is_refused(admin_client, mission):
+    # The admin bumped the version it read, so it saved over a web edit made meanwhile.
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=100)
+    loaded = _report_form_data(report, ballots_cast=150)
+    report.ballots_cast = 120
+    report.version += 1
+    report.save()
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    response = admin_client.post(url, loaded)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "Someone else saved this report" in str(form.non_field_errors())
+    assert "ballots cast" in str(form.non_field_errors())
+    report.refresh_from_db()
+    assert (report.ballots_cast, report.version) == (120, 2)
+    # The page now carries the current version: saving again, knowingly, goes through.
+    assert form.data["version"] == 2
+    assert admin_client.post(url, {**loaded, "version": 2}).status_code == 302
+    report.refresh_from_db()
+    assert (report.ballots_cast, report.version) == (150, 3)
+
+
+def test_report_save_without_its_version_is_refused(admin_client, mission):
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=100)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    response = admin_client.post(url, _report_form_data(report, ballots_cast=150, version=""))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["version"]
+    report.refresh_from_db()
+    assert report.ballots_cast == 100
+
+
+def test_stale_statement_save_is_refused(admin_client, mission):
+    statement = factories.FindingsStatementFactory(mission=mission, title="First")
+    loaded = _statement_form_data(statement, title="From the admin")
+    statement.title = "From the web"
+    statement.version += 1
+    statement.save()
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    response = admin_client.post(url, loaded)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "Someone else saved this statement" in str(form.non_field_errors())
+    statement.refresh_from_db()
+    assert (statement.title, statement.version) == ("From the web", 2)
+
+
+def test_statement_save_bumps_its_version(admin_client, mission):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    assert admin_client.post(url, _statement_form_data(statement, title="New")).status_code == 302
+    statement.refresh_from_db()
+    assert (statement.title, statement.version) == ("New", 2)
+
+
+# Irregularities: what overvote detection raised, or a review settled, stays as it is.
+
+
+def _inline_row(irregularity, index=0, **changes):
+    row = {
+        "id": irregularity.pk,
+        "report": irregularity.report_id,
+        "category": irregularity.category_id,
+        "severity": irregularity.severity,
+        "evidence": irregularity.evidence,
+        "description": irregularity.description,
+        **changes,
+    }
+    return {f"irregularities-{index}-{name}": value for name, value in row.items()}
+
+
+def test_report_inline_does_not_edit_the_system_raised_overvote(admin_client, mission):
+    # The inline listed the overvote irregularity with its category, severity and
+    # description open to edits.
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400)
+    sync_overvote(report=report)
+    overvote = Irregularity.objects.get(report=report)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    response = _get(admin_client, url)
+    (inline,) = response.context["inline_admin_formsets"]
+    assert inline.formset.initial_forms == []
+    assert reverse("admin:observation_irregularity_change", args=[overvote.pk]) in (
+        response.content.decode()
+    )
+
+    tampered = _inline_row(overvote, severity=Irregularity.Severity.MINOR, description="Fine.")
+    data = _report_form_data(
+        report,
+        **{"irregularities-TOTAL_FORMS": 1, "irregularities-INITIAL_FORMS": 1, **tampered},
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    overvote.refresh_from_db()
+    assert overvote.severity == Irregularity.Severity.SERIOUS
+    assert "ballots cast" in overvote.description
+
+
+def test_report_inline_does_not_edit_a_reviewed_irregularity(admin_client, mission, leader):
+    report = factories.ObserverReportFactory(mission=mission)
+    where = {"mission": mission, "round": report.round, "station": report.station}
+    reviewed = _verified(mission, leader, report=report, round=report.round, station=report.station)
+    waiting = factories.IrregularityFactory(report=report, **where)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    (inline,) = _get(admin_client, url).context["inline_admin_formsets"]
+    assert [form.instance for form in inline.formset.initial_forms] == [waiting]
+    listed = reverse("admin:observation_irregularity_change", args=[reviewed.pk])
+    assert listed in _get(admin_client, url).content.decode()
+
+
+def test_reviewed_irregularity_keeps_what_it_says(admin_client, mission, leader):
+    irregularity = _verified(mission, leader, description="Ballots were pre-marked.")
+    url = reverse("admin:observation_irregularity_change", args=[irregularity.pk])
+    form = _get(admin_client, url).context["adminform"].form
+    assert not {"category", "severity", "evidence", "description"} & set(form.fields)
+    data = {
+        "round": irregularity.round_id,
+        "station": irregularity.station_id,
+        "category": factories.category("late_opening").pk,
+        "severity": Irregularity.Severity.MINOR,
+        "evidence": Irregularity.Evidence.ALLEGED,
+        "description": "Nothing happened.",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    irregularity.refresh_from_db()
+    assert irregularity.description == "Ballots were pre-marked."
+    assert irregularity.severity == Irregularity.Severity.SERIOUS
+    assert irregularity.category.code == "pre_marked_ballots"
+
+
+def _published_citing(mission, leader, irregularity):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    statement.cited_irregularities.add(irregularity)
+    statement.submit_for_review(by=leader)
+    statement.approve(by=leader)
+    statement.publish(by=leader)
+    return statement
+
+
+def test_irregularity_cited_by_a_published_statement_cannot_be_deleted(
+    admin_client, mission, leader
+):
+    irregularity = _verified(mission, leader)
+    _published_citing(mission, leader, irregularity)
+    url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
+    response = admin_client.post(url, {"post": "yes"}, follow=True)
+    assert "A published statement cites this irregularity" in " ".join(_messages(response))
+    assert Irregularity.objects.filter(pk=irregularity.pk).exists()
+
+    response = _action(admin_client, "irregularity", "delete_selected", [irregularity], post="yes")
+    assert any("a published statement cites" in message for message in _messages(response))
+    assert Irregularity.objects.filter(pk=irregularity.pk).exists()
+
+
+def test_irregularity_cited_by_a_draft_can_still_be_deleted(admin_client, mission, leader):
+    irregularity = _verified(mission, leader)
+    factories.FindingsStatementFactory(mission=mission).cited_irregularities.add(irregularity)
+    url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Irregularity.objects.filter(pk=irregularity.pk).exists()
+
+
+def test_report_whose_irregularity_a_published_statement_cites_cannot_be_deleted(
+    admin_client, mission, leader
+):
+    # Deleting the report would delete its irregularities with it.
+    report = factories.ObserverReportFactory(mission=mission)
+    cited = _verified(mission, leader, report=report, round=report.round, station=report.station)
+    _published_citing(mission, leader, cited)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+    assert admin_client.get(url).context["has_delete_permission"] is False
+    response = _action(admin_client, "observerreport", "delete_selected", [report], post="yes")
+    assert any("a published statement cites" in message for message in _messages(response))
+    assert Irregularity.objects.filter(pk=cited.pk).exists()
+    assert ObserverReport.objects.filter(pk=report.pk).exists()
+
+
+def test_recommendation_cannot_be_added_to_a_statement_past_draft(admin_client, mission, leader):
+    statement = factories.FindingsStatementFactory(mission=mission)
+    statement.submit_for_review(by=leader)
+    data = {
+        "statement": statement.pk,
+        "addressee": Recommendation.Addressee.LEGISLATURE,
+        "text": "Added after review.",
+        "priority": Recommendation.Priority.HIGH,
+        "follow_up": Recommendation.FollowUp.NOT_ASSESSED,
+    }
+    response = admin_client.post(reverse("admin:observation_recommendation_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["statement"]
+    assert not statement.recommendations.exists()
