@@ -22,17 +22,16 @@ from observation.admin.base import (
 from observation.forms import ObserverReportForm
 from observation.models import (
     DelegationMember,
-    FindingsStatement,
     Irregularity,
     IrregularityCategory,
     ObserverReport,
 )
 
 
-def cited_by_published(irregularities):
-    """Those of `irregularities` that a published statement cites: they stay on the record."""
-    published = FindingsStatement.objects.published().filter(cited_irregularities=OuterRef("pk"))
-    return irregularities.filter(Exists(published))
+def reviewed(irregularities):
+    """Those of `irregularities` a reviewer decided on: they stay as the record of it
+    (published statements cite only these)."""
+    return irregularities.exclude(status=Irregularity.Status.REPORTED)
 
 
 class ReportIrregularityFormSet(forms.BaseInlineFormSet):
@@ -138,20 +137,20 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         return super().get_queryset(request).select_related(*self.list_select_related)
 
     def has_delete_permission(self, request, obj=None):
-        # Deleting a report deletes its irregularities, and a published statement's stay.
-        cited = obj is not None and cited_by_published(obj.irregularities.all()).exists()
-        return super().has_delete_permission(request, obj) and not cited
+        # Deleting a report deletes its irregularities, and reviewed ones stay.
+        kept = obj is not None and reviewed(obj.irregularities.all()).exists()
+        return super().has_delete_permission(request, obj) and not kept
 
     def frozen(self, queryset):
-        cited = cited_by_published(Irregularity.objects.filter(report=OuterRef("pk")))
-        return super().frozen(queryset) | queryset.filter(Exists(cited))
+        kept = reviewed(Irregularity.objects.filter(report=OuterRef("pk")))
+        return super().frozen(queryset) | queryset.filter(Exists(kept))
 
     def frozen_message(self, count):
         return ngettext(
             "%(count)d selected report can no longer be deleted (its mission is locked "
-            "or a published statement cites its irregularities): nothing was deleted.",
+            "or it has reviewed irregularities): nothing was deleted.",
             "%(count)d selected reports can no longer be deleted (their mission is locked "
-            "or published statements cite their irregularities): nothing was deleted.",
+            "or they have reviewed irregularities): nothing was deleted.",
             count,
         ) % {"count": count}
 
@@ -299,27 +298,27 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         return readonly
 
     def has_delete_permission(self, request, obj=None):
-        cited = obj is not None and obj.cited_in.published().exists()
-        return super().has_delete_permission(request, obj) and not cited
+        kept = obj is not None and obj.status != Irregularity.Status.REPORTED
+        return super().has_delete_permission(request, obj) and not kept
 
     def frozen(self, queryset):
-        return super().frozen(queryset) | cited_by_published(queryset)
+        return super().frozen(queryset) | reviewed(queryset)
 
     def frozen_message(self, count):
         return ngettext(
             "%(count)d selected irregularity can no longer be deleted (its mission is locked "
-            "or a published statement cites it): nothing was deleted.",
+            "or it was reviewed): nothing was deleted.",
             "%(count)d selected irregularities can no longer be deleted (their mission is "
-            "locked or a published statement cites them): nothing was deleted.",
+            "locked or they were reviewed): nothing was deleted.",
             count,
         ) % {"count": count}
 
     def delete_view(self, request, object_id, extra_context=None):
         irregularity = self.get_object(request, unquote(object_id))
-        if irregularity is not None and irregularity.cited_in.published().exists():
+        if irregularity is not None and irregularity.status != Irregularity.Status.REPORTED:
             self.message_user(
                 request,
-                _("A published statement cites this irregularity: it cannot be deleted."),
+                _("This irregularity was reviewed: it is kept as the record of that decision."),
                 messages.ERROR,
             )
             change_url = reverse("admin:observation_irregularity_change", args=[irregularity.pk])

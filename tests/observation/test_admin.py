@@ -102,12 +102,12 @@ def test_report_change_page_queries_do_not_grow_with_its_irregularities(
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.PollingStationFactory.create_batch(more, mission=mission)
         # Session, user, the report with mission, round and station joined in; whether
-        # a published statement cites any of its irregularities (then it cannot be
-        # deleted); the categories, read once for each of the three times the admin
-        # builds the inline formset (never per row); the inline's irregularities with
-        # category and station; the read-only list of raised or reviewed irregularities
-        # with category and station; the selected round, station and observer team
-        # (with person) of the autocomplete widgets: never a list of every station.
+        # any of its irregularities was reviewed (then it cannot be deleted); the
+        # categories, read once for each of the three times the admin builds the inline
+        # formset (never per row); the inline's irregularities with category and
+        # station; the read-only list of raised or reviewed irregularities with category
+        # and station; the selected round, station and observer team (with person) of
+        # the autocomplete widgets: never a list of every station.
         with django_assert_num_queries(12):
             response = _get(admin_client, url)
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
@@ -125,10 +125,9 @@ def test_irregularity_change_page_queries_do_not_grow_with_rows(
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.ObserverReportFactory.create_batch(more, mission=mission, round=report.round)
         # Session, user, the irregularity with mission, category and station joined
-        # in, whether a published statement cites it (then it cannot be deleted), and
-        # the selected round, station, report (with its station and round) and
-        # category of the autocomplete widgets.
-        with django_assert_num_queries(8):
+        # in, and the selected round, station, report (with its station and round)
+        # and category of the autocomplete widgets.
+        with django_assert_num_queries(7):
             _get(admin_client, url)
 
 
@@ -1079,32 +1078,31 @@ def _published_citing(mission, leader, irregularity):
     return statement
 
 
-def test_irregularity_cited_by_a_published_statement_cannot_be_deleted(
-    admin_client, mission, leader
-):
+@pytest.mark.parametrize("cited_by", ["nothing", "a draft", "a published statement"])
+def test_a_reviewed_irregularity_cannot_be_deleted(admin_client, mission, leader, cited_by):
     irregularity = _verified(mission, leader)
-    _published_citing(mission, leader, irregularity)
+    if cited_by == "a draft":
+        factories.FindingsStatementFactory(mission=mission).cited_irregularities.add(irregularity)
+    elif cited_by == "a published statement":
+        _published_citing(mission, leader, irregularity)
     url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
     response = admin_client.post(url, {"post": "yes"}, follow=True)
-    assert "A published statement cites this irregularity" in " ".join(_messages(response))
+    assert "it is kept as the record" in " ".join(_messages(response))
     assert Irregularity.objects.filter(pk=irregularity.pk).exists()
 
     response = _action(admin_client, "irregularity", "delete_selected", [irregularity], post="yes")
-    assert any("a published statement cites" in message for message in _messages(response))
+    assert any("it was reviewed" in message for message in _messages(response))
     assert Irregularity.objects.filter(pk=irregularity.pk).exists()
 
 
-def test_irregularity_cited_by_a_draft_can_still_be_deleted(admin_client, mission, leader):
-    irregularity = _verified(mission, leader)
-    factories.FindingsStatementFactory(mission=mission).cited_irregularities.add(irregularity)
+def test_an_unreviewed_irregularity_can_be_deleted(admin_client, mission):
+    irregularity = factories.IrregularityFactory(mission=mission)
     url = reverse("admin:observation_irregularity_delete", args=[irregularity.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Irregularity.objects.filter(pk=irregularity.pk).exists()
 
 
-def test_report_whose_irregularity_a_published_statement_cites_cannot_be_deleted(
-    admin_client, mission, leader
-):
+def test_report_with_a_reviewed_irregularity_cannot_be_deleted(admin_client, mission, leader):
     # Deleting the report would delete its irregularities with it.
     report = factories.ObserverReportFactory(mission=mission)
     cited = _verified(mission, leader, report=report, round=report.round, station=report.station)
@@ -1112,7 +1110,7 @@ def test_report_whose_irregularity_a_published_statement_cites_cannot_be_deleted
     url = reverse("admin:observation_observerreport_change", args=[report.pk])
     assert admin_client.get(url).context["has_delete_permission"] is False
     response = _action(admin_client, "observerreport", "delete_selected", [report], post="yes")
-    assert any("a published statement cites" in message for message in _messages(response))
+    assert any("reviewed irregularities" in message for message in _messages(response))
     assert Irregularity.objects.filter(pk=cited.pk).exists()
     assert ObserverReport.objects.filter(pk=report.pk).exists()
 
