@@ -80,18 +80,7 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
     list_select_related = ("round", "mission")
     search_fields = ("title", "body")
     autocomplete_fields = ("mission", "round", "cited_irregularities", "created_by")
-    readonly_fields = (
-        "status",
-        "submitted_by",
-        "submitted_at",
-        "approved_by",
-        "approved_at",
-        "published_by",
-        "published_at",
-        "returned_by",
-        "returned_at",
-        "return_reason",
-    )
+    readonly_fields = FindingsStatement.LIFECYCLE_FIELDS
     inlines = (RecommendationInline,)
     date_hierarchy = "issued_on"
     actions = ("submit_for_review", "approve", "publish", "return_to_draft")

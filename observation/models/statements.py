@@ -134,20 +134,18 @@ class FindingsStatement(MissionRecord):
     objects = FindingsStatementQuerySet.as_manager()
     history = HistoricalRecords()
 
-    LIFECYCLE_FIELDS = frozenset(
-        {
-            "status",
-            "submitted_by",
-            "submitted_at",
-            "approved_by",
-            "approved_at",
-            "published_by",
-            "published_at",
-            "returned_by",
-            "returned_at",
-            "return_reason",
-            "version",
-        }
+    # What the lifecycle moves write, in the order a page shows them.
+    LIFECYCLE_FIELDS = (
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "published_by",
+        "published_at",
+        "returned_by",
+        "returned_at",
+        "return_reason",
     )
 
     class Meta:
@@ -205,7 +203,10 @@ class FindingsStatement(MissionRecord):
             return
         if stored.is_published:
             raise PublishedStatementError()
-        is_move = update_fields is not None and set(update_fields) <= self.LIFECYCLE_FIELDS
+        is_move = update_fields is not None and set(update_fields) <= {
+            *self.LIFECYCLE_FIELDS,
+            "version",
+        }
         if stored.status != StatementStatus.DRAFT and not is_move:
             raise StatementNotDraftError(stored.get_status_display().lower())
 
