@@ -1,6 +1,7 @@
 import uuid
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -161,6 +162,24 @@ class ObserverReportForm(VersionedForm):
         if not self.instance.pk:
             self.fields["submission_id"].required = True
             self.fields["submission_id"].initial = uuid.uuid4()
+        # A day of reports is typed fast: the visit on three lines, the checklist on two.
+        self.helper.layout = Layout(
+            Row(*(Column(name, css_class="col-md-4") for name in ("round", "station", "observer"))),
+            Row(
+                *(
+                    Column(name, css_class="col-md-4")
+                    for name in ("phase", "arrived_at", "departed_at")
+                )
+            ),
+            Row(
+                Column("ballots_cast", css_class="col-md-4"),
+                Column("assessment", css_class="col-md-4"),
+            ),
+            Row(*(Column(name, css_class="col-md-4") for name in ObserverReport.CHECKLIST)),
+            "notes",
+            "version",
+            "submission_id",
+        )
 
 
 class ReportIrregularityForm(forms.ModelForm):
@@ -178,7 +197,18 @@ class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
-        self.helper.form_show_labels = True
+        self.helper.layout = Layout(
+            Row(
+                *(
+                    Column(name, css_class="col-md-4")
+                    for name in ("category", "severity", "evidence")
+                )
+            ),
+            "description",
+            "DELETE",
+            "id",
+            "report",
+        )
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
