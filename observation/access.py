@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from observation.models import Mission, MissionMembership
 
@@ -57,4 +58,7 @@ def mission_for(request, pk, *, role: str = Role.STAFF) -> MissionAccess:
     )
     if not access.at_least(role):
         raise PermissionDenied
+    # Election-day times are read and typed in the mission's own time zone, on its
+    # pages, forms and exports alike; ResetTimeZoneMiddleware clears it per request.
+    timezone.activate(mission.zone)
     return access

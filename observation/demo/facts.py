@@ -132,6 +132,7 @@ def _mission(name, *, lead, values) -> Mission:
         key={"name": name},
         values={
             "country": "PE",
+            "time_zone": "America/Lima",
             "lead_organization": lead,
             "area_label_1": "Department",
             "area_label_2": "Province",

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo, available_timezones
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -9,6 +11,15 @@ from simple_history.models import HistoricalRecords
 
 from observation.models.base import MissionLockedError, MissionRecord, TransitionError
 from observation.models.people import Organization, Person
+
+
+def validate_time_zone(value):
+    if value not in available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name such as America/Lima or UTC."),
+            code="time_zone",
+            params={"value": value},
+        )
 
 
 class MissionQuerySet(models.QuerySet):
@@ -73,6 +84,16 @@ class Mission(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     summary = models.TextField(_("public summary"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_(
+            "Where the election happens, as an IANA name such as America/Lima: the "
+            "mission's pages show and take times in it."
+        ),
+    )
     area_label_1 = models.CharField(_("first area level"), max_length=40, default=_("Region"))
     area_label_2 = models.CharField(_("second area level"), max_length=40, blank=True)
     area_label_3 = models.CharField(_("third area level"), max_length=40, blank=True)
@@ -132,6 +153,10 @@ class Mission(models.Model):
                 code="mission_published",
             )
         return super().delete(*args, **kwargs)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def is_locked(self):

@@ -273,6 +273,7 @@ def test_adding_a_mission_with_its_rounds_and_members(admin_client, user):
     data = {
         "name": "Peru 2000 general elections",
         "country": "PE",
+        "time_zone": "America/Lima",
         "election": "2000 general elections",
         "kind": Mission.Kind.FULL,
         "status": Mission.Status.ACTIVE,
