@@ -1,5 +1,6 @@
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from observation.models import MissionMembership
 from tests import factories
@@ -23,6 +24,14 @@ def _plain_static_storage():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _server_time_zone():
+    # The test client runs views in the test's own thread, and a mission page
+    # switches that thread to the mission's zone: no test inherits another's.
+    yield
+    timezone.deactivate()
 
 
 @pytest.fixture
