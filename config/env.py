@@ -71,10 +71,22 @@ def env_database(name: str, *, default_sqlite_path: str) -> dict:
 
 
 def secret_key(*, debug: bool) -> str:
+    """The key from the environment; with DEBUG on, a fixed development key; else empty.
+
+    An empty key is refused where one is needed: Django refuses to sign anything with
+    it, and the WSGI and ASGI entry points refuse to serve (`require_secret_key`). Commands
+    that need no key, such as `makemigrations --check`, still run without one.
+    """
     key = env_str("SECRET_KEY")
     if key:
         return key
     if debug:
         # Development only: a fixed key so sessions survive a restart of `make run`.
         return "django-insecure-observa-local-development-only"
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    return ""
+
+
+def require_secret_key() -> None:
+    """Refuse to start serving with DEBUG off and no SECRET_KEY."""
+    if not env_bool("DEBUG") and not env_str("SECRET_KEY"):
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

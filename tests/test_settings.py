@@ -45,10 +45,14 @@ def test_postgres_database_url_is_parsed(monkeypatch):
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "observa")
 
 
-def test_secret_key_required_when_debug_is_off(monkeypatch):
+def test_serving_needs_a_secret_key_when_debug_is_off(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
-        env.secret_key(debug=False)
+    monkeypatch.setenv("DEBUG", "0")
+    assert env.secret_key(debug=False) == ""
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        env.require_secret_key()
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    env.require_secret_key()
 
 
 def test_development_secret_key_only_with_debug(monkeypatch):

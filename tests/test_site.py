@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -18,10 +19,12 @@ PRODUCTION_ENV = {
 }
 
 
+# Start from a clean slate for the variables under test (pytest-env sets some).
+UNSET = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args, env):
-    # Start from a clean slate for the variables under test (pytest-env sets some).
-    unset = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    base_env = {k: v for k, v in os.environ.items() if k not in unset}
+    base_env = {k: v for k, v in os.environ.items() if k not in UNSET}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
@@ -38,10 +41,38 @@ def test_start_up_refuses_an_unreadable_debug_value():
     assert "DEBUG must be one of" in result.stderr
 
 
-def test_start_up_refuses_production_without_a_secret_key():
-    result = _manage("check", env={"DEBUG": "0"})
+def _python(code, *, env):
+    base_env = {k: v for k, v in os.environ.items() if k not in UNSET}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**base_env, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("entry_point", ["config.wsgi", "config.asgi"])
+def test_serving_refuses_production_without_a_secret_key(entry_point):
+    result = _python(f"import {entry_point}", env={"DEBUG": "0"})
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_django_refuses_to_sign_with_an_empty_key():
+    result = _python(
+        "import django; django.setup(); from django.core import signing; signing.dumps(1)",
+        env={"DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_migration_check_runs_without_any_environment():
+    result = _manage("makemigrations", "--check", "--dry-run", env={})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_deploy_checks_pass_with_production_settings():
