@@ -1,20 +1,80 @@
-"""Who may do what on a mission: the one place views ask.
+"""Who may do what on a mission: the one policy table that views, the admin and
+templates read.
 
 Roles are per mission (staff < reviewer < leader); superusers act as leaders
 everywhere. A user who is not on the mission gets 404, so that a mission's
-existence does not leak; a member whose role is too low gets 403.
+existence does not leak; a member whose role is too low gets 403, and so does
+a change to a locked mission, with a page that says it is locked.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from observation.models import Mission, MissionMembership
+from observation.models import Mission, MissionLockedError, MissionMembership
 
 Role = MissionMembership.Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    role: str
+    # Refused while the mission is locked: a concluded mission's record stays as it is.
+    refused_when_locked: bool
+
+
+READ = False
+WRITE = True
+
+# action → the least role that may do it, and whether a locked mission refuses it.
+POLICY: dict[str, Rule] = {
+    # Reading the mission, its lists, summaries and exports.
+    "view": Rule(Role.STAFF, READ),
+    "review_queue": Rule(Role.REVIEWER, READ),
+    # Entering what observers report, and the lists it is checked against.
+    "report_add": Rule(Role.STAFF, WRITE),
+    "report_edit": Rule(Role.STAFF, WRITE),
+    "irregularity_add": Rule(Role.STAFF, WRITE),
+    "station_import": Rule(Role.STAFF, WRITE),
+    "delegation_import": Rule(Role.STAFF, WRITE),
+    # Judging it and drafting findings.
+    "irregularity_review": Rule(Role.REVIEWER, WRITE),
+    "statement_draft": Rule(Role.REVIEWER, WRITE),
+    "statement_submit": Rule(Role.REVIEWER, WRITE),
+    # Leading the mission.
+    "statement_approve": Rule(Role.LEADER, WRITE),
+    "statement_publish": Rule(Role.LEADER, WRITE),
+    "statement_return": Rule(Role.LEADER, WRITE),
+    "mission_lock": Rule(Role.LEADER, WRITE),
+    "mission_unlock": Rule(Role.LEADER, READ),
+    # Access outlives the lock: leaders still manage who may read the mission.
+    "membership_manage": Rule(Role.LEADER, READ),
+}
+
+# A statement's lifecycle moves (FindingsStatement.MOVES), as actions of the table.
+STATEMENT_MOVE_ACTIONS = {
+    "submit": "statement_submit",
+    "approve": "statement_approve",
+    "publish": "statement_publish",
+    "return": "statement_return",
+}
+
+
+def role_allows(role: str | None, action: str, *, locked: bool) -> bool:
+    """Whether `role` on a mission (locked or not) may do `action`."""
+    rule = POLICY[action]
+    if not MissionMembership.role_at_least(role, rule.role):
+        return False
+    return not (locked and rule.refused_when_locked)
+
+
+def roles_allowed(action: str) -> list[str]:
+    """The roles that `action` admits, lowest first."""
+    return [role for role in Role if MissionMembership.role_at_least(role, POLICY[action].role)]
 
 
 @dataclass(frozen=True)
@@ -22,29 +82,34 @@ class MissionAccess:
     mission: Mission
     role: str
 
-    def at_least(self, minimum: str) -> bool:
-        return MissionMembership.role_at_least(self.role, minimum)
+    def allows(self, action: str) -> bool:
+        return role_allows(self.role, action, locked=self.mission.is_locked)
 
-    @property
-    def is_staff(self) -> bool:
-        return self.at_least(Role.STAFF)
+    @cached_property
+    def can(self) -> dict[str, bool]:
+        """Every action of the table and whether it is allowed here, for templates:
+        `{% if access.can.report_add %}`."""
+        return {action: self.allows(action) for action in POLICY}
 
-    @property
-    def is_reviewer(self) -> bool:
-        return self.at_least(Role.REVIEWER)
+    def statement_moves(self, statement) -> list[str]:
+        """The lifecycle moves this user may make on `statement` now."""
+        return [
+            move
+            for move, action in STATEMENT_MOVE_ACTIONS.items()
+            if statement.can_move(move) and self.allows(action)
+        ]
 
-    @property
-    def is_leader(self) -> bool:
-        return self.at_least(Role.LEADER)
+    def require(self, action: str):
+        """Refuse with 403 unless `action` is allowed, saying so if the lock is why."""
+        if self.allows(action):
+            return
+        if role_allows(self.role, action, locked=False):
+            raise PermissionDenied(MissionLockedError(self.mission).messages[0])
+        raise PermissionDenied
 
-    @property
-    def can_edit(self) -> bool:
-        """Staff and up may change the mission's records while it is unlocked."""
-        return self.is_staff and not self.mission.is_locked
 
-
-def mission_for(request, pk, *, role: str = Role.STAFF) -> MissionAccess:
-    """The mission `pk` as the signed-in user may see it, or 404/403."""
+def mission_for(request, pk, *, action: str = "view") -> MissionAccess:
+    """The mission `pk` as the signed-in user may use it for `action`, or 404/403."""
     user = request.user
     own_role = MissionMembership.objects.filter(mission=OuterRef("pk"), user=user).values("role")
     mission = get_object_or_404(
@@ -56,9 +121,30 @@ def mission_for(request, pk, *, role: str = Role.STAFF) -> MissionAccess:
     access = MissionAccess(
         mission=mission, role=Role.LEADER if user.is_superuser else mission.own_role
     )
-    if not access.at_least(role):
-        raise PermissionDenied
+    access.require(action)
     # Election-day times are read and typed in the mission's own time zone, on its
     # pages, forms and exports alike; ResetTimeZoneMiddleware clears it per request.
     timezone.activate(mission.zone)
     return access
+
+
+def missions_allowing(user, action: str):
+    """The missions on which `user` may do `action`, as one queryset.
+
+    A queryset rather than a role per mission, so that a whole admin changelist
+    or a bulk action is checked in a single query.
+    """
+    missions = Mission.objects.for_user(user)
+    if not user.is_superuser:
+        # One filter() call: the same membership must be the user's and carry the role.
+        missions = Mission.objects.filter(
+            memberships__user=user, memberships__role__in=roles_allowed(action)
+        )
+    if POLICY[action].refused_when_locked:
+        missions = missions.unlocked()
+    return missions
+
+
+def user_may(user, mission: Mission, action: str) -> bool:
+    """Whether `user` may do `action` on `mission` (for one record, as the admin asks)."""
+    return role_allows(mission.role_of(user), action, locked=mission.is_locked)

@@ -19,6 +19,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from observation import services
 from observation.models import (
     DelegationMember,
     ElectionRound,
@@ -32,7 +33,6 @@ from observation.models import (
     PollingStation,
     Recommendation,
 )
-from observation.overvote import sync_overvote
 from observation.printing import render_pdf
 from observation.summary import build_summary
 from observation.views.summary import TEMPLATE
@@ -134,12 +134,7 @@ def build_mission(*, stations: int, reports: int, irregularities: int, user, rng
                 else rng.randint(registered // 3, registered),
             )
         )
-    report_rows = ObserverReport.objects.bulk_create(report_rows, batch_size=BATCH)
-
-    for report in (
-        ObserverReport.objects.filter(mission=mission).overvotes().select_related("station")
-    ):
-        sync_overvote(report=report, by=user)
+    report_rows = services.report_bulk_create(reports=report_rows, by=user, batch_size=BATCH)
     raised = Irregularity.objects.filter(mission=mission)
     raised.filter(pk__in=list(raised.values_list("pk", flat=True)[::2])).update(
         status=Status.VERIFIED, reviewed_by=user, reviewed_at=timezone.now()

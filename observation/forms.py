@@ -5,7 +5,6 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from observation import markdown
@@ -44,10 +43,6 @@ def _helper() -> FormHelper:
     return helper
 
 
-class StaleVersion(Exception):
-    """The record changed since the form was loaded."""
-
-
 class VersionedForm(forms.ModelForm):
     """A form that carries the version it was loaded at, to refuse lost updates."""
 
@@ -66,20 +61,9 @@ class VersionedForm(forms.ModelForm):
             raise ValidationError(_("The form lost its version; reload the page."), code="version")
         return version
 
-    def claim_version(self, **conditions):
-        """Bump the stored version if it is still the one this form was loaded at.
-
-        Check and bump are one UPDATE, so of two editors racing only one wins;
-        call it inside the transaction that then saves the record.
-        """
-        model = type(self.instance)
-        version = self.cleaned_data["version"]
-        claimed = model.objects.filter(pk=self.instance.pk, version=version, **conditions).update(
-            version=F("version") + 1
-        )
-        if not claimed:
-            raise StaleVersion
-        self.instance.version = version + 1
+    def versioned_rows(self):
+        """The stored rows an edit may still be saved over."""
+        return type(self.instance)._default_manager.all()
 
     def refuse_stale(self):
         """Say what changed meanwhile, keep the user's input, and arm the form to save again."""
@@ -89,6 +73,38 @@ class VersionedForm(forms.ModelForm):
         self.data["version"] = (
             type(self.instance).objects.values_list("version", flat=True).get(pk=self.instance.pk)
         )
+
+
+class MissionForm(forms.ModelForm):
+    """A form for a record of one mission: its choices are that mission's records.
+
+    The web app always names the mission. The admin, which uses these forms
+    too, may not know it yet on an add page: the choices are then the admin's
+    own, and the model's clean() still refuses a record of another mission.
+    Views type a station by its code; the admin picks it from a search.
+    """
+
+    station_by_code = True
+
+    def __init__(self, *args, mission=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        if mission is None and self.instance.mission_id:
+            mission = self.instance.mission
+        self.mission = mission
+        if mission is None:
+            return
+        self.instance.mission = mission
+        if "round" in self.fields:
+            self.fields["round"].queryset = mission.rounds.all()
+            self.fields["round"].error_messages["invalid_choice"] = _(
+                "Choose one of this mission's rounds."
+            )
+        if "station" in self.fields:
+            if self.station_by_code:
+                _station_by_code(self, mission)
+            else:
+                self.fields["station"].queryset = mission.stations.all()
 
 
 def _station_by_code(form, mission):
@@ -113,7 +129,7 @@ def _station_by_code(form, mission):
     )
 
 
-class ObserverReportForm(VersionedForm):
+class ObserverReportForm(VersionedForm, MissionForm):
     stale_message = _(
         "Someone else saved this report while you were editing it (changed: %(fields)s). "
         "Your input is kept below: compare it with the current report and save again."
@@ -142,23 +158,24 @@ class ObserverReportForm(VersionedForm):
             **{name: forms.NullBooleanSelect() for name in ObserverReport.CHECKLIST},
         }
 
-    def __init__(self, *args, mission, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.mission = mission
-        self.helper = _helper()
-        self.fields["round"].queryset = mission.rounds.filter(observed=True)
-        self.fields["round"].error_messages["invalid_choice"] = _(
-            "Choose one of this mission's observed rounds."
-        )
-        _station_by_code(self, mission)
-        observer = self.fields["observer"]
-        observer.queryset = mission.delegation.select_related("person")
-        observer.label_from_instance = lambda member: member.person.full_name
-        observer.error_messages["invalid_choice"] = _(
-            "Choose an observer from this mission's delegation."
-        )
+        # The admin shows a locked mission's report read-only, without these fields.
+        round_, observer = self.fields.get("round"), self.fields.get("observer")
+        if self.mission is not None and round_ is not None:
+            round_.queryset = self.mission.rounds.filter(observed=True)
+            round_.error_messages["invalid_choice"] = _(
+                "Choose one of this mission's observed rounds."
+            )
+        if self.mission is not None and observer is not None:
+            observer.queryset = self.mission.delegation.select_related("person")
+            observer.label_from_instance = lambda member: member.person.full_name
+            observer.error_messages["invalid_choice"] = _(
+                "Choose an observer from this mission's delegation."
+            )
         for name in ("arrived_at", "departed_at"):
-            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+            if name in self.fields:
+                self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if not self.instance.pk:
             self.fields["submission_id"].required = True
             self.fields["submission_id"].initial = uuid.uuid4()
@@ -181,6 +198,12 @@ class ObserverReportForm(VersionedForm):
             "submission_id",
         )
 
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.instance.pk:
+            self.instance.submission_id = cleaned_data.get("submission_id")
+        return cleaned_data
+
 
 class ReportIrregularityForm(forms.ModelForm):
     class Meta:
@@ -194,8 +217,15 @@ class ReportIrregularityForm(forms.ModelForm):
 
 
 class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, queryset=None, **kwargs):
+        # Overvote detection owns the system-raised irregularity, and a reviewed one
+        # stands as decided: only unreviewed, hand-logged rows are edited here.
+        queryset = Irregularity.objects if queryset is None else queryset
+        queryset = queryset.filter(
+            raised_by_system=False, status=Irregularity.Status.REPORTED
+        ).select_related("category", "station")
+        super().__init__(*args, queryset=queryset, **kwargs)
+        self._categories = None
         self.helper = _helper()
         self.helper.layout = Layout(
             Row(
@@ -212,6 +242,11 @@ class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        # Read the categories once for all the rows, not once per row (and with no
+        # count first: iter() rather than the choices' length).
+        if self._categories is None:
+            self._categories = list(iter(form.fields["category"].choices))
+        form.fields["category"].choices = self._categories
         # Django checks a row's id against every irregularity; an id from elsewhere
         # would be dropped without a word. Hold it to this report's editable rows.
         form.fields["id"].queryset = self.get_queryset()
@@ -219,23 +254,11 @@ class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
             "This is not one of the report's irregularities still open for editing."
         )
 
-    def get_queryset(self):
-        # Overvote detection owns the system-raised irregularity, and a reviewed one
-        # stands as decided: only unreviewed, hand-logged rows are edited here.
-        return (
-            super()
-            .get_queryset()
-            .filter(raised_by_system=False, status=Irregularity.Status.REPORTED)
-            .select_related("category")
-        )
-
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
-        # Rows take the report's mission, round and station; the view builds the formset
-        # after validating the report form, so these are the corrected values.
-        form.instance.mission_id = self.instance.mission_id
-        form.instance.round_id = self.instance.round_id
-        form.instance.station_id = self.instance.station_id
+        # Rows are validated where the report is; forms are built lazily, after the
+        # report form is validated, so this is the corrected round and station.
+        self.instance.place(form.instance)
         return form
 
 
@@ -249,7 +272,7 @@ ReportIrregularityFormSet = forms.inlineformset_factory(
 )
 
 
-class IrregularityForm(forms.ModelForm):
+class IrregularityForm(MissionForm):
     """An irregularity logged directly, at a station or nationwide."""
 
     class Meta:
@@ -265,18 +288,16 @@ class IrregularityForm(forms.ModelForm):
         ]
         widgets = {"occurred_at": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, mission, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.mission = mission
-        self.helper = _helper()
-        self.fields["round"].queryset = mission.rounds.all()
-        self.fields["round"].error_messages["invalid_choice"] = _(
-            "Choose one of this mission's rounds."
-        )
-        _station_by_code(self, mission)
-        self.fields["station"].help_text = _("Leave empty for a national-level irregularity.")
-        self.fields["category"].queryset = IrregularityCategory.objects.filter(system_raised=False)
-        self.fields["occurred_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        if "station" in self.fields:
+            self.fields["station"].help_text = _("Leave empty for a national-level irregularity.")
+        if "category" in self.fields:
+            self.fields["category"].queryset = IrregularityCategory.objects.filter(
+                system_raised=False
+            )
+        if "occurred_at" in self.fields:
+            self.fields["occurred_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
 
 
 class ReviewForm(forms.Form):
@@ -291,13 +312,12 @@ class ReviewForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("decision") == "dismiss" and not cleaned.get("note", "").strip():
             self.add_error(
-                "note",
-                ValidationError(_("Say why the irregularity is dismissed."), code="note_required"),
+                "note", ValidationError(Irregularity.DISMISSAL_NEEDS_NOTE, code="note_required")
             )
         return cleaned
 
 
-class StatementForm(VersionedForm):
+class StatementForm(VersionedForm, MissionForm):
     stale_message = _(
         "Someone else saved this statement while you were editing it (changed: %(fields)s). "
         "Your text is kept below: compare it with the current statement and save again."
@@ -313,21 +333,19 @@ class StatementForm(VersionedForm):
         }
         help_texts = {"body": _("Markdown: **bold**, *italic*, lists, links and tables.")}
 
-    def __init__(self, *args, mission, **kwargs):
+    def versioned_rows(self):
+        # Only a draft is edited: a statement moved on meanwhile is stale too.
+        return FindingsStatement.objects.editable()
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.mission = mission
-        self.helper = _helper()
-        self.fields["round"].queryset = mission.rounds.all()
-        self.fields["round"].error_messages["invalid_choice"] = _(
-            "Choose one of this mission's rounds."
-        )
-        cited = self.fields["cited_irregularities"]
-        cited.queryset = (
-            Irregularity.objects.verified()
-            .current()
-            .filter(mission=mission)
-            .select_related("category", "station")
-        )
+        cited = self.fields.get("cited_irregularities")
+        if cited is None:
+            return
+        if self.mission is not None:
+            cited.queryset = self.mission.irregularities.verified_current().select_related(
+                "category", "station"
+            )
         cited.error_messages["invalid_choice"] = _(
             "A statement can cite only verified irregularities of this mission."
         )
@@ -346,14 +364,17 @@ class StatementForm(VersionedForm):
         return body
 
     def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and not self.instance.is_editable:
-            raise ValidationError(
-                _("Only a draft can be edited; this statement is %(status)s."),
-                code="not_draft",
-                params={"status": self.instance.get_status_display().lower()},
-            )
-        return cleaned
+        cleaned_data = super().clean()
+        cited = cleaned_data.get("cited_irregularities")
+        # The admin chooses the mission on the form; the web app names it.
+        mission = cleaned_data.get("mission") or self.mission
+        if cited is not None and mission is not None:
+            self.instance.mission = mission
+            try:
+                self.instance.clean_citations(cited)
+            except ValidationError as error:
+                self.add_error("cited_irregularities", error)
+        return cleaned_data
 
 
 class RecommendationForm(forms.ModelForm):

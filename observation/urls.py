@@ -14,6 +14,8 @@ app_name = "observation"
 
 mission_patterns = [
     path("", missions.mission_detail, name="mission_detail"),
+    path("lock/", missions.mission_lock, name="mission_lock"),
+    path("unlock/", missions.mission_unlock, name="mission_unlock"),
     path("summary/", summary.mission_summary, name="mission_summary"),
     path("summary.pdf", summary.mission_summary_pdf, name="mission_summary_pdf"),
     path("summary/public/", summary.mission_public_summary, name="mission_public_summary"),

@@ -12,6 +12,7 @@ from dialogues.models import (
     Outcome,
     Participant,
 )
+from observation import services
 from observation.models import (
     DelegationMember,
     ElectionRound,
@@ -153,6 +154,14 @@ class ObserverReportFactory(factory.django.DjangoModelFactory):
     departed_at = factory.LazyFunction(lambda: _on_election_day(10, 0))
     ballots_cast = 120
     assessment = ObserverReport.Assessment.GOOD
+
+    @classmethod
+    def _create(cls, model_class, *args, saved_by=None, **kwargs):
+        """`saved_by=user` saves the report as every entry point does, through
+        services.report_save (overvote detection included); without it, a plain save."""
+        if saved_by is None:
+            return super()._create(model_class, *args, **kwargs)
+        return services.report_save(report=model_class(*args, **kwargs), by=saved_by).report
 
 
 def _on_election_day(hour, minute):

@@ -1,4 +1,8 @@
-"""What every observation admin shares: the lock, roles, and lifecycle actions."""
+"""What every observation admin shares: the lock, roles, and lifecycle actions.
+
+Who may do what is `access.POLICY`, as in the web app; what a record refuses
+is its model's rule, surfaced as form errors and messages.
+"""
 
 from operator import attrgetter
 
@@ -15,28 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from observation.access import missions_allowing
 from observation.forms import VersionedForm
-from observation.models import Mission, MissionMembership
-
-Role = MissionMembership.Role
+from observation.models import Mission, MissionLockedError
 
 
 def _mission_at(obj, path: str) -> Mission:
     """The mission reached from `obj` along a `__` lookup path ("" is obj itself)."""
     return attrgetter(path.replace("__", "."))(obj) if path else obj
-
-
-def missions_where(user, role: str):
-    """The missions on which `user` holds at least `role`, as one queryset.
-
-    Superusers lead everywhere. A queryset rather than a role per mission, so
-    that a whole changelist or a bulk action is checked in a single query.
-    """
-    if user.is_superuser:
-        return Mission.objects.for_user(user)
-    roles = [other for other in Role if MissionMembership.role_at_least(other, role)]
-    # One filter() call: the same membership must be the user's and carry the role.
-    return Mission.objects.filter(memberships__user=user, memberships__role__in=roles)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -161,29 +151,21 @@ class AdminVersionedForm(VersionedForm):
     """An admin form that refuses to save over an edit made since it was loaded.
 
     The check reads the row FOR UPDATE, inside the transaction the admin wraps
-    around the whole change page, so the row stays ours until the save; the
-    admin's save_model then bumps the version with the same `claim_version()`
-    as the web forms. A stale form shows why, keeps the input, and carries the
-    current version so that a second save goes through.
-    `version_conditions` narrows which stored rows still count as editable.
-    Subclasses exclude the model's `version` in their Meta (it is not
-    editable); the hidden field declared here carries it instead.
+    around the whole change page, so the row stays ours until the save, which
+    goes through the same service as the web form's. A stale form shows why,
+    keeps the input, and carries the current version so that a second save
+    goes through. Subclasses exclude the model's `version` in their Meta (it is
+    not editable); the hidden field declared on the form carries it instead.
     """
-
-    version_conditions: dict = {}
 
     def clean(self):
         cleaned_data = super().clean()
         version = cleaned_data.get("version")
         if self.instance.pk and version is not None:
-            row = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk)
-            if not row.filter(version=version, **self.version_conditions).exists():
+            row = self.versioned_rows().select_for_update().filter(pk=self.instance.pk)
+            if not row.filter(version=version).exists():
                 self.refuse_stale()
         return cleaned_data
-
-    def claim(self):
-        """Bump the version this form holds since clean(); for the admin's save_model."""
-        self.claim_version(**self.version_conditions)
 
 
 class LockAwareInline:
@@ -235,27 +217,29 @@ def ask_for_note(modeladmin, request, queryset, *, action, title, intro, label):
 
 
 def apply_move(
-    modeladmin, request, queryset, *, move, minimum_role, done, mission_id=attrgetter("mission_id")
+    modeladmin, request, queryset, *, move, action, done, mission_id=attrgetter("mission_id")
 ):
     """Call `move(obj)` on each record, report what happened, never write past a rule.
 
-    The admin is no back door around roles: a move needs the same role on the
-    record's mission as anywhere else (superusers lead everywhere).
+    The admin is no back door around the policy: a move is `action` of
+    `access.POLICY`, allowed on the record's mission as anywhere else.
     """
     records = list(queryset)
+    ids = {mission_id(obj) for obj in records}
     allowed = set(
-        missions_where(request.user, minimum_role)
-        .filter(pk__in={mission_id(obj) for obj in records})
-        .values_list("pk", flat=True)
+        missions_allowing(request.user, action).filter(pk__in=ids).values_list("pk", flat=True)
     )
+    locked = {
+        mission.pk: mission for mission in Mission.objects.locked().filter(pk__in=ids - allowed)
+    }
     moved = 0
     for obj in records:
         if mission_id(obj) not in allowed:
-            modeladmin.message_user(
-                request,
-                _("%(obj)s: your role on its mission does not allow this.") % {"obj": obj},
-                messages.ERROR,
-            )
+            if mission_id(obj) in locked:
+                refusal = _error_text(MissionLockedError(locked[mission_id(obj)]))
+            else:
+                refusal = _("your role on its mission does not allow this.")
+            modeladmin.message_user(request, f"{obj}: {refusal}", messages.ERROR)
             continue
         try:
             move(obj)

@@ -2,19 +2,18 @@
 
 from operator import attrgetter
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from observation import overvote
+from observation import services
+from observation.access import missions_allowing, user_may
 from observation.admin.base import (
     LockAwareAdmin,
     LockAwareHistoryAdmin,
     LockAwareInline,
-    Role,
     ScopedHistoryAdmin,
     apply_move,
-    missions_where,
 )
 from observation.models import (
     DelegationMember,
@@ -93,7 +92,7 @@ class MissionMembershipInline(LockAwareInline, admin.TabularInline):
         if mission is None:
             # A mission being added has no leader yet: superusers staff it.
             return request.user.is_superuser
-        return MissionMembership.role_at_least(mission.role_of(request.user), Role.LEADER)
+        return user_may(request.user, mission, "membership_manage")
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self.leads(request, obj)
@@ -143,8 +142,8 @@ class MissionAdmin(LockAwareHistoryAdmin):
             self,
             request,
             queryset,
-            move=lambda mission: mission.lock(by=request.user),
-            minimum_role=Role.LEADER,
+            move=lambda mission: services.mission_lock(mission=mission, by=request.user),
+            action="mission_lock",
             mission_id=attrgetter("pk"),
             done=lambda n: (
                 ngettext("Locked %(n)d mission.", "Locked %(n)d missions.", n) % {"n": n}
@@ -157,8 +156,8 @@ class MissionAdmin(LockAwareHistoryAdmin):
             self,
             request,
             queryset,
-            move=lambda mission: mission.unlock(by=request.user),
-            minimum_role=Role.LEADER,
+            move=lambda mission: services.mission_unlock(mission=mission, by=request.user),
+            action="mission_unlock",
             mission_id=attrgetter("pk"),
             done=lambda n: (
                 ngettext("Unlocked %(n)d mission.", "Unlocked %(n)d missions.", n) % {"n": n}
@@ -193,11 +192,11 @@ class MissionMembershipAdmin(ScopedHistoryAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(mission__in=missions_where(request.user, Role.LEADER))
+        return queryset.filter(mission__in=missions_allowing(request.user, "membership_manage"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "mission":
-            kwargs["queryset"] = missions_where(request.user, Role.LEADER)
+            kwargs["queryset"] = missions_allowing(request.user, "membership_manage")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -244,7 +243,6 @@ class PollingStationAdmin(LockAwareAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
         # A corrected register changes which of the station's reports are overvotes.
-        if change and "registered_voters" in form.changed_data:
-            overvote.sync_station(station=obj, by=request.user)
+        for warning in services.station_save(station=obj, by=request.user):
+            self.message_user(request, warning, messages.WARNING)

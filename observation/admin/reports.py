@@ -1,8 +1,8 @@
 """Admin for observer reports and irregularities."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -10,16 +10,20 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from observation import overvote
+from observation import services
 from observation.admin.base import (
     AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
-    Role,
     apply_move,
     ask_for_note,
 )
-from observation.forms import ObserverReportForm
+from observation.forms import (
+    BaseReportIrregularityFormSet,
+    IrregularityForm,
+    ObserverReportForm,
+    ReportIrregularityForm,
+)
 from observation.models import (
     DelegationMember,
     Irregularity,
@@ -28,37 +32,9 @@ from observation.models import (
 )
 
 
-def reviewed(irregularities):
-    """Those of `irregularities` a reviewer decided on: they stay as the record of it
-    (published statements cite only these)."""
-    return irregularities.exclude(status=Irregularity.Status.REPORTED)
-
-
-class ReportIrregularityFormSet(forms.BaseInlineFormSet):
-    def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "report": self.instance}
-
-
-class ReportIrregularityForm(forms.ModelForm):
-    """An irregularity logged from a report: it happened where and when the report was."""
-
-    class Meta:
-        model = Irregularity
-        fields = ("category", "severity", "evidence", "description", "occurred_at")
-
-    def __init__(self, *args, report, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The report as edited on this page, not as stored: its station may be changing too.
-        irregularity = self.instance
-        irregularity.report = report
-        irregularity.mission_id = report.mission_id
-        irregularity.round_id = report.round_id
-        if irregularity.pk is None or irregularity.station_id is not None:
-            irregularity.station_id = report.station_id
-
-
 class IrregularityInline(LockAwareInline, admin.TabularInline):
-    """The report's hand-logged irregularities still awaiting review, open to edits.
+    """The report's hand-logged irregularities still awaiting review, open to edits, on
+    the web form's own rows (which keep only those).
 
     Overvote detection owns the system-raised one, and a review settles what an
     irregularity says: the report lists those read-only, linked to their own pages.
@@ -66,35 +42,21 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
 
     model = Irregularity
     form = ReportIrregularityForm
-    formset = ReportIrregularityFormSet
+    formset = BaseReportIrregularityFormSet
     parent_mission_lookup = "mission"
     fk_name = "report"
     extra = 0
     show_change_link = True
-    readonly_fields = ("status",)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(raised_by_system=False, status=Irregularity.Status.REPORTED)
-            .select_related("category", "station")
-        )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "category":
-            # Read the categories once for the formset, not once per row (and skip the count).
-            field.choices = list(iter(field.choices))
-        return field
 
 
-class ObserverReportAdminForm(AdminVersionedForm):
-    stale_message = ObserverReportForm.stale_message
+class ObserverReportAdminForm(AdminVersionedForm, ObserverReportForm):
+    station_by_code = False
 
-    class Meta:
-        model = ObserverReport
-        exclude = ("version",)
+    class Meta(ObserverReportForm.Meta):
+        fields = ["mission", *ObserverReportForm.Meta.fields, "entered_by"]
+        exclude = ("version", "submission_id")
+        # The admin's own date and time pickers.
+        widgets = {}
 
 
 class OvervoteFilter(admin.SimpleListFilter):
@@ -138,11 +100,11 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a report deletes its irregularities, and reviewed ones stay.
-        kept = obj is not None and reviewed(obj.irregularities.all()).exists()
+        kept = obj is not None and obj.irregularities.reviewed().exists()
         return super().has_delete_permission(request, obj) and not kept
 
     def frozen(self, queryset):
-        kept = reviewed(Irregularity.objects.filter(report=OuterRef("pk")))
+        kept = Irregularity.objects.reviewed().filter(report=OuterRef("pk"))
         return super().frozen(queryset) | queryset.filter(Exists(kept))
 
     def frozen_message(self, count):
@@ -197,21 +159,22 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.entered_by_id is None:
-            obj.entered_by = request.user
-        if change:
-            # The form's clean() holds the row at this version, so the claim succeeds
-            # here; if it ever did not, StaleVersion rolls the whole page back.
-            form.claim()
-        super().save_model(request, obj, form, change)
+        # Saved in save_related, with its irregularity rows, by the web form's service.
+        pass
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        report = form.instance
-        report.carry_irregularities()
-        outcome = overvote.sync_overvote(report=report, by=request.user)
-        if outcome in overvote.MESSAGES:
-            self.message_user(request, overvote.MESSAGES[outcome], messages.WARNING)
+        rows = [formset for formset in formsets if formset.model is Irregularity]
+        # The form's clean() holds the row at this version, so the service's claim
+        # succeeds; if it ever did not, StaleVersion rolls the whole page back.
+        saved = services.report_save(
+            report=form.instance,
+            by=request.user,
+            version=form.cleaned_data.get("version"),
+            irregularities=[row for formset in rows for row in formset.save(commit=False)],
+            removed=[row for formset in rows for row in formset.deleted_objects],
+        )
+        for warning in saved.warnings:
+            self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(IrregularityCategory)
@@ -240,8 +203,18 @@ class SupersededFilter(admin.SimpleListFilter):
         return queryset
 
 
+class IrregularityAdminForm(IrregularityForm):
+    station_by_code = False
+
+    class Meta(IrregularityForm.Meta):
+        fields = ["mission", "report", *IrregularityForm.Meta.fields, "reported_by"]
+        # The admin's own date and time pickers.
+        widgets = {}
+
+
 @admin.register(Irregularity)
 class IrregularityAdmin(LockAwareHistoryAdmin):
+    form = IrregularityAdminForm
     list_display = (
         "category",
         "station",
@@ -293,36 +266,40 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
             readonly = (*readonly, "report", "station", "round", "category")
         if obj is not None and obj.status != Irregularity.Status.REPORTED:
             # The review judged this account of what happened; it no longer changes.
-            settled = ("category", "severity", "evidence", "description")
-            readonly = (*readonly, *(name for name in settled if name not in readonly))
+            content = Irregularity.CONTENT_FIELDS
+            readonly = (*readonly, *(name for name in content if name not in readonly))
         return readonly
 
     def has_delete_permission(self, request, obj=None):
-        kept = obj is not None and obj.status != Irregularity.Status.REPORTED
+        kept = obj is not None and Irregularity.objects.kept().filter(pk=obj.pk).exists()
         return super().has_delete_permission(request, obj) and not kept
 
     def frozen(self, queryset):
-        return super().frozen(queryset) | reviewed(queryset)
+        return super().frozen(queryset) | queryset.kept()
 
     def frozen_message(self, count):
         return ngettext(
-            "%(count)d selected irregularity can no longer be deleted (its mission is locked "
-            "or it was reviewed): nothing was deleted.",
+            "%(count)d selected irregularity can no longer be deleted (its mission is locked, "
+            "it was reviewed, or it is the overvote of a report that still shows one): "
+            "nothing was deleted.",
             "%(count)d selected irregularities can no longer be deleted (their mission is "
-            "locked or they were reviewed): nothing was deleted.",
+            "locked, they were reviewed, or they are overvotes of reports that still show "
+            "one): nothing was deleted.",
             count,
         ) % {"count": count}
 
     def delete_view(self, request, object_id, extra_context=None):
         irregularity = self.get_object(request, unquote(object_id))
-        if irregularity is not None and irregularity.status != Irregularity.Status.REPORTED:
-            self.message_user(
-                request,
-                _("This irregularity was reviewed: it is kept as the record of that decision."),
-                messages.ERROR,
-            )
-            change_url = reverse("admin:observation_irregularity_change", args=[irregularity.pk])
-            return HttpResponseRedirect(change_url)
+        if irregularity is not None:
+            try:
+                irregularity.check_deletable()
+            except ValidationError as error:
+                # Say why on the record's page rather than a bare "permission denied".
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                change_url = reverse(
+                    "admin:observation_irregularity_change", args=[irregularity.pk]
+                )
+                return HttpResponseRedirect(change_url)
         return super().delete_view(request, object_id, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
@@ -332,7 +309,7 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
             "cited_irregularities",
         ):
             # A statement's citation picker offers only what a statement may cite.
-            queryset = queryset.verified().current()
+            queryset = queryset.verified_current()
         return queryset, may_have_duplicates
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -346,14 +323,25 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
             obj.reported_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(permissions=["change"], description=_("Verify selected irregularities"))
-    def verify(self, request, queryset):
+    def _review(self, request, queryset, *, decision, note, done):
         apply_move(
             self,
             request,
+            queryset,
+            move=lambda irregularity: services.irregularity_review(
+                irregularity=irregularity, decision=decision, by=request.user, note=note
+            ),
+            action="irregularity_review",
+            done=done,
+        )
+
+    @admin.action(permissions=["change"], description=_("Verify selected irregularities"))
+    def verify(self, request, queryset):
+        self._review(
+            request,
             queryset.select_related("category", "station"),
-            move=lambda irregularity: irregularity.verify(by=request.user),
-            minimum_role=Role.REVIEWER,
+            decision="verify",
+            note="",
             done=lambda n: (
                 ngettext("Verified %(n)d irregularity.", "Verified %(n)d irregularities.", n)
                 % {"n": n}
@@ -376,12 +364,11 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         )
         if page is not None:
             return page
-        apply_move(
-            self,
+        self._review(
             request,
             queryset,
-            move=lambda irregularity: irregularity.dismiss(by=request.user, note=note),
-            minimum_role=Role.REVIEWER,
+            decision="dismiss",
+            note=note,
             done=lambda n: (
                 ngettext("Dismissed %(n)d irregularity.", "Dismissed %(n)d irregularities.", n)
                 % {"n": n}

@@ -1,15 +1,15 @@
 """Admin for findings statements and their recommendations."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from observation import services
+from observation.access import STATEMENT_MOVE_ACTIONS
 from observation.admin.base import (
     AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
-    Role,
     apply_move,
     ask_for_note,
 )
@@ -27,54 +27,17 @@ class RecommendationInline(LockAwareInline, admin.StackedInline):
         return super().parent_is_frozen(obj) or (obj is not None and not obj.is_editable)
 
 
-class FindingsStatementForm(AdminVersionedForm):
-    stale_message = StatementForm.stale_message
-    # Only a draft is edited: a statement moved on meanwhile is stale too.
-    version_conditions = {"status": FindingsStatement.Status.DRAFT}
-
-    class Meta:
-        model = FindingsStatement
+class FindingsStatementAdminForm(AdminVersionedForm, StatementForm):
+    class Meta(StatementForm.Meta):
+        fields = ["mission", *StatementForm.Meta.fields, "created_by"]
         exclude = ("version",)
-        fields = (
-            "mission",
-            "round",
-            "kind",
-            "title",
-            "issued_on",
-            "body",
-            "cited_irregularities",
-            "created_by",
-        )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        cited = self.fields.get("cited_irregularities")
-        if cited is not None:
-            if self.instance.mission_id:
-                cited.queryset = cited.queryset.filter(mission_id=self.instance.mission_id)
-            cited.error_messages["invalid_choice"] = _(
-                "A statement can cite only verified irregularities of this mission."
-            )
-            cited.error_messages["invalid_pk_value"] = cited.error_messages["invalid_choice"]
-
-    def clean(self):
-        cleaned_data = super().clean()
-        cited = cleaned_data.get("cited_irregularities")
-        mission = cleaned_data.get("mission") or (
-            self.instance.mission if self.instance.mission_id else None
-        )
-        if cited is not None and mission is not None:
-            self.instance.mission = mission
-            try:
-                self.instance.clean_citations(cited)
-            except ValidationError as error:
-                self.add_error("cited_irregularities", error)
-        return cleaned_data
+        # The admin's own date picker, and citations picked from a search.
+        widgets = {}
 
 
 @admin.register(FindingsStatement)
 class FindingsStatementAdmin(LockAwareHistoryAdmin):
-    form = FindingsStatementForm
+    form = FindingsStatementAdminForm
     list_display = ("title", "kind", "issued_on", "status", "round", "mission")
     list_filter = ("status", "kind", "mission")
     list_select_related = ("round", "mission")
@@ -98,60 +61,53 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "cited_irregularities":
-            citable = Irregularity.objects.verified().current()
+            citable = Irregularity.objects.verified_current()
             if not request.user.is_superuser:
                 citable = citable.filter(mission__in=Mission.objects.for_user(request.user))
             kwargs["queryset"] = citable.select_related("category", "station")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        if change:
-            # The form's clean() holds the draft at this version, so the claim succeeds
-            # here; if it ever did not, StaleVersion rolls the whole page back.
-            form.claim()
-        super().save_model(request, obj, form, change)
+        # Saved in save_related, with its citations and recommendations, by the service.
+        pass
 
-    def _move(self, request, queryset, *, move, minimum_role, done):
+    def save_related(self, request, form, formsets, change):
+        # The form's clean() holds the draft at this version, so the service's claim
+        # succeeds; if it ever did not, StaleVersion rolls the whole page back.
+        services.statement_save(
+            statement=form.instance,
+            by=request.user,
+            version=form.cleaned_data.get("version"),
+            save_related=lambda saved: super(FindingsStatementAdmin, self).save_related(
+                request, form, formsets, change
+            ),
+        )
+
+    def _move(self, request, queryset, *, move, done, reason=""):
         apply_move(
             self,
             request,
             queryset,
-            move=move,
-            minimum_role=minimum_role,
+            move=lambda statement: services.statement_move(
+                statement=statement, move=move, by=request.user, reason=reason
+            ),
+            action=STATEMENT_MOVE_ACTIONS[move],
             done=lambda n: done % {"n": n},
         )
 
     @admin.action(permissions=["change"], description=_("Submit selected statements for review"))
     def submit_for_review(self, request, queryset):
         self._move(
-            request,
-            queryset,
-            move=lambda statement: statement.submit_for_review(by=request.user),
-            minimum_role=Role.REVIEWER,
-            done=_("Statements submitted for review: %(n)d."),
+            request, queryset, move="submit", done=_("Statements submitted for review: %(n)d.")
         )
 
     @admin.action(permissions=["change"], description=_("Approve selected statements"))
     def approve(self, request, queryset):
-        self._move(
-            request,
-            queryset,
-            move=lambda statement: statement.approve(by=request.user),
-            minimum_role=Role.LEADER,
-            done=_("Statements approved: %(n)d."),
-        )
+        self._move(request, queryset, move="approve", done=_("Statements approved: %(n)d."))
 
     @admin.action(permissions=["change"], description=_("Publish selected statements"))
     def publish(self, request, queryset):
-        self._move(
-            request,
-            queryset,
-            move=lambda statement: statement.publish(by=request.user),
-            minimum_role=Role.LEADER,
-            done=_("Statements published: %(n)d."),
-        )
+        self._move(request, queryset, move="publish", done=_("Statements published: %(n)d."))
 
     @admin.action(
         permissions=["change"], description=_("Return selected statements to draft (with a reason)")
@@ -171,8 +127,8 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
         self._move(
             request,
             queryset,
-            move=lambda statement: statement.return_to_draft(by=request.user, reason=reason),
-            minimum_role=Role.LEADER,
+            move="return",
+            reason=reason,
             done=_("Statements returned to draft: %(n)d."),
         )
         return None
@@ -190,15 +146,14 @@ class RecommendationAdmin(LockAwareHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "statement":
-            field.queryset = field.queryset.filter(status=FindingsStatement.Status.DRAFT)
+            field.queryset = field.queryset.editable()
         return field
 
     def get_readonly_fields(self, request, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
         if obj is not None and not obj.statement.is_editable:
             # Follow-up is assessed long after publication; the rest stays as reviewed.
-            frozen = ("statement", "addressee", "text", "priority")
-            readonly = (*readonly, *frozen)
+            readonly = (*readonly, *Recommendation.REVIEWED_FIELDS)
         return readonly
 
     def has_delete_permission(self, request, obj=None):

@@ -2,6 +2,7 @@
 
 import datetime
 
+from observation import services
 from observation.demo.records import ILLUSTRATIVE_DATE, DemoUsers, upsert
 from observation.models import (
     DelegationMember,
@@ -167,7 +168,12 @@ def _national_irregularity(mission, round_, category, description, *, severity, 
         },
     )
     if irregularity.status == Irregularity.Status.REPORTED:
-        irregularity.verify(by=by, note="Stated in the mission's public findings.")
+        services.irregularity_review(
+            irregularity=irregularity,
+            decision="verify",
+            by=by,
+            note="Stated in the mission's public findings.",
+        )
     return irregularity
 
 
@@ -201,9 +207,9 @@ def _statement(mission, kind, day, *, title, body, round_=None, cites=(), recomm
 
 def _publish(statement, *, reviewer, leader):
     if statement.status == FindingsStatement.Status.DRAFT:
-        statement.submit_for_review(by=reviewer)
-        statement.approve(by=leader)
-        statement.publish(by=leader)
+        services.statement_move(statement=statement, move="submit", by=reviewer)
+        services.statement_move(statement=statement, move="approve", by=leader)
+        services.statement_move(statement=statement, move="publish", by=leader)
 
 
 def _load_peru_2000(*, carter_center, ndi, users):

@@ -8,6 +8,7 @@ import datetime
 import random
 from zoneinfo import ZoneInfo
 
+from observation import services
 from observation.demo.facts import PERU_2000
 from observation.demo.records import ILLUSTRATIVE, DemoUsers, upsert
 from observation.models import (
@@ -18,7 +19,6 @@ from observation.models import (
     ObserverReport,
     PollingStation,
 )
-from observation.overvote import sync_overvote
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -185,7 +185,7 @@ def _visits(index, station, rng):
 
 
 def _report(mission, round_, station, phase, values, *, by):
-    """One report, saved as the entry form saves it: then overvote detection runs."""
+    """One report, saved as the entry form saves it, overvote detection included."""
     departed = values["departed_at"]
     report = upsert(
         ObserverReport,
@@ -197,8 +197,8 @@ def _report(mission, round_, station, phase, values, *, by):
             # Phoned in after the visit: a fixed time, not the time of loading.
             "entered_at": departed + datetime.timedelta(minutes=45),
         },
+        save=lambda row: services.report_save(report=row, by=by, version=row.version),
     )
-    sync_overvote(report=report, by=by)
     return report
 
 
@@ -274,7 +274,5 @@ def _station_irregularity(report, code, severity, description, *, by) -> Irregul
 def _review(irregularity, *, verify, by, note):
     if irregularity.status != Irregularity.Status.REPORTED:
         return
-    if verify:
-        irregularity.verify(by=by, note=note)
-    else:
-        irregularity.dismiss(by=by, note=note)
+    decision = "verify" if verify else "dismiss"
+    services.irregularity_review(irregularity=irregularity, decision=decision, by=by, note=note)

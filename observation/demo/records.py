@@ -12,11 +12,11 @@ ILLUSTRATIVE = "Illustrative data: not from the mission's records."
 ILLUSTRATIVE_DATE = "The exact date is illustrative: the text gives no day for it."
 
 
-def upsert(model, *, key: dict, values: dict | None = None):
+def upsert(model, *, key: dict, values: dict | None = None, save=None):
     """The row matching `key`, created or brought in step with `values`.
 
     Saves only when the row is new or a value differs, and validates it first,
-    so a second load writes nothing.
+    so a second load writes nothing. `save(row)` saves it, if not `row.save()`.
     """
     values = values or {}
     row = model.objects.filter(**key).first()
@@ -28,7 +28,10 @@ def upsert(model, *, key: dict, values: dict | None = None):
         for name, value in values.items():
             setattr(row, name, value)
     row.full_clean()
-    row.save()
+    if save is None:
+        row.save()
+    else:
+        save(row)
     return row
 
 

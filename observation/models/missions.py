@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -142,6 +143,9 @@ class Mission(models.Model):
         if self.pk and not is_lock_change and Mission.objects.locked().filter(pk=self.pk).exists():
             raise MissionLockedError(self)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("observation:mission_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         # The cascade deletes records without calling their delete(), so the lock is checked here.
@@ -304,6 +308,9 @@ class DelegationMember(MissionRecord):
         return f"{self.person} ({self.get_role_display()})"
 
 
+NOT_OBSERVED_NEEDS_REASON = _("Say why the mission did not observe this round.")
+
+
 class ElectionRound(MissionRecord):
     class Kind(models.TextChoices):
         FIRST_ROUND = "first_round", _("First round")
@@ -336,7 +343,7 @@ class ElectionRound(MissionRecord):
             models.CheckConstraint(
                 condition=Q(observed=True) | ~Q(not_observed_reason=""),
                 name="round_not_observed_has_reason",
-                violation_error_message=_("Say why the mission did not observe this round."),
+                violation_error_message=NOT_OBSERVED_NEEDS_REASON,
             ),
         ]
 
@@ -348,7 +355,12 @@ class ElectionRound(MissionRecord):
         errors = {}
         if not self.observed and not self.not_observed_reason.strip():
             errors["not_observed_reason"] = ValidationError(
-                _("Say why the mission did not observe this round."), code="reason_required"
+                NOT_OBSERVED_NEEDS_REASON, code="reason_required"
+            )
+        if not self.observed and self.pk and self.reports.exists():
+            errors["observed"] = ValidationError(
+                _("This round has observer reports: it stays observed while they stand."),
+                code="round_has_reports",
             )
         mission = self.mission if self.mission_id else None
         if mission and self.election_day:

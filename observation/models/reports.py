@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -137,21 +138,31 @@ class ObserverReport(MissionRecord):
     def __str__(self):
         return f"{self.station} — {self.get_phase_display()} ({self.round})"
 
+    def get_absolute_url(self):
+        return reverse("observation:report_detail", args=[self.mission_id, self.pk])
+
     def delete(self, *args, **kwargs):
         # Its irregularities go with it; a reviewed one is the record of a decision.
-        if self.irregularities.exclude(status=ReviewStatus.REPORTED).exists():
+        if self.irregularities.reviewed().exists():
             raise ReviewedIrregularityError(
                 _("This report has reviewed irregularities: it is kept with them.")
             )
         return super().delete(*args, **kwargs)
 
+    def place(self, irregularity):
+        """Put an irregularity logged from this report where the report is: its mission,
+        round and station. A national-level one (no station) stays national."""
+        irregularity.mission_id = self.mission_id
+        irregularity.round_id = self.round_id
+        if irregularity.pk is None or irregularity.station_id is not None:
+            irregularity.station_id = self.station_id
+
     def carry_irregularities(self):
-        """Hand-logged irregularities follow the report to its corrected round and station;
-        national-level ones (no station) stay national."""
+        """Hand-logged irregularities follow the report to its corrected round and station."""
         for irregularity in self.irregularities.filter(raised_by_system=False):
-            where = (self.round_id, irregularity.station_id and self.station_id)
+            where = (irregularity.round_id, irregularity.station_id)
+            self.place(irregularity)
             if (irregularity.round_id, irregularity.station_id) != where:
-                irregularity.round_id, irregularity.station_id = where
                 irregularity.save(update_fields=["round", "station"])
 
     @property
@@ -161,6 +172,11 @@ class ObserverReport(MissionRecord):
     def clean(self):
         super().clean()
         errors = _same_mission_errors(self, ("round", "station", "observer"))
+        if "round" not in errors and self.round_id and not self.round.observed:
+            errors["round"] = ValidationError(
+                _("The mission did not observe this round: it takes no reports."),
+                code="round_not_observed",
+            )
         if self.arrived_at and self.departed_at and self.departed_at < self.arrived_at:
             errors["departed_at"] = ValidationError(
                 _("Departure cannot be before arrival."), code="departure_before_arrival"
@@ -191,6 +207,9 @@ class IrregularityCategory(models.Model):
         return self.name
 
 
+DISMISSAL_NEEDS_NOTE = _("Say why the irregularity is dismissed.")
+
+
 class ReviewedIrregularityError(ValidationError):
     def __init__(self, message):
         super().__init__(message, code="irregularity_reviewed")
@@ -205,6 +224,24 @@ class ReviewStatus(models.TextChoices):
 class IrregularityQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(status=Irregularity.Status.VERIFIED)
+
+    def reviewed(self):
+        """Those a reviewer decided on, either way: the record of that decision."""
+        return self.exclude(status=Irregularity.Status.REPORTED)
+
+    def verified_current(self):
+        """What a statement may cite: verified, and not superseded by a corrected report."""
+        return self.verified().current()
+
+    def standing_overvotes(self):
+        """System-raised irregularities whose report is, as stored, still an overvote."""
+        still_overvote = ObserverReport.objects.overvotes().filter(pk=OuterRef("report"))
+        return self.current().filter(Exists(still_overvote), raised_by_system=True)
+
+    def kept(self):
+        """Those never deleted: the reviewed ones, and the overvotes that overvote detection
+        keeps while their report's figures stand. They go only with their report."""
+        return self.reviewed() | self.standing_overvotes()
 
     def unreviewed(self):
         return self.filter(status=Irregularity.Status.REPORTED, superseded_at__isnull=True)
@@ -229,6 +266,7 @@ class Irregularity(MissionRecord):
         ALLEGED = "alleged", _("Alleged")
 
     Status = ReviewStatus
+    DISMISSAL_NEEDS_NOTE = DISMISSAL_NEEDS_NOTE
 
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="irregularities", verbose_name=_("mission")
@@ -316,7 +354,7 @@ class Irregularity(MissionRecord):
             models.CheckConstraint(
                 condition=~Q(status=ReviewStatus.DISMISSED) | ~Q(review_note=""),
                 name="irregularity_dismissal_has_note",
-                violation_error_message=_("Say why the irregularity is dismissed."),
+                violation_error_message=DISMISSAL_NEEDS_NOTE,
             ),
             # Overvote detection keeps one standing overvote per report.
             models.UniqueConstraint(
@@ -332,6 +370,9 @@ class Irregularity(MissionRecord):
     def __str__(self):
         where = self.station.code if self.station_id else _("national")
         return f"{self.category} — {where}"
+
+    def get_absolute_url(self):
+        return reverse("observation:irregularity_detail", args=[self.mission_id, self.pk])
 
     # What a reviewer decided on; it does not change once they have.
     CONTENT_FIELDS = ("category", "severity", "evidence", "description", "occurred_at")
@@ -362,10 +403,18 @@ class Irregularity(MissionRecord):
             )
 
     def check_deletable(self):
-        reviewed = Irregularity.objects.filter(pk=self.pk).exclude(status=ReviewStatus.REPORTED)
-        if reviewed.exists():
+        stored = Irregularity.objects.filter(pk=self.pk)
+        if stored.reviewed().exists():
             raise ReviewedIrregularityError(
                 _("This irregularity was reviewed: it is kept as the record of that decision.")
+            )
+        if stored.standing_overvotes().exists():
+            raise ValidationError(
+                _(
+                    "Overvote detection raised this irregularity from the report's figures: "
+                    "it goes by itself once the report is corrected."
+                ),
+                code="overvote_standing",
             )
 
     @property
@@ -374,6 +423,7 @@ class Irregularity(MissionRecord):
 
     def clean(self):
         super().clean()
+        self.check_changeable()
         errors = _same_mission_errors(self, ("round", "station", "report"))
         if self.category_id and self.category.system_raised and not self.raised_by_system:
             errors["category"] = ValidationError(
@@ -420,7 +470,5 @@ class Irregularity(MissionRecord):
 
     def dismiss(self, *, by, note):
         if not note or not note.strip():
-            raise TransitionError(
-                _("Say why the irregularity is dismissed."), code="dismiss_note_required"
-            )
+            raise TransitionError(DISMISSAL_NEEDS_NOTE, code="dismiss_note_required")
         self._review(status=Irregularity.Status.DISMISSED, by=by, note=note)

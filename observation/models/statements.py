@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +17,9 @@ class StatementStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("In review")
     APPROVED = "approved", _("Approved")
     PUBLISHED = "published", _("Published")
+
+
+RETURN_NEEDS_REASON = _("Say why the statement goes back to draft.")
 
 
 class PublishedStatementError(ValidationError):
@@ -42,6 +46,10 @@ class FindingsStatementQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=StatementStatus.PUBLISHED)
 
+    def editable(self):
+        """Drafts: the only statements whose content changes."""
+        return self.filter(status=StatementStatus.DRAFT)
+
 
 class FindingsStatement(MissionRecord):
     class Kind(models.TextChoices):
@@ -52,6 +60,7 @@ class FindingsStatement(MissionRecord):
         PUBLIC_APPEAL = "public_appeal", _("Public appeal")
 
     Status = StatementStatus
+    RETURN_NEEDS_REASON = RETURN_NEEDS_REASON
 
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="statements", verbose_name=_("mission")
@@ -171,12 +180,15 @@ class FindingsStatement(MissionRecord):
             models.CheckConstraint(
                 condition=Q(returned_at__isnull=True) | ~Q(return_reason=""),
                 name="statement_return_has_reason",
-                violation_error_message=_("Say why the statement goes back to draft."),
+                violation_error_message=RETURN_NEEDS_REASON,
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("observation:statement_detail", args=[self.mission_id, self.pk])
 
     @property
     def is_published(self) -> bool:
@@ -235,8 +247,21 @@ class FindingsStatement(MissionRecord):
         self.check_not_published()
         return super().delete(*args, **kwargs)
 
-    def _move(self, *, allowed_from, to, message, fields):
-        """Move to `to` from one of `allowed_from`, recording `fields` (name → value)."""
+    # Each lifecycle move: the statuses it leaves from, and the status it reaches.
+    MOVES = {
+        "submit": ({StatementStatus.DRAFT}, StatementStatus.IN_REVIEW),
+        "approve": ({StatementStatus.IN_REVIEW}, StatementStatus.APPROVED),
+        "publish": ({StatementStatus.APPROVED}, StatementStatus.PUBLISHED),
+        "return": ({StatementStatus.IN_REVIEW, StatementStatus.APPROVED}, StatementStatus.DRAFT),
+    }
+
+    def can_move(self, move: str) -> bool:
+        """Whether the statement's status allows `move` (one of MOVES)."""
+        return self.status in self.MOVES[move][0]
+
+    def _move(self, move, *, message, fields):
+        """Make `move`, recording `fields` (name → value), if the stored status allows it."""
+        allowed_from, to = self.MOVES[move]
         with transaction.atomic():
             current = FindingsStatement.objects.select_for_update().get(pk=self.pk)
             if current.status not in allowed_from:
@@ -250,36 +275,30 @@ class FindingsStatement(MissionRecord):
 
     def submit_for_review(self, *, by):
         self._move(
-            allowed_from={StatementStatus.DRAFT},
-            to=StatementStatus.IN_REVIEW,
+            "submit",
             message=_("Only a draft can be submitted for review; this one is %(status)s."),
             fields={"submitted_by": by, "submitted_at": timezone.now()},
         )
 
     def approve(self, *, by):
         self._move(
-            allowed_from={StatementStatus.IN_REVIEW},
-            to=StatementStatus.APPROVED,
+            "approve",
             message=_("Only a statement in review can be approved; this one is %(status)s."),
             fields={"approved_by": by, "approved_at": timezone.now()},
         )
 
     def publish(self, *, by):
         self._move(
-            allowed_from={StatementStatus.APPROVED},
-            to=StatementStatus.PUBLISHED,
+            "publish",
             message=_("Only an approved statement can be published; this one is %(status)s."),
             fields={"published_by": by, "published_at": timezone.now()},
         )
 
     def return_to_draft(self, *, by, reason):
         if not reason or not reason.strip():
-            raise TransitionError(
-                _("Say why the statement goes back to draft."), code="return_reason_required"
-            )
+            raise TransitionError(RETURN_NEEDS_REASON, code="return_reason_required")
         self._move(
-            allowed_from={StatementStatus.IN_REVIEW, StatementStatus.APPROVED},
-            to=StatementStatus.DRAFT,
+            "return",
             message=_(
                 "Only a statement in review or approved can return to draft; "
                 "this one is %(status)s."
@@ -339,8 +358,8 @@ class Recommendation(MissionRecord):
 
     history = HistoricalRecords()
 
-    # Follow-up is assessed long after publication; the rest is frozen with the statement.
-    FOLLOW_UP_FIELDS = frozenset({"follow_up", "follow_up_notes"})
+    # Follow-up is assessed long after publication; these stay as the statement was reviewed.
+    REVIEWED_FIELDS = ("statement", "addressee", "text", "priority")
 
     class Meta:
         ordering = ["statement", "pk"]
@@ -356,17 +375,9 @@ class Recommendation(MissionRecord):
     def _changed_frozen_fields(self) -> set[str]:
         if not self.pk:
             return {"statement"}
-        stored = Recommendation.objects.filter(pk=self.pk).values(
-            "statement_id", "addressee", "text", "priority"
-        )
-        stored = stored.first() or {}
-        mine = {
-            "statement_id": self.statement_id,
-            "addressee": self.addressee,
-            "text": self.text,
-            "priority": self.priority,
-        }
-        return {name for name, value in mine.items() if stored.get(name) != value}
+        names = [self._meta.get_field(name).attname for name in self.REVIEWED_FIELDS]
+        stored = Recommendation.objects.filter(pk=self.pk).values(*names).first() or {}
+        return {name for name in names if stored.get(name) != getattr(self, name)}
 
     def check_statement_allows_change(self):
         """A published statement freezes its recommendations, all but their follow-up."""

@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observation.access import Role, mission_for
+from observation import services
+from observation.access import mission_for
 from observation.forms import IrregularityForm, ReviewForm
 from observation.history import history_rows
 from observation.models import Irregularity
@@ -14,7 +15,7 @@ QUEUE_PAGE_SIZE = 25
 
 
 def irregularity_create(request, pk):
-    access = mission_for(request, pk)
+    access = mission_for(request, pk, action="irregularity_add")
     mission = access.mission
     form = IrregularityForm(
         request.POST or None,
@@ -24,9 +25,7 @@ def irregularity_create(request, pk):
     if request.method == "POST" and form.is_valid():
         irregularity = form.save()
         messages.success(request, _("Irregularity logged; it now waits for review."))
-        return redirect(
-            "observation:irregularity_detail", pk=mission.pk, irregularity_pk=irregularity.pk
-        )
+        return redirect(irregularity)
     return render(
         request,
         "observation/irregularity_form.html",
@@ -60,7 +59,7 @@ def irregularity_detail(request, pk, irregularity_pk):
 
 
 def review_queue(request, pk):
-    access = mission_for(request, pk, role=Role.REVIEWER)
+    access = mission_for(request, pk, action="review_queue")
     queue = access.mission.irregularities.review_queue().select_related(
         "category", "round", "station", "report"
     )
@@ -71,7 +70,7 @@ def review_queue(request, pk):
 
 @require_POST
 def irregularity_review(request, pk, irregularity_pk):
-    access = mission_for(request, pk, role=Role.REVIEWER)
+    access = mission_for(request, pk, action="irregularity_review")
     irregularity = get_object_or_404(access.mission.irregularities, pk=irregularity_pk)
     form = ReviewForm(request.POST)
     back = request.POST.get("next") or "detail"
@@ -80,18 +79,17 @@ def irregularity_review(request, pk, irregularity_pk):
             for error in errors:
                 messages.error(request, error)
     else:
-        note = form.cleaned_data["note"]
         try:
-            if form.cleaned_data["decision"] == "verify":
-                irregularity.verify(by=request.user, note=note)
-                messages.success(request, _("Irregularity verified: %s") % irregularity)
-            else:
-                irregularity.dismiss(by=request.user, note=note)
-                messages.success(request, _("Irregularity dismissed: %s") % irregularity)
+            done = services.irregularity_review(
+                irregularity=irregularity,
+                decision=form.cleaned_data["decision"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:  # already reviewed, superseded, or mission locked
             messages.error(request, error.messages[0])
+        else:
+            messages.success(request, done)
     if back == "queue":
         return redirect("observation:review_queue", pk=access.mission.pk)
-    return redirect(
-        "observation:irregularity_detail", pk=access.mission.pk, irregularity_pk=irregularity.pk
-    )
+    return redirect(irregularity)

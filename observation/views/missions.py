@@ -1,6 +1,10 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from observation import services
 from observation.access import mission_for
 from observation.models import FindingsStatement, Irregularity, Mission, ObserverReport
 
@@ -64,3 +68,25 @@ def mission_detail(request, pk):
         )[:5],
     }
     return render(request, "observation/mission_detail.html", context)
+
+
+@require_POST
+def mission_lock(request, pk):
+    access = mission_for(request, pk, action="mission_lock")
+    return _lock_move(request, access.mission, services.mission_lock)
+
+
+@require_POST
+def mission_unlock(request, pk):
+    access = mission_for(request, pk, action="mission_unlock")
+    return _lock_move(request, access.mission, services.mission_unlock)
+
+
+def _lock_move(request, mission, move):
+    try:
+        done = move(mission=mission, by=request.user)
+    except ValidationError as error:  # locked or unlocked meanwhile
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done)
+    return redirect(mission)

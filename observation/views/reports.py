@@ -1,44 +1,21 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from observation import overvote
+from observation import services
 from observation.access import mission_for
-from observation.forms import ObserverReportForm, ReportIrregularityFormSet, StaleVersion
+from observation.forms import ObserverReportForm, ReportIrregularityFormSet
 from observation.history import history_rows
 from observation.models import ObserverReport
 
 
-def _save_report(*, form, formset, user, is_new):
-    """Save a report with its irregularities, wholly or not at all."""
-    with transaction.atomic():
-        report = form.save(commit=False)
-        if is_new:
-            report.entered_by = user
-            report.submission_id = form.cleaned_data["submission_id"]
-        else:
-            form.claim_version()
-        report.save()
-        form.save_m2m()
-        formset.instance = report
-        for irregularity in formset.save(commit=False):
-            irregularity.reported_by = irregularity.reported_by or user
-            irregularity.save()
-        for irregularity in formset.deleted_objects:
-            irregularity.delete()
-        report.carry_irregularities()
-        outcome = overvote.sync_overvote(report=report, by=user)
-    return report, outcome
-
-
 def _report_form_page(request, access, report):
     mission = access.mission
-    is_new = report.pk is None
     data = request.POST if request.method == "POST" else None
     form = ObserverReportForm(data, instance=report, mission=mission)
     form_is_valid = data is not None and form.is_valid()
@@ -47,10 +24,14 @@ def _report_form_page(request, access, report):
 
     if form_is_valid and formset.is_valid():
         try:
-            saved, outcome = _save_report(
-                form=form, formset=formset, user=request.user, is_new=is_new
+            saved = services.report_save(
+                report=form.instance,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                irregularities=formset.save(commit=False),
+                removed=formset.deleted_objects,
             )
-        except StaleVersion:
+        except services.StaleVersion:
             form.refuse_stale()
         except ValidationError as error:
             # Locked, or a reviewed irregularity touched, between validation and saving.
@@ -64,12 +45,12 @@ def _report_form_page(request, access, report):
             if existing is None:
                 raise
             messages.info(request, _("This report was already saved; here it is."))
-            return redirect("observation:report_detail", pk=mission.pk, report_pk=existing.pk)
+            return redirect(existing)
         else:
-            messages.success(request, _("Report saved.") if is_new else _("Report updated."))
-            if outcome in overvote.MESSAGES:
-                messages.warning(request, overvote.MESSAGES[outcome])
-            return redirect("observation:report_detail", pk=mission.pk, report_pk=saved.pk)
+            messages.success(request, saved.message)
+            for warning in saved.warnings:
+                messages.warning(request, warning)
+            return redirect(saved.report)
 
     context = {
         "access": access,
@@ -82,12 +63,12 @@ def _report_form_page(request, access, report):
 
 
 def report_create(request, pk):
-    access = mission_for(request, pk)
+    access = mission_for(request, pk, action="report_add")
     return _report_form_page(request, access, ObserverReport(mission=access.mission))
 
 
 def report_edit(request, pk, report_pk):
-    access = mission_for(request, pk)
+    access = mission_for(request, pk, action="report_edit")
     report = get_object_or_404(access.mission.reports, pk=report_pk)
     return _report_form_page(request, access, report)
 

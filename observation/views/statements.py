@@ -1,19 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observation import markdown
-from observation.access import Role, mission_for
-from observation.forms import (
-    RecommendationFormSet,
-    ReturnToDraftForm,
-    StaleVersion,
-    StatementForm,
-)
+from observation import markdown, services
+from observation.access import STATEMENT_MOVE_ACTIONS, mission_for
+from observation.forms import RecommendationFormSet, ReturnToDraftForm, StatementForm
 from observation.history import history_rows
 from observation.models import FindingsStatement
 
@@ -37,6 +31,8 @@ def statement_detail(request, pk, statement_pk):
         "access": access,
         "mission": access.mission,
         "statement": statement,
+        "moves": access.statement_moves(statement),
+        "may_edit": statement.is_editable and access.allows("statement_draft"),
         "cited": statement.cited_irregularities.select_related("category", "station"),
         "recommendations": statement.recommendations.all(),
         "return_form": ReturnToDraftForm(),
@@ -45,22 +41,8 @@ def statement_detail(request, pk, statement_pk):
     return render(request, "observation/statement_detail.html", context)
 
 
-def _save_statement(*, form, formset, is_new):
-    with transaction.atomic():
-        statement = form.save(commit=False)
-        if not is_new:
-            # Only a draft is edited: a statement moved on meanwhile is stale too.
-            form.claim_version(status=FindingsStatement.Status.DRAFT)
-        statement.save()
-        form.save_m2m()
-        formset.instance = statement
-        formset.save()
-    return statement
-
-
 def _statement_form_page(request, access, statement):
     mission = access.mission
-    is_new = statement.pk is None
     data = request.POST if request.method == "POST" else None
     form = StatementForm(data, instance=statement, mission=mission)
     formset = RecommendationFormSet(data, instance=statement, prefix="recommendations")
@@ -71,18 +53,27 @@ def _statement_form_page(request, access, statement):
             if "body" in form.cleaned_data:
                 preview = markdown.render(form.cleaned_data["body"])
         elif valid:
+
+            def save_related(saved):
+                form.save_m2m()
+                formset.instance = saved
+                formset.save()
+
             try:
-                saved = _save_statement(form=form, formset=formset, is_new=is_new)
-            except StaleVersion:
+                saved = services.statement_save(
+                    statement=form.save(commit=False),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                    save_related=save_related,
+                )
+            except services.StaleVersion:
                 form.refuse_stale()
             except ValidationError as error:
                 # Locked or moved on between validation and saving.
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Draft saved."))
-                return redirect(
-                    "observation:statement_detail", pk=mission.pk, statement_pk=saved.pk
-                )
+                return redirect(saved)
     context = {
         "access": access,
         "mission": mission,
@@ -95,51 +86,40 @@ def _statement_form_page(request, access, statement):
 
 
 def statement_create(request, pk):
-    access = mission_for(request, pk, role=Role.REVIEWER)
-    statement = FindingsStatement(mission=access.mission, created_by=request.user)
-    return _statement_form_page(request, access, statement)
+    access = mission_for(request, pk, action="statement_draft")
+    return _statement_form_page(request, access, FindingsStatement(mission=access.mission))
 
 
 def statement_edit(request, pk, statement_pk):
-    access = mission_for(request, pk, role=Role.REVIEWER)
+    access = mission_for(request, pk, action="statement_draft")
     statement = get_object_or_404(access.mission.statements, pk=statement_pk)
-    if not statement.is_editable:
-        messages.error(
-            request,
-            _("Only a draft can be edited; this statement is %(status)s.")
-            % {"status": statement.get_status_display().lower()},
-        )
-        return redirect("observation:statement_detail", pk=pk, statement_pk=statement.pk)
+    try:
+        statement.check_changeable()
+    except ValidationError as error:  # past draft, or published
+        messages.error(request, error.messages[0])
+        return redirect(statement)
     return _statement_form_page(request, access, statement)
-
-
-# Who may make each move: drafting is reviewers' work, approval and publication leaders'.
-TRANSITIONS = {
-    "submit": (Role.REVIEWER, "submit_for_review", _("Statement submitted for review.")),
-    "approve": (Role.LEADER, "approve", _("Statement approved.")),
-    "publish": (Role.LEADER, "publish", _("Statement published.")),
-    "return": (Role.LEADER, "return_to_draft", _("Statement returned to draft.")),
-}
 
 
 @require_POST
 def statement_transition(request, pk, statement_pk, action):
-    if action not in TRANSITIONS:
+    if action not in STATEMENT_MOVE_ACTIONS:
         raise Http404
-    role, method, done = TRANSITIONS[action]
-    access = mission_for(request, pk, role=role)
+    access = mission_for(request, pk, action=STATEMENT_MOVE_ACTIONS[action])
     statement = get_object_or_404(access.mission.statements, pk=statement_pk)
-    kwargs = {"by": request.user}
+    reason = ""
     if action == "return":
         form = ReturnToDraftForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Say why the statement goes back to draft."))
-            return redirect("observation:statement_detail", pk=pk, statement_pk=statement.pk)
-        kwargs["reason"] = form.cleaned_data["reason"]
+            messages.error(request, FindingsStatement.RETURN_NEEDS_REASON)
+            return redirect(statement)
+        reason = form.cleaned_data["reason"]
     try:
-        getattr(statement, method)(**kwargs)
+        done = services.statement_move(
+            statement=statement, move=action, by=request.user, reason=reason
+        )
     except ValidationError as error:  # an illegal move, or a locked mission
         messages.error(request, error.messages[0])
     else:
         messages.success(request, done)
-    return redirect("observation:statement_detail", pk=pk, statement_pk=statement.pk)
+    return redirect(statement)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from observation import exports
+from observation import exports, services
 from observation.access import mission_for
 from observation.forms import ImportUploadForm
 from observation.imports import (
@@ -28,7 +28,6 @@ from observation.imports import (
     Importer,
     ImportFileError,
     StationImporter,
-    read_table,
 )
 from observation.models import MissionLockedError
 from observation.views.lists import irregularity_filter, report_filter, station_filter
@@ -39,16 +38,23 @@ SESSION_KEY = "pending_imports"
 @dataclass(frozen=True)
 class _ImportKind:
     importer: type[Importer]
+    action: str
     url_name: str
     done_url_name: str
 
 
 IMPORTS = {
     StationImporter.kind: _ImportKind(
-        StationImporter, "observation:station_import", "observation:station_list"
+        StationImporter,
+        "station_import",
+        "observation:station_import",
+        "observation:station_list",
     ),
     DelegationImporter.kind: _ImportKind(
-        DelegationImporter, "observation:delegation_import", "observation:mission_detail"
+        DelegationImporter,
+        "delegation_import",
+        "observation:delegation_import",
+        "observation:mission_detail",
     ),
 }
 
@@ -81,7 +87,7 @@ def _discard(request, token):
 
 
 def _import_page(request, pk, kind):
-    access = mission_for(request, pk)
+    access = mission_for(request, pk, action=IMPORTS[kind].action)
     importer = IMPORTS[kind].importer(access.mission)
     form = ImportUploadForm(request.POST or None, request.FILES or None, importer=importer)
     token = None
@@ -111,8 +117,8 @@ def _render_import(request, access, importer, *, form, preview, token):
 
 
 def _confirm(request, pk, kind):
-    access = mission_for(request, pk)
     import_kind = IMPORTS[kind]
+    access = mission_for(request, pk, action=import_kind.action)
     importer = import_kind.importer(access.mission)
     token = request.POST.get("token", "")
     entry = _pending(request).get(token)
@@ -128,19 +134,20 @@ def _confirm(request, pk, kind):
     if content is None:
         return _no_longer_waiting(request, import_kind, pk)
     try:
-        # Checked again: the mission or its stations may have changed since the preview.
-        preview = importer.preview(read_table(content, entry["filename"]))
-        if not preview.is_valid:
-            form = ImportUploadForm(importer=importer)
-            return _render_import(request, access, importer, form=form, preview=preview, token=None)
-        counts = importer.save(preview, by=request.user)
+        confirmed = services.import_confirm(
+            importer=importer, content=content, filename=entry["filename"], by=request.user
+        )
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect(import_kind.url_name, pk)
     except MissionLockedError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(import_kind.url_name, pk)
-    messages.success(request, _import_message(kind, counts))
+    if not confirmed.written:
+        form = ImportUploadForm(importer=importer)
+        preview = confirmed.preview
+        return _render_import(request, access, importer, form=form, preview=preview, token=None)
+    messages.success(request, _import_message(kind, confirmed.counts))
     return redirect(import_kind.done_url_name, pk)
 
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from observation.models import FindingsStatement, Irregularity, MissionMembership
-from observation.overvote import sync_overvote
 from tests import factories
 
 
@@ -35,8 +34,8 @@ def overvote_for(peru):
         station=peru["station"],
         observer=peru["observer"],
         ballots_cast=412,
+        saved_by=factories.UserFactory(),
     )
-    sync_overvote(report=report)
     return report.irregularities.get(raised_by_system=True)
 
 

@@ -12,60 +12,79 @@ from observation.models import FindingsStatement, Irregularity, MissionMembershi
 from observation.urls import mission_patterns, urlpatterns
 from tests import factories
 
-ROLES = ("anonymous", "stranger", "staff", "reviewer", "leader", "superuser")
+# "locked" is a leader on a locked mission: reading goes on, changing is refused.
+ROLES = ("anonymous", "stranger", "staff", "reviewer", "leader", "superuser", "locked")
 
 
-def expect(anonymous=302, stranger=404, staff=200, reviewer=200, leader=200, superuser=200):
-    return dict(zip(ROLES, (anonymous, stranger, staff, reviewer, leader, superuser), strict=True))
+def expect(
+    anonymous=302, stranger=404, staff=200, reviewer=200, leader=200, superuser=200, locked=None
+):
+    locked = leader if locked is None else locked
+    statuses = (anonymous, stranger, staff, reviewer, leader, superuser, locked)
+    return dict(zip(ROLES, statuses, strict=True))
 
 
 MEMBERS = expect()
 REVIEWERS = expect(staff=403)
 # A POST of an empty form: members see the form again with its errors.
-MEMBER_FORMS = expect()
-REVIEWER_ACTIONS = expect(staff=403, reviewer=302, leader=302, superuser=302)
-LEADER_ACTIONS = expect(staff=403, reviewer=403, leader=302, superuser=302)
+MEMBER_FORMS = expect(locked=403)
+# The pages that change the mission's records refuse to open on a locked mission.
+MEMBER_CHANGES = expect(locked=403)
+REVIEWER_CHANGES = expect(staff=403, locked=403)
+REVIEWER_ACTIONS = expect(staff=403, reviewer=302, leader=302, superuser=302, locked=403)
+LEADER_ACTIONS = expect(staff=403, reviewer=403, leader=302, superuser=302, locked=403)
 # require_POST answers before anything else is looked at, strangers included.
 POST_ONLY = expect(stranger=405, staff=405, reviewer=405, leader=405, superuser=405)
 
 # (URL name, the objects its arguments name, method, POST data, expected status per role)
 MATRIX = [
     ("mission_detail", (), "get", None, MEMBERS),
+    ("mission_lock", (), "get", None, POST_ONLY),
+    ("mission_lock", (), "post", {}, LEADER_ACTIONS),
+    ("mission_unlock", (), "get", None, POST_ONLY),
+    # Unlocking an open mission is refused by the mission itself, with a message.
+    (
+        "mission_unlock",
+        (),
+        "post",
+        {},
+        expect(staff=403, reviewer=403, leader=302, superuser=302, locked=302),
+    ),
     ("mission_summary", (), "get", None, MEMBERS),
     ("mission_summary_pdf", (), "get", None, MEMBERS),
     ("mission_public_summary", (), "get", None, MEMBERS),
     ("mission_public_summary_pdf", (), "get", None, MEMBERS),
     ("station_list", (), "get", None, MEMBERS),
     ("station_search", (), "get", None, MEMBERS),
-    ("station_import", (), "get", None, MEMBERS),
+    ("station_import", (), "get", None, MEMBER_CHANGES),
     ("station_import_confirm", (), "get", None, POST_ONLY),
     (
         "station_import_confirm",
         (),
         "post",
         {"token": "unknown"},
-        expect(staff=302, reviewer=302, leader=302, superuser=302),
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
     ),
     ("station_export", ("csv",), "get", None, MEMBERS),
-    ("delegation_import", (), "get", None, MEMBERS),
+    ("delegation_import", (), "get", None, MEMBER_CHANGES),
     ("delegation_import_confirm", (), "get", None, POST_ONLY),
     (
         "delegation_import_confirm",
         (),
         "post",
         {"token": "unknown"},
-        expect(staff=302, reviewer=302, leader=302, superuser=302),
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
     ),
     ("report_list", (), "get", None, MEMBERS),
     ("report_export", ("xlsx",), "get", None, MEMBERS),
-    ("report_create", (), "get", None, MEMBERS),
+    ("report_create", (), "get", None, MEMBER_CHANGES),
     ("report_create", (), "post", {}, MEMBER_FORMS),
     ("report_detail", ("report",), "get", None, MEMBERS),
-    ("report_edit", ("report",), "get", None, MEMBERS),
+    ("report_edit", ("report",), "get", None, MEMBER_CHANGES),
     ("report_edit", ("report",), "post", {}, MEMBER_FORMS),
     ("irregularity_list", (), "get", None, MEMBERS),
     ("irregularity_export", ("csv",), "get", None, MEMBERS),
-    ("irregularity_create", (), "get", None, MEMBERS),
+    ("irregularity_create", (), "get", None, MEMBER_CHANGES),
     ("irregularity_create", (), "post", {}, MEMBER_FORMS),
     ("irregularity_detail", ("irregularity",), "get", None, MEMBERS),
     ("review_queue", (), "get", None, REVIEWERS),
@@ -78,11 +97,11 @@ MATRIX = [
         REVIEWER_ACTIONS,
     ),
     ("statement_list", (), "get", None, MEMBERS),
-    ("statement_create", (), "get", None, REVIEWERS),
-    ("statement_create", (), "post", {}, REVIEWERS),
+    ("statement_create", (), "get", None, REVIEWER_CHANGES),
+    ("statement_create", (), "post", {}, REVIEWER_CHANGES),
     ("statement_detail", ("statement",), "get", None, MEMBERS),
-    ("statement_edit", ("statement",), "get", None, REVIEWERS),
-    ("statement_edit", ("statement",), "post", {}, REVIEWERS),
+    ("statement_edit", ("statement",), "get", None, REVIEWER_CHANGES),
+    ("statement_edit", ("statement",), "post", {}, REVIEWER_CHANGES),
     ("statement_transition", ("statement", "submit"), "get", None, POST_ONLY),
     ("statement_transition", ("statement", "submit"), "post", {}, REVIEWER_ACTIONS),
     ("statement_transition", ("statement", "approve"), "post", {}, LEADER_ACTIONS),
@@ -96,6 +115,7 @@ def world(mission):
     report = factories.ObserverReportFactory(mission=mission)
     statement = factories.FindingsStatementFactory(mission=mission)
     return {
+        "mission": mission,
         "report": report,
         "irregularity": factories.IrregularityFactory(
             mission=mission, round=report.round, station=report.station
@@ -107,6 +127,9 @@ def world(mission):
 def _user(role, mission):
     if role == "anonymous":
         return None
+    if role == "locked":
+        mission.lock(by=factories.UserFactory())
+        return factories.MissionMembershipFactory(mission=mission, role="leader").user
     if role == "superuser":
         return factories.UserFactory(is_superuser=True, is_staff=True)
     if role == "stranger":
@@ -137,9 +160,11 @@ def test_permission_matrix(client, mission, world, role, name, args, method, dat
     assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login"))
+    if role == "locked" and response.status_code == 403:
+        assert "is locked" in response.content.decode()
     # A redirect after a move must mean the move happened, and a refusal that it did not.
     if method == "post" and name in MOVES:
-        moved = MOVES[name](world, *args[1:])
+        moved = MOVES[name](world, user, *args[1:])
         assert moved == (expected[role] == 302 and role != "anonymous"), f"{role} {name} {args}"
 
 
@@ -150,10 +175,13 @@ AFTER_MOVE = {
     "return": FindingsStatement.Status.DRAFT,
 }
 MOVES = {
-    "irregularity_review": lambda world: (
+    "mission_lock": lambda world, user: (
+        user is not None and _fresh(world["mission"]).locked_by_id == user.pk
+    ),
+    "irregularity_review": lambda world, user: (
         _fresh(world["irregularity"]).status == Irregularity.Status.VERIFIED
     ),
-    "statement_transition": lambda world, action: (
+    "statement_transition": lambda world, user, action: (
         _fresh(world["statement"]).status == AFTER_MOVE[action]
     ),
 }

@@ -15,7 +15,6 @@ from observation.models import (
     ObserverReport,
     Recommendation,
 )
-from observation.overvote import sync_overvote
 from observation.summary import build_summary
 from tests import factories
 from tests.factories import category
@@ -77,7 +76,7 @@ def peru(mission, leader):
     station("P1", "Piura", 250)
 
     def report(where, phase, assessment, ballots):
-        made = factories.ObserverReportFactory(
+        return factories.ObserverReportFactory(
             mission=mission,
             round=first,
             station=where,
@@ -85,9 +84,8 @@ def peru(mission, leader):
             phase=phase,
             assessment=assessment,
             ballots_cast=ballots,
+            saved_by=leader,
         )
-        sync_overvote(report=made, by=leader)
-        return made
 
     report(l1, Phase.OPENING, Assessment.VERY_GOOD, None)
     report(l1, Phase.VOTING, Assessment.GOOD, 120)

@@ -99,7 +99,7 @@ def test_lock_and_unlock_actions_record_who(admin_client, superuser, mission):
     mission.refresh_from_db()
     assert mission.locked_by == superuser
     response = _action(admin_client, "mission", "lock", [mission])
-    assert any("already locked" in message for message in _messages(response))
+    assert any("is locked" in message for message in _messages(response))
     _action(admin_client, "mission", "unlock", [mission])
     mission.refresh_from_db()
     assert not mission.is_locked

@@ -6,7 +6,6 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 
 from observation.models import Irregularity, ObserverReport
-from observation.overvote import sync_overvote
 from tests import factories
 from tests.observation.admin.conftest import _action, _messages, _report_form_data, _verified
 
@@ -74,14 +73,13 @@ def test_report_change_page_queries_do_not_grow_with_its_irregularities(
     for more in (0, 49):
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.PollingStationFactory.create_batch(more, mission=mission)
-        # Session, user, the report with mission, round and station joined in; whether
-        # any of its irregularities was reviewed (then it cannot be deleted); the
-        # categories, read once for each of the three times the admin builds the inline
-        # formset (never per row); the inline's irregularities with category and
-        # station; the read-only list of raised or reviewed irregularities with category
-        # and station; the selected round, station and observer team (with person) of
-        # the autocomplete widgets: never a list of every station.
-        with django_assert_num_queries(12):
+        # Session, user, the report with mission, round and station joined in; the
+        # inline's irregularities with category and station; the categories, read once
+        # for all the rows; whether any of its irregularities was reviewed (then it
+        # cannot be deleted); the selected round, station and observer team (with
+        # person) of the autocomplete widgets, never a list of every station; the
+        # read-only list of raised or reviewed irregularities with category and station.
+        with django_assert_num_queries(10):
             response = _get(admin_client, url)
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
 
@@ -98,9 +96,10 @@ def test_irregularity_change_page_queries_do_not_grow_with_rows(
         factories.IrregularityFactory.create_batch(more, report=report, **where)
         factories.ObserverReportFactory.create_batch(more, mission=mission, round=report.round)
         # Session, user, the irregularity with mission, category and station joined
-        # in, and the selected round, station, report (with its station and round)
-        # and category of the autocomplete widgets.
-        with django_assert_num_queries(7):
+        # in; whether it is kept (reviewed, or the overvote of a report that still
+        # shows one: then it cannot be deleted); the selected round, station, report
+        # (with its station and round) and category of the autocomplete widgets.
+        with django_assert_num_queries(8):
             _get(admin_client, url)
 
 
@@ -199,9 +198,8 @@ def test_adding_an_irregularity_by_hand_refuses_the_overvote_category(admin_clie
     assert not Irregularity.objects.exists()
 
 
-def test_system_raised_irregularity_keeps_its_report_and_category(admin_client, mission):
-    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400)
-    sync_overvote(report=report)
+def test_system_raised_irregularity_keeps_its_report_and_category(admin_client, superuser, mission):
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400, saved_by=superuser)
     overvote = Irregularity.objects.get(report=report)
     url = reverse("admin:observation_irregularity_change", args=[overvote.pk])
     form = admin_client.get(url).context["adminform"].form
@@ -253,11 +251,10 @@ def _inline_row(irregularity, index=0, **changes):
     return {f"irregularities-{index}-{name}": value for name, value in row.items()}
 
 
-def test_report_inline_does_not_edit_the_system_raised_overvote(admin_client, mission):
+def test_report_inline_does_not_edit_the_system_raised_overvote(admin_client, superuser, mission):
     # The inline listed the overvote irregularity with its category, severity and
     # description open to edits.
-    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400)
-    sync_overvote(report=report)
+    report = factories.ObserverReportFactory(mission=mission, ballots_cast=400, saved_by=superuser)
     overvote = Irregularity.objects.get(report=report)
     url = reverse("admin:observation_observerreport_change", args=[report.pk])
     response = _get(admin_client, url)
