@@ -26,9 +26,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	bin/ensure-chromium
 	$(BIN)/pytest
 
 e2e: install
+	bin/ensure-chromium
 	$(BIN)/pytest -m e2e
 
 # Timings on the configured database (DATABASE_URL, else SQLite): the mission
