@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from observation.models import ElectionRound, Irregularity, ObserverReport
 from tests import factories
-from tests.observation.admin.conftest import _action, _messages, _report_form_data
+from tests.observation.admin.conftest import (
+    _action,
+    _messages,
+    _report_form_data,
+    _statement_form_data,
+)
 from tests.observation.test_reports import report_data
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +30,6 @@ def runoff(mission):
         observed=False,
         not_observed_reason="Fundamental flaws were not rectified.",
     )
-
-
-@pytest.fixture
-def setting(mission):
-    return {
-        "round": factories.ElectionRoundFactory(mission=mission),
-        "station": factories.PollingStationFactory(mission=mission, code="LIM-001"),
-        "observer": factories.DelegationMemberFactory(mission=mission),
-    }
 
 
 # A round the mission did not observe takes no reports.
@@ -228,19 +224,7 @@ def test_admin_refuses_a_statement_body_with_a_script(client, superuser, mission
     statement = factories.FindingsStatementFactory(mission=mission)
     client.force_login(superuser)
     url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
-    data = {
-        "round": "",
-        "kind": statement.kind,
-        "title": statement.title,
-        "issued_on": "2000-04-10",
-        "body": "Results <script>alert(1)</script>",
-        "created_by": "",
-        "version": statement.version,
-        "recommendations-TOTAL_FORMS": 0,
-        "recommendations-INITIAL_FORMS": 0,
-        "recommendations-MIN_NUM_FORMS": 0,
-        "recommendations-MAX_NUM_FORMS": 1000,
-    }
+    data = _statement_form_data(statement, body="Results <script>alert(1)</script>")
     response = client.post(url, data)
     assert response.status_code == 200
     form = response.context["adminform"].form
