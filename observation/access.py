@@ -14,10 +14,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from observation.models import Mission, MissionLockedError, MissionMembership
 
 Role = MissionMembership.Role
+
+
+ROLE_REFUSAL = _(
+    "Your role on this mission does not allow this. A mission leader can change your role."
+)
 
 
 @dataclass(frozen=True)
@@ -27,32 +33,33 @@ class Rule:
     refused_when_locked: bool
 
 
-READ = False
-WRITE = True
-
 # action → the least role that may do it, and whether a locked mission refuses it.
 POLICY: dict[str, Rule] = {
     # Reading the mission, its lists, summaries and exports.
-    "view": Rule(Role.STAFF, READ),
-    "review_queue": Rule(Role.REVIEWER, READ),
-    # Entering what observers report, and the lists it is checked against.
-    "report_add": Rule(Role.STAFF, WRITE),
-    "report_edit": Rule(Role.STAFF, WRITE),
-    "irregularity_add": Rule(Role.STAFF, WRITE),
-    "station_import": Rule(Role.STAFF, WRITE),
-    "delegation_import": Rule(Role.STAFF, WRITE),
+    "view": Rule(Role.STAFF, refused_when_locked=False),
+    "review_queue": Rule(Role.REVIEWER, refused_when_locked=False),
+    # Entering what observers report, and the lists it is checked against
+    # (by hand, by import, or in the admin).
+    "report_add": Rule(Role.STAFF, refused_when_locked=True),
+    "report_edit": Rule(Role.STAFF, refused_when_locked=True),
+    "irregularity_edit": Rule(Role.STAFF, refused_when_locked=True),
+    "station_edit": Rule(Role.STAFF, refused_when_locked=True),
+    "delegation_edit": Rule(Role.STAFF, refused_when_locked=True),
     # Judging it and drafting findings.
-    "irregularity_review": Rule(Role.REVIEWER, WRITE),
-    "statement_draft": Rule(Role.REVIEWER, WRITE),
-    "statement_submit": Rule(Role.REVIEWER, WRITE),
-    # Leading the mission.
-    "statement_approve": Rule(Role.LEADER, WRITE),
-    "statement_publish": Rule(Role.LEADER, WRITE),
-    "statement_return": Rule(Role.LEADER, WRITE),
-    "mission_lock": Rule(Role.LEADER, WRITE),
-    "mission_unlock": Rule(Role.LEADER, READ),
+    "irregularity_review": Rule(Role.REVIEWER, refused_when_locked=True),
+    "statement_draft": Rule(Role.REVIEWER, refused_when_locked=True),
+    "statement_submit": Rule(Role.REVIEWER, refused_when_locked=True),
+    # Leading the mission: its facts, partners and rounds, its findings, its lock.
+    "mission_edit": Rule(Role.LEADER, refused_when_locked=True),
+    "statement_approve": Rule(Role.LEADER, refused_when_locked=True),
+    "statement_publish": Rule(Role.LEADER, refused_when_locked=True),
+    "statement_return": Rule(Role.LEADER, refused_when_locked=True),
+    "mission_lock": Rule(Role.LEADER, refused_when_locked=True),
+    "mission_unlock": Rule(Role.LEADER, refused_when_locked=False),
+    # Where the mission restricts them, observer names are for its leaders.
+    "observer_names": Rule(Role.LEADER, refused_when_locked=False),
     # Access outlives the lock: leaders still manage who may read the mission.
-    "membership_manage": Rule(Role.LEADER, READ),
+    "membership_manage": Rule(Role.LEADER, refused_when_locked=False),
 }
 
 # A statement's lifecycle moves (FindingsStatement.MOVES), as actions of the table.
@@ -91,6 +98,11 @@ class MissionAccess:
         `{% if access.can.report_add %}`."""
         return {action: self.allows(action) for action in POLICY}
 
+    @property
+    def names_observers(self) -> bool:
+        """Whether exports and printed summaries name observer teams for this user."""
+        return not self.mission.observer_names_for_leaders_only or self.allows("observer_names")
+
     def statement_moves(self, statement) -> list[str]:
         """The lifecycle moves this user may make on `statement` now."""
         return [
@@ -105,7 +117,7 @@ class MissionAccess:
             return
         if role_allows(self.role, action, locked=False):
             raise PermissionDenied(MissionLockedError(self.mission).messages[0])
-        raise PermissionDenied
+        raise PermissionDenied(str(ROLE_REFUSAL))
 
 
 def mission_for(request, pk, *, action: str = "view") -> MissionAccess:

@@ -140,7 +140,7 @@ def build_mission(*, stations: int, reports: int, irregularities: int, user, rng
         status=Status.VERIFIED, reviewed_by=user, reviewed_at=timezone.now()
     )
 
-    categories = list(IrregularityCategory.objects.filter(system_raised=False))
+    categories = list(IrregularityCategory.objects.hand_logged())
     now = timezone.now()
     irregularity_rows = []
     for _ in range(max(irregularities - raised.count(), 0)):

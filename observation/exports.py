@@ -54,6 +54,15 @@ def neutralise(value):
     return value
 
 
+def unneutralise(text: str) -> str:
+    """The text of a cell as it was before `neutralise`, so that an export imports back
+    unchanged: the one leading apostrophe goes only where `neutralise` would have added it.
+    """
+    if text.startswith("'") and neutralise(text[1:]) == text:
+        return text[1:]
+    return text
+
+
 def _cell(value):
     if value is None:
         return ""
@@ -94,7 +103,8 @@ def _choice(record, field):
     return getattr(record, f"get_{field}_display")() if getattr(record, field) else ""
 
 
-def report_columns(mission: Mission) -> list[Column]:
+def report_columns(mission: Mission, *, name_observers: bool = True) -> list[Column]:
+    """The report export's columns; without `name_observers`, no observer team column."""
     checklist = [
         Column(
             str(ObserverReport._meta.get_field(name).verbose_name).capitalize(),
@@ -109,7 +119,11 @@ def report_columns(mission: Mission) -> list[Column]:
         Column(_("Station name"), lambda r: r.station.name),
         *_area_columns(mission, lambda r: r.station),
         Column(_("Phase"), lambda r: r.get_phase_display()),
-        Column(_("Observer team"), lambda r: r.observer.person if r.observer else ""),
+        *(
+            [Column(_("Observer team"), lambda r: r.observer.person if r.observer else "")]
+            if name_observers
+            else []
+        ),
         Column(_("Arrival"), lambda r: r.arrived_at),
         Column(_("Departure"), lambda r: r.departed_at),
         Column(_("Ballots cast"), lambda r: r.ballots_cast),

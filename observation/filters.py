@@ -16,6 +16,7 @@ from observation.models import (
     ObserverReport,
     PollingStation,
 )
+from observation.models.missions import normalise_code
 
 AREA_LEVELS = range(1, 6)
 
@@ -41,15 +42,35 @@ class MissionFilterSet(django_filters.FilterSet):
             ]
 
 
+def _longest(name: str) -> int:
+    # A typed filter is held to the longest value it can match, which also keeps it short
+    # of SQLite's limit on a LIKE pattern (50,000 characters).
+    return PollingStation._meta.get_field(name).max_length
+
+
 def _area(prefix: str, level: int):
     # The first level is short (regions, departments): a list; deeper levels are typed.
     if level == 1:
         return django_filters.ChoiceFilter(field_name=f"{prefix}area_1")
-    return django_filters.CharFilter(field_name=f"{prefix}area_{level}", lookup_expr="iexact")
+    return django_filters.CharFilter(
+        field_name=f"{prefix}area_{level}",
+        lookup_expr="iexact",
+        max_length=_longest(f"area_{level}"),
+    )
+
+
+def _code_or_name(prefix: str, value: str) -> Q:
+    # Codes are matched as they are stored, the way the report form and the import read
+    # them (normalise_code); names, as typed.
+    return Q(**{f"{prefix}code": normalise_code(value)}) | Q(
+        **{f"{prefix}name__icontains": value.strip()}
+    )
 
 
 class StationFilterSet(MissionFilterSet):
-    q = django_filters.CharFilter(label=_("Code or name"), method="filter_code_or_name")
+    q = django_filters.CharFilter(
+        label=_("Code or name"), method="filter_code_or_name", max_length=_longest("name")
+    )
     area_1 = _area("", 1)
     area_2 = _area("", 2)
     area_3 = _area("", 3)
@@ -61,12 +82,11 @@ class StationFilterSet(MissionFilterSet):
         fields = []
 
     def filter_code_or_name(self, queryset, name, value):
-        return queryset.filter(Q(code__iexact=value.strip()) | Q(name__icontains=value.strip()))
+        return queryset.filter(_code_or_name("", value))
 
 
 def _station_code_or_name(queryset, name, value):
-    value = value.strip()
-    return queryset.filter(Q(station__code__iexact=value) | Q(station__name__icontains=value))
+    return queryset.filter(_code_or_name("station__", value))
 
 
 class ReportFilterSet(MissionFilterSet):
@@ -77,7 +97,7 @@ class ReportFilterSet(MissionFilterSet):
     area_4 = _area("station__", 4)
     area_5 = _area("station__", 5)
     station = django_filters.CharFilter(
-        label=_("Station (code or name)"), method=_station_code_or_name
+        label=_("Station (code or name)"), method=_station_code_or_name, max_length=_longest("name")
     )
     phase = django_filters.ChoiceFilter(choices=ObserverReport.Phase.choices)
     assessment = django_filters.ChoiceFilter(choices=ObserverReport.Assessment.choices)

@@ -17,6 +17,7 @@ from observation.models import (
     ObserverReport,
     Recommendation,
 )
+from observation.models.missions import normalise_code
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -43,10 +44,32 @@ def _helper() -> FormHelper:
     return helper
 
 
-class VersionedForm(forms.ModelForm):
-    """A form that carries the version it was loaded at, to refuse lost updates."""
+class HiddenErrorsShown:
+    """Shows the errors of hidden fields (a row's id, the form's version or submission
+    id) among the form's own errors: a hidden field shows none of its own, and a form
+    that fails on one would otherwise fail without a word."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name, field in self.fields.items():
+            if field.widget.is_hidden and name in self._errors:
+                for error in self._errors.pop(name).as_data():
+                    self.add_error(None, error)
+
+
+class VersionedForm(HiddenErrorsShown, forms.ModelForm):
+    """A form that carries the version it was loaded at, to refuse lost updates.
+
+    A form loaded before someone else's save is refused in clean(), so that this
+    comes first among its errors; the save itself claims the version again (see
+    services), for two saves racing past clean() together.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The admin reads the row FOR UPDATE, inside the transaction of its change page.
+    lock_row = False
     # Subclasses say what was refused; %(fields)s names what changed meanwhile.
     stale_message = _("Someone else saved this while you were editing it (changed: %(fields)s).")
 
@@ -60,6 +83,17 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk and version is None:
             raise ValidationError(_("The form lost its version; reload the page."), code="version")
         return version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        version = cleaned_data.get("version")
+        if self.instance.pk and version is not None:
+            rows = self.versioned_rows().filter(pk=self.instance.pk)
+            if self.lock_row:
+                rows = rows.select_for_update()
+            if not rows.filter(version=version).exists():
+                self.refuse_stale()
+        return cleaned_data
 
     def versioned_rows(self):
         """The stored rows an edit may still be saved over."""
@@ -107,25 +141,42 @@ class MissionForm(forms.ModelForm):
                 self.fields["station"].queryset = mission.stations.all()
 
 
+class StationCodeField(forms.ModelChoiceField):
+    """A station typed as its code, read the way codes are stored (normalise_code): lower
+    case, full-width digits or a Unicode hyphen find the station that the station list's
+    filter and the import find."""
+
+    def __init__(self, **kwargs):
+        super().__init__(to_field_name="code", **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalise_code(value)
+        return super().to_python(value)
+
+
 def _station_by_code(form, mission):
     """A station field typed as a code, with suggestions, limited to the mission's stations."""
-    field = form.fields["station"]
     if form.instance.station_id and not form.is_bound:
         # The field holds a code, so an edit form starts from the code, not the id.
         form.initial["station"] = form.instance.station.code
-    field.queryset = mission.stations.all()
-    field.to_field_name = "code"
-    field.widget = forms.TextInput(
-        attrs={
-            "list": "station-options",
-            "autocomplete": "off",
-            "data-station-search": "",
-            "placeholder": _("Type a station code or name"),
-        }
-    )
-    field.label = _("Polling station (code)")
-    field.error_messages["invalid_choice"] = _(
-        "There is no polling station with this code in this mission."
+    model_field = form.fields["station"]
+    form.fields["station"] = StationCodeField(
+        queryset=mission.stations.all(),
+        required=model_field.required,
+        label=_("Polling station (code)"),
+        help_text=model_field.help_text,
+        widget=forms.TextInput(
+            attrs={
+                "list": "station-options",
+                "autocomplete": "off",
+                "data-station-search": "",
+                "placeholder": _("Type a station code or name"),
+            }
+        ),
+        error_messages={
+            "invalid_choice": _("There is no polling station with this code in this mission.")
+        },
     )
 
 
@@ -136,6 +187,8 @@ class ObserverReportForm(VersionedForm, MissionForm):
     )
     # One-time id for this form: a second submission of the same form finds its report.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The web form sends a resubmission to the report it stored; the admin refuses it.
+    finds_resubmitted = True
 
     class Meta:
         model = ObserverReport
@@ -198,6 +251,24 @@ class ObserverReportForm(VersionedForm, MissionForm):
             "submission_id",
         )
 
+    def clean_submission_id(self):
+        """A retried or double-clicked form carries an id stored already: `resubmitted`
+        is then the report it stored. An id stored for another mission is refused."""
+        submission_id = self.cleaned_data.get("submission_id")
+        self.resubmitted = None
+        if submission_id is None or self.instance.pk:
+            return submission_id
+        stored = ObserverReport.objects.filter(submission_id=submission_id).first()
+        if stored is None:
+            return submission_id
+        if self.finds_resubmitted and stored.mission_id == self.instance.mission_id:
+            self.resubmitted = stored
+            return submission_id
+        raise ValidationError(
+            _("This form was sent already. Reload the page to enter another report."),
+            code="resubmitted",
+        )
+
     def clean(self):
         cleaned_data = super().clean()
         if not self.instance.pk:
@@ -205,7 +276,7 @@ class ObserverReportForm(VersionedForm, MissionForm):
         return cleaned_data
 
 
-class ReportIrregularityForm(forms.ModelForm):
+class ReportIrregularityForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = Irregularity
         fields = ["category", "severity", "evidence", "description"]
@@ -213,17 +284,13 @@ class ReportIrregularityForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = IrregularityCategory.objects.filter(system_raised=False)
+        self.fields["category"].queryset = IrregularityCategory.objects.hand_logged()
 
 
 class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, queryset=None, **kwargs):
-        # Overvote detection owns the system-raised irregularity, and a reviewed one
-        # stands as decided: only unreviewed, hand-logged rows are edited here.
-        queryset = Irregularity.objects if queryset is None else queryset
-        queryset = queryset.filter(
-            raised_by_system=False, status=Irregularity.Status.REPORTED
-        ).select_related("category", "station")
+        queryset = Irregularity.objects.all() if queryset is None else queryset
+        queryset = queryset.open_to_edit().select_related("category", "station")
         super().__init__(*args, queryset=queryset, **kwargs)
         self._categories = None
         self.helper = _helper()
@@ -290,8 +357,6 @@ class IrregularityForm(MissionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "station" in self.fields:
-            self.fields["station"].help_text = _("Leave empty for a national-level irregularity.")
         if "category" in self.fields:
             self.fields["category"].queryset = IrregularityCategory.objects.filter(
                 system_raised=False
@@ -377,7 +442,7 @@ class StatementForm(VersionedForm, MissionForm):
         return cleaned_data
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["addressee", "text", "priority", "follow_up", "follow_up_notes"]

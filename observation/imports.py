@@ -12,17 +12,28 @@ fields and exceptions where users need "line 12, Registered voters: must not
 be negative". What we need from it (header matching, a dry run, one
 transaction) is short to write on top of Django's own form fields, which
 clean each cell.
+
+Files come from anyone with a staff role, so a file is read as a stream, row
+by row as the preview checks it, within the limits below: the upload limit
+bounds the bytes sent, not what they hold. A 5 KB workbook can unpack to
+gigabytes or name a cell at XFD1048576, which would pad every row to 16,384
+columns. Reading stops at the first limit a file passes, with a message that
+names it, and a file that cannot be read at all is one ImportFileError.
 """
 
+import contextlib
 import csv
 import datetime
 import functools
 import io
+import itertools
+import logging
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.parsers import expat
 
 from django import forms
 from django.conf import settings
@@ -32,12 +43,14 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils import get_column_letter
 
+from observation.exports import unneutralise
 from observation.models import (
     DelegationMember,
     Mission,
@@ -47,7 +60,10 @@ from observation.models import (
     Person,
     PollingStation,
 )
+from observation.models.missions import normalise_code
 from observation.overvote import Outcome, sync_station
+
+logger = logging.getLogger(__name__)
 
 # Where uploads wait, in the default file storage, between preview and confirmation.
 UPLOAD_FOLDER = "imports"
@@ -58,9 +74,43 @@ CREATE_BATCH_SIZE = 1000
 # The range of a PositiveIntegerField on PostgreSQL (a checked integer column).
 MAX_REGISTERED_VOTERS = 2_147_483_647
 
+# What one file may hold. A national list runs to ~90,000 stations (Peru has about
+# 86,000 voting tables) in a dozen columns of short text.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 60
+MAX_CELL_LENGTH = 1_000
+# An .xlsx file is a zip archive of XML parts: all of them, unpacked, at most this.
+MAX_UNCOMPRESSED_SIZE = 100 * 1024 * 1024
+# Workbook XML packs about ten to one; a zip bomb, up to a thousand to one. Parts under
+# a megabyte are too small to matter, whatever their ratio.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024
+# Excel's last column is XFD: a row of more cells than that is no workbook. Counted in
+# the XML, before openpyxl builds the cells of a row, all at once.
+MAX_XLSX_CELLS_PER_ROW = 16_384
+# openpyxl holds every distinct text of a workbook (its shared strings) in memory, about
+# 140 bytes each: at most five a row at the row limit, 140 MB.
+MAX_SHARED_STRINGS = 5 * MAX_ROWS
+# Other parts openpyxl reads whole, into objects of about a kilobyte an element: the
+# stylesheet above all (a million cell formats took 1.1 GB), then the workbook, its
+# content types, relationships and properties. A workbook with tens of thousands of
+# formats is already one that Excel warns about.
+READ_WHOLE = {"styleSheet", "workbook", "Types", "Relationships", "coreProperties", "Properties"}
+MAX_READ_WHOLE_ELEMENTS = 100_000
+# No CSV line of MAX_COLUMNS cells of MAX_CELL_LENGTH characters is longer, even with
+# every cell quoted and every quote in it doubled. Longer lines are refused before the
+# csv module splits them: 10 MB of commas would be a list of ten million cells.
+MAX_CSV_LINE_LENGTH = MAX_COLUMNS * (2 * MAX_CELL_LENGTH + 3)
+# Row problems and notices a preview keeps to show; the rest are only counted.
+MAX_KEPT_ERRORS = 200
+MAX_KEPT_NOTICES = 200
+# Distinct cells of a column remembered once cleaned (see _clean).
+MAX_CLEANED_KEPT = 1_000
+
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported: wrong kind, empty, a required column missing."""
+    """The file as a whole cannot be imported: wrong kind, empty, a required column missing,
+    a limit passed, or unreadable."""
 
     def __init__(self, message, *, code):
         super().__init__(message)
@@ -71,8 +121,9 @@ class ImportFileError(Exception):
 @dataclass(frozen=True)
 class Table:
     headers: list[str]
-    # (line number as the user sees it in a spreadsheet, cells as text)
-    records: list[tuple[int, list[str]]]
+    # (line number as the user sees it in a spreadsheet, cells as text), read once, as the
+    # preview asks for them.
+    records: Iterator[tuple[int, list[str]]]
 
 
 def normalise_header(text: str) -> str:
@@ -84,35 +135,219 @@ def normalise_header(text: str) -> str:
     return " ".join(plain.casefold().split())
 
 
+def _grouped(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+def _damaged_xlsx() -> ImportFileError:
+    return ImportFileError(
+        _("This file is damaged or is not an Excel workbook (.xlsx)."), code="bad_xlsx"
+    )
+
+
+def _cell_too_long(line: int, *, hint: str = "") -> ImportFileError:
+    message = _(
+        "Line %(line)s has a cell longer than %(limit)s characters, the most we read in one cell."
+    ) % {"line": line, "limit": _grouped(MAX_CELL_LENGTH)}
+    return ImportFileError(f"{message} {hint}".strip(), code="cell_too_long")
+
+
+def _csv_quote_hint() -> str:
+    return _('If no cell is that long, look there for a quote (") that is never closed.')
+
+
+@contextlib.contextmanager
+def _reading_workbook():
+    """Turn whatever reading a workbook raises into one message.
+
+    zipfile, zlib, expat and openpyxl report a damaged workbook with whatever their code
+    raises at the spot: BadZipFile, KeyError, IndexError, ValueError for a cell typed as a
+    number that is not one, SyntaxError for bad XML, and more. Any of them means that the
+    file cannot be read; nothing is written at this point.
+    """
+    try:
+        yield
+    except ImportFileError:
+        raise
+    except Exception as error:
+        logger.info("Unreadable workbook: %s: %s", type(error).__name__, error)
+        raise _damaged_xlsx() from None
+
+
+class _PartChecker:
+    """Reads each XML part of a workbook as a stream, before openpyxl reads any, and refuses
+    what would make openpyxl build too much at once.
+
+    A document type declaration is refused: entity bombs (billion laughs) and external
+    entities (XXE) live in it, and no spreadsheet program writes one. So are a row of
+    more cells than Excel has columns, more than MAX_SHARED_STRINGS texts, and more than
+    MAX_READ_WHOLE_ELEMENTS elements in the parts openpyxl reads whole. A part that is
+    not XML (a picture), or not well formed, stops the parser and is left to openpyxl,
+    which fails on it if it reads it.
+    """
+
+    def __init__(self):
+        self.read_whole = 0
+
+    def check(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+        root = None
+        cells = strings = 0
+
+        def start(name, _attributes):
+            nonlocal root, cells, strings
+            # A prefix ("x:row") stays on the name when the writer uses one.
+            tag = name.rpartition(":")[2]
+            root = root or tag
+            if root in READ_WHOLE:
+                self.read_whole += 1
+                if self.read_whole > MAX_READ_WHOLE_ELEMENTS:
+                    raise ImportFileError(
+                        _(
+                            "This workbook holds more than %(limit)s formats, names and links, "
+                            "the most we read. Copy its cells into a new workbook, or save it "
+                            "as CSV."
+                        )
+                        % {"limit": _grouped(MAX_READ_WHOLE_ELEMENTS)},
+                        code="too_many_formats",
+                    )
+            elif tag == "row":
+                cells = 0
+            elif tag == "c":
+                cells += 1
+                if cells > MAX_XLSX_CELLS_PER_ROW:
+                    raise _damaged_xlsx()
+            elif tag == "si":
+                strings += 1
+                if strings > MAX_SHARED_STRINGS:
+                    raise ImportFileError(
+                        _(
+                            "This workbook holds more than %(limit)s different texts, the most "
+                            "we read."
+                        )
+                        % {"limit": _grouped(MAX_SHARED_STRINGS)},
+                        code="too_many_texts",
+                    )
+
+        def doctype(*_declaration):
+            raise _damaged_xlsx()
+
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = start
+        parser.StartDoctypeDeclHandler = doctype
+        with archive.open(member) as part, contextlib.suppress(expat.ExpatError):
+            parser.ParseFile(part)
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a workbook that unpacks too far or holds a dangerous part, before openpyxl
+    opens it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_SIZE:
+            raise ImportFileError(
+                _("This workbook unpacks to more than %(limit)s MB, the most we read.")
+                % {"limit": _grouped(MAX_UNCOMPRESSED_SIZE // (1024 * 1024))},
+                code="too_large_unpacked",
+            )
+        for member in members:
+            # Other methods (bzip2, LZMA) unpack a whole block at once, however large, and
+            # no spreadsheet program uses them.
+            if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise _damaged_xlsx()
+            if (
+                member.file_size > RATIO_CHECKED_FROM
+                and member.file_size > MAX_COMPRESSION_RATIO * member.compress_size
+            ):
+                raise ImportFileError(
+                    _(
+                        "A part of this workbook unpacks to more than %(ratio)s times its "
+                        "packed size, which no spreadsheet program writes; it was refused."
+                    )
+                    % {"ratio": MAX_COMPRESSION_RATIO},
+                    code="compression_ratio",
+                )
+        checker = _PartChecker()
+        for member in members:
+            checker.check(archive, member)
+
+
 def _xlsx_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         # Spreadsheets store whole numbers (codes, voter counts) as floats.
         return str(int(value))
+    if isinstance(value, str):
+        return unneutralise(value).strip()
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
+def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    with _reading_workbook():
+        _check_archive(data)
+        # Links to other workbooks are of no use here: not read at all.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
-        raise ImportFileError(
-            _("This file is damaged or is not an Excel workbook (.xlsx)."), code="bad_xlsx"
-        ) from None
-    try:
+        if not workbook.worksheets:
+            raise ImportFileError(_("This workbook has no worksheet."), code="no_sheet")
         sheet = workbook.worksheets[0]
-        return [
-            (line, [_xlsx_text(value) for value in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        # The size a sheet declares (A1:XFD1048576, say) would pad every row to its width
+        # and add every row up to its height: read the cells that are there instead.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+        for line in itertools.count(1):
+            with _reading_workbook():
+                values = next(rows, None)
+            if values is None:
+                return
+            yield line, [_xlsx_text(value) for value in values]
     finally:
         workbook.close()
 
 
-def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
+def _csv_lines(stream: io.TextIOBase) -> Iterator[str]:
+    for line_number in itertools.count(1):
+        line = stream.readline(MAX_CSV_LINE_LENGTH + 1)
+        if not line:
+            return
+        if len(line) > MAX_CSV_LINE_LENGTH:
+            raise ImportFileError(
+                _(
+                    "Line %(line)s is longer than %(limit)s characters: no row of at most "
+                    "%(columns)s cells of at most %(length)s characters is that long."
+                )
+                % {
+                    "line": line_number,
+                    "limit": _grouped(MAX_CSV_LINE_LENGTH),
+                    "columns": MAX_COLUMNS,
+                    "length": _grouped(MAX_CELL_LENGTH),
+                },
+                code="line_too_long",
+            )
+        yield line
+
+
+def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    # Decoded as it is read: the whole file as one string would take up to four times
+    # its size.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    line = 1
     try:
-        text = data.decode("utf-8-sig")
+        start = stream.read(MAX_CSV_LINE_LENGTH)
+        if b"\x00" in data:
+            raise ImportFileError(
+                _("This file is neither a CSV text file nor an Excel workbook (.xlsx)."),
+                code="not_tabular",
+            )
+        header = next((text for text in start.splitlines() if text.strip()), "")
+        # Spreadsheets in Spanish (and many other) locales separate with ";". The header
+        # line tells reliably; csv.Sniffer guesses from quotes and is fooled by short files.
+        delimiter = max(DELIMITERS, key=header.count)
+        stream.seek(0)
+        reader = csv.reader(_csv_lines(stream), delimiter=delimiter)
+        for cells in reader:
+            yield line, [unneutralise(cell).strip() for cell in cells]
+            line = reader.line_num + 1
     except UnicodeDecodeError:
         raise ImportFileError(
             _(
@@ -121,45 +356,70 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
             ),
             code="not_tabular",
         ) from None
-    if "\x00" in text:
-        raise ImportFileError(
-            _("This file is neither a CSV text file nor an Excel workbook (.xlsx)."),
-            code="not_tabular",
-        )
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Spreadsheets in Spanish (and many other) locales separate with ";". The header line
-    # tells reliably; csv.Sniffer guesses from quotes and is fooled by short files.
-    delimiter = max(DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
-    line = 1
-    for cells in reader:
-        records.append((line, [cell.strip() for cell in cells]))
-        line = reader.line_num + 1
-    return records
+    except csv.Error:
+        # The csv module's own limit on a cell (128K characters), far above ours.
+        raise _cell_too_long(line, hint=_csv_quote_hint()) from None
+
+
+def _within_limits(
+    records: Iterable[tuple[int, list[str]]], *, hint: str = ""
+) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records, up to the first that passes a limit, which stops the reading."""
+    for count, (line, cells) in enumerate(records, start=1):
+        # Blank rows count: a sheet whose only cell is at row 1,048,576 has that many.
+        if count > MAX_ROWS + 1:
+            raise ImportFileError(
+                _(
+                    "This file has more than %(limit)s rows under its header line, the most "
+                    "we read. Split it into smaller files."
+                )
+                % {"limit": _grouped(MAX_ROWS)},
+                code="too_many_rows",
+            )
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise ImportFileError(
+                _(
+                    "Line %(line)s has a cell in column %(column)s; we read at most %(limit)s "
+                    "columns. Delete the columns the import does not need."
+                )
+                % {"line": line, "column": get_column_letter(len(cells)), "limit": MAX_COLUMNS},
+                code="too_many_columns",
+            )
+        if any(len(cell) > MAX_CELL_LENGTH for cell in cells):
+            raise _cell_too_long(line, hint=hint)
+        if cells:
+            yield line, cells
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """The header and the non-blank rows of a CSV or XLSX file, decided by its content."""
+    """The header and the non-blank rows of a CSV or XLSX file, decided by its content.
+
+    The rows are read as the preview checks them; an ImportFileError may come from either.
+    """
     if not filename.lower().endswith(EXTENSIONS):
         raise ImportFileError(_("Upload a CSV (.csv) or Excel (.xlsx) file."), code="bad_extension")
-    if not data.strip():
+    if not data or data.isspace():
         raise ImportFileError(_("This file is empty."), code="empty")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _("This is an old Excel file (.xls). Save it as .xlsx or CSV and upload it again."),
             code="old_excel",
         )
-    records = _read_xlsx(data) if data.startswith(b"PK\x03\x04") else _read_csv(data)
-    records = [(line, cells) for line, cells in records if any(cells)]
-    if not records:
+    if data.startswith(b"PK\x03\x04"):
+        records = _within_limits(_xlsx_records(data))
+    else:
+        records = _within_limits(_csv_records(data), hint=_csv_quote_hint())
+    header = next(records, None)
+    if header is None:
         raise ImportFileError(_("This file is empty."), code="empty")
-    (_line, headers), *rows = records
-    if not rows:
+    first = next(records, None)
+    if first is None:
         raise ImportFileError(
             _("This file has a header line but no rows under it."), code="no_rows"
         )
-    return Table(headers=headers, records=rows)
+    return Table(headers=header[1], records=itertools.chain([first], records))
 
 
 @dataclass(frozen=True)
@@ -186,13 +446,25 @@ class RowError:
 class Preview:
     columns: list[ImportColumn]
     rows: list[tuple[int, dict]] = field(default_factory=list)
+    # The first MAX_KEPT_ERRORS problems, to show; the others are only counted.
     errors: list[RowError] = field(default_factory=list)
+    errors_not_kept: int = 0
     notices: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_not_kept
+
+    @property
     def is_valid(self) -> bool:
-        return not self.errors
+        return not self.error_count
+
+    def add_error(self, error: RowError) -> None:
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(error)
+        else:
+            self.errors_not_kept += 1
 
     def keys(self) -> set[str]:
         return {column.key for column in self.columns}
@@ -200,6 +472,24 @@ class Preview:
 
 def _messages(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
+
+
+def _clean(column: ImportColumn, raw: str, known: dict):
+    """The cell cleaned by its column's field, or the ValidationError it raised.
+
+    Areas, voter counts and roles repeat from row to row: each distinct cell of a column is
+    cleaned once, which halves the time on a national list. Only the first MAX_CLEANED_KEPT
+    are remembered: codes and names, all distinct, would keep a second copy of the file.
+    """
+    if raw in known:
+        return known[raw]
+    try:
+        value = column.field.clean(raw)
+    except ValidationError as error:
+        value = error
+    if len(known) < MAX_CLEANED_KEPT:
+        known[raw] = value
+    return value
 
 
 class Importer:
@@ -260,33 +550,26 @@ class Importer:
         matched, notices = self.match_columns(table.headers)
         preview = Preview(columns=list(matched.values()), notices=notices)
         first_lines = {}
-        # Areas, voter counts and roles repeat from row to row: each distinct cell of a
-        # column is cleaned once, which halves the time on a national list.
         cleaned = {index: {} for index in matched}
         for line, cells in table.records:
             row, failed = {}, False
             for index, column in matched.items():
                 raw = cells[index] if index < len(cells) else ""
-                known = cleaned[index]
-                if raw not in known:
-                    try:
-                        known[raw] = column.field.clean(raw)
-                    except ValidationError as error:
-                        known[raw] = error
-                if isinstance(known[raw], ValidationError):
-                    preview.errors.append(RowError(line, column.label, raw, _messages(known[raw])))
+                value = _clean(column, raw, cleaned[index])
+                if isinstance(value, ValidationError):
+                    preview.add_error(RowError(line, column.label, raw, _messages(value)))
                     failed = True
                 else:
-                    row[column.key] = known[raw]
+                    row[column.key] = value
             if not failed:
                 for column, message in self.check_row(row):
-                    preview.errors.append(RowError(line, column, "", message))
+                    preview.add_error(RowError(line, column, "", message))
                     failed = True
             if not failed:
                 first = first_lines.setdefault(self.row_key(row), line)
                 if first != line:
                     column, message = self.duplicate_error(row, first)
-                    preview.errors.append(RowError(line, column, "", message))
+                    preview.add_error(RowError(line, column, "", message))
                     failed = True
             if not failed:
                 preview.rows.append((line, row))
@@ -343,8 +626,15 @@ def _coordinate(bound: int) -> forms.Field:
     )
 
 
-def _text(model, name, *, required=False) -> forms.CharField:
-    return forms.CharField(
+class _CodeField(forms.CharField):
+    """A station code, normalised as every code is, so that look-alikes are one station."""
+
+    def to_python(self, value):
+        return normalise_code(super().to_python(value))
+
+
+def _text(model, name, *, required=False, field_class=forms.CharField) -> forms.CharField:
+    return field_class(
         required=required,
         max_length=model._meta.get_field(name).max_length,
         error_messages={
@@ -372,7 +662,7 @@ class StationImporter(Importer):
             ImportColumn(
                 "code",
                 _("Code"),
-                _text(PollingStation, "code", required=True),
+                _text(PollingStation, "code", required=True, field_class=_CodeField),
                 aliases=("station code", "polling station code", "codigo", "mesa"),
                 required=True,
             ),
@@ -662,32 +952,52 @@ class DelegationImporter(Importer):
     def preview(self, table):
         preview = super().preview(table)
         if preview.is_valid:
-            preview.notices += self._kept_notices(preview)
+            notices = self._kept_notices(preview)
+            preview.notices += itertools.islice(notices, MAX_KEPT_NOTICES)
+            more = sum(1 for _notice in notices)
+            if more:
+                preview.notices.append(
+                    ngettext(
+                        "…and %(count)s more notice like these.",
+                        "…and %(count)s more notices like these.",
+                        more,
+                    )
+                    % {"count": more}
+                )
         return preview
 
-    def _kept_notices(self, preview) -> list[str]:
+    def _kept_notices(self, preview) -> Iterator[str]:
         """What the file says of people already on record that the import will not write.
 
         People and organisations are shared by every mission: a roster of one mission
-        must not retitle someone in the delegation of another.
+        must not retitle someone in the delegation of another. What the record holds is
+        shown only of people already in this mission's delegation, whom the user sees on
+        its pages anyway. Of anyone else a notice repeats only what the file says, the
+        same whatever the record holds: a preview must not tell the title or affiliation
+        of people on missions the user is not on.
         """
         rows = [row for _line, row in preview.rows]
         people = self._known_people(rows)
         organizations = self._known_organizations(rows)
-        notices = []
+        members = set(self.mission.delegation.values_list("person_id", flat=True))
         for line, row in preview.rows:
             person = people.get(_person_key(row))
             if person is None:
                 continue
             given = row.get("affiliation")
+            if person.pk not in members:
+                if given or row.get("title"):
+                    yield _(
+                        "Line %(line)s: %(name)s is already on record, and people are shared "
+                        "by every mission: the import adds the person on record as they are, "
+                        "without the affiliation or title in the file."
+                    ) % {"line": line, "name": row["full_name"]}
+                continue
             named = organizations.get(given.casefold()) if given else None
             if given and (named is None or named != person.affiliation):
-                notices.append(
-                    _kept_notice(line, person, _("affiliation"), person.affiliation, given)
-                )
+                yield _kept_notice(line, person, _("affiliation"), person.affiliation, given)
             if row.get("title") and row["title"] != person.title:
-                notices.append(_kept_notice(line, person, _("title"), person.title, row["title"]))
-        return notices
+                yield _kept_notice(line, person, _("title"), person.title, row["title"])
 
     def count(self, preview):
         rows = [row for _line, row in preview.rows]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from observation import overvote
 from observation.imports import Importer, Preview, read_table
@@ -20,6 +21,7 @@ from observation.models import (
     FindingsStatement,
     Irregularity,
     Mission,
+    MissionLockedError,
     ObserverReport,
     PollingStation,
 )
@@ -47,6 +49,8 @@ class ReportSaved:
     report: ObserverReport
     created: bool
     overvote: overvote.Outcome
+    # Reviewed irregularities that stayed where they were judged when the report moved.
+    kept_in_place: int = 0
 
     @property
     def message(self) -> str:
@@ -54,8 +58,22 @@ class ReportSaved:
 
     @property
     def warnings(self) -> list[str]:
-        """What overvote detection did, for the person who saved the report."""
-        return [str(overvote.MESSAGES[self.overvote])] if self.overvote in overvote.MESSAGES else []
+        """What else the save did, for the person who saved the report."""
+        warnings = []
+        if self.kept_in_place:
+            warnings.append(
+                ngettext(
+                    "%(count)d reviewed irregularity of this report stays at the round and "
+                    "station where it was judged.",
+                    "%(count)d reviewed irregularities of this report stay at the round and "
+                    "station where they were judged.",
+                    self.kept_in_place,
+                )
+                % {"count": self.kept_in_place}
+            )
+        if self.overvote in overvote.MESSAGES:
+            warnings.append(str(overvote.MESSAGES[self.overvote]))
+        return warnings
 
 
 def report_save(
@@ -86,20 +104,27 @@ def report_save(
             irregularity.save()
         for irregularity in removed:
             irregularity.delete()
-        report.carry_irregularities()
+        kept_in_place = report.carry_irregularities()
         outcome = overvote.sync_overvote(report=report, by=by)
-    return ReportSaved(report=report, created=created, overvote=outcome)
+    return ReportSaved(
+        report=report, created=created, overvote=outcome, kept_in_place=kept_in_place
+    )
 
 
 def report_bulk_create(*, reports: list[ObserverReport], by, batch_size=1000):
     """Store many new reports at once, then run overvote detection on the overvotes.
 
     For intake in bulk, where saving reports one by one would take minutes.
-    The reports are not validated here: the caller built them from checked data,
-    with their stations loaded (`report.station`), which overvote detection reads.
+    The reports are not validated one by one here: the caller built them from
+    checked data, with their missions and stations loaded, which the lock check
+    and overvote detection read. A locked mission refuses them all.
     Returns the stored reports.
     """
     with transaction.atomic():
+        for mission in {report.mission for report in reports}:
+            # Held until the reports are in: nobody locks the mission meanwhile.
+            if Mission.objects.select_for_update().get(pk=mission.pk).is_locked:
+                raise MissionLockedError(mission)
         for report in reports:
             report.entered_by = report.entered_by or by
         created = ObserverReport.objects.bulk_create(reports, batch_size=batch_size)
@@ -124,19 +149,20 @@ def station_save(*, station: PollingStation, by) -> list[str]:
     return [str(overvote.MESSAGES[outcome]) for outcome in outcomes if outcome in overvote.MESSAGES]
 
 
-REVIEW_DONE = {
-    "verify": _("Irregularity verified: %(irregularity)s"),
-    "dismiss": _("Irregularity dismissed: %(irregularity)s"),
+# decision → (the model's move, what to tell the reviewer)
+REVIEW_DECISIONS = {
+    "verify": (Irregularity.verify, gettext_lazy("Irregularity verified: %(irregularity)s")),
+    "dismiss": (Irregularity.dismiss, gettext_lazy("Irregularity dismissed: %(irregularity)s")),
 }
 
 
 def irregularity_review(*, irregularity: Irregularity, decision: str, by, note="") -> str:
     """Verify or dismiss an irregularity (a dismissal needs a note); returns what was done."""
-    if decision == "verify":
-        irregularity.verify(by=by, note=note)
-    else:
-        irregularity.dismiss(by=by, note=note)
-    return REVIEW_DONE[decision] % {"irregularity": irregularity}
+    if decision not in REVIEW_DECISIONS:
+        raise ValueError(f"Unknown review decision: {decision!r}")
+    move, done = REVIEW_DECISIONS[decision]
+    move(irregularity, by=by, note=note)
+    return done % {"irregularity": irregularity}
 
 
 def statement_save(*, statement: FindingsStatement, by, version=None, save_related=None):
@@ -158,29 +184,44 @@ def statement_save(*, statement: FindingsStatement, by, version=None, save_relat
     return statement
 
 
-STATEMENT_MOVE_DONE = {
-    "submit": _("Statement submitted for review."),
-    "approve": _("Statement approved."),
-    "publish": _("Statement published."),
-    "return": _("Statement returned to draft."),
+# move (FindingsStatement.MOVES) → (the model's method, what to tell the user)
+STATEMENT_MOVES = {
+    "submit": (
+        FindingsStatement.submit_for_review,
+        gettext_lazy("Statement submitted for review."),
+    ),
+    "approve": (FindingsStatement.approve, gettext_lazy("Statement approved.")),
+    "publish": (FindingsStatement.publish, gettext_lazy("Statement published.")),
+    "return": (FindingsStatement.return_to_draft, gettext_lazy("Statement returned to draft.")),
 }
 
 
 def statement_move(*, statement: FindingsStatement, move: str, by, reason="") -> str:
-    """Make a lifecycle move (FindingsStatement.MOVES); returns what was done.
+    """Make a lifecycle move; returns what was done.
 
     Returning to draft needs a reason. The model refuses a move its status
     does not allow, and any move on a locked mission.
     """
-    if move == "submit":
-        statement.submit_for_review(by=by)
-    elif move == "approve":
-        statement.approve(by=by)
-    elif move == "publish":
-        statement.publish(by=by)
+    if move not in STATEMENT_MOVES:
+        raise ValueError(f"Unknown statement move: {move!r}")
+    method, done = STATEMENT_MOVES[move]
+    if move == "return":
+        method(statement, by=by, reason=reason)
     else:
-        statement.return_to_draft(by=by, reason=reason)
-    return str(STATEMENT_MOVE_DONE[move])
+        method(statement, by=by)
+    return str(done)
+
+
+def membership_save(*, membership, by):
+    """Give a user a role on a mission, or change it; nobody changes their own."""
+    membership.check_changeable_by(by)
+    membership.save()
+
+
+def membership_delete(*, membership, by):
+    """Take a user off a mission; nobody takes themselves off."""
+    membership.check_changeable_by(by)
+    membership.delete()
 
 
 def mission_lock(*, mission: Mission, by) -> str:

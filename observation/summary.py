@@ -209,19 +209,23 @@ def _category_count(row: dict, *, category: str) -> CategoryCount:
     )
 
 
-def build_summary(*, mission: Mission, public: bool, include_unverified: bool) -> MissionSummary:
+def build_summary(
+    *, mission: Mission, public: bool, include_unverified: bool, name_observers: bool = True
+) -> MissionSummary:
     """The figures of one mission's summary.
 
     The public summary holds verified irregularities only, published statements
     and their recommendations, and names only the delegation's leadership; it
-    ignores `include_unverified`.
+    ignores `include_unverified`. Without `name_observers` (a mission that keeps
+    observer names for its leaders), the members' summary names only the
+    leadership too.
     """
     include_unverified = include_unverified and not public
 
     partners = list(mission.partnerships.select_related("organization"))
 
     delegation = mission.delegation.select_related("person__affiliation")
-    if public:
+    if public or not name_observers:
         delegation = delegation.filter(role__in=PUBLIC_NAMED_ROLES)
     role_counts = dict(
         mission.delegation.values_list("role").annotate(count=Count("pk")).order_by("role")

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from observation.access import missions_allowing
+from observation.access import ROLE_REFUSAL, missions_allowing, role_allows
 from observation.forms import VersionedForm
-from observation.models import Mission, MissionLockedError
+from observation.models import Mission, MissionLockedError, MissionMembership
 
 
 def _mission_at(obj, path: str) -> Mission:
@@ -29,19 +29,63 @@ def _mission_at(obj, path: str) -> Mission:
     return attrgetter(path.replace("__", "."))(obj) if path else obj
 
 
-def _error_text(error: ValidationError) -> str:
+def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _role_allows(request, mission, action) -> bool:
+    """Whether the signed-in user may do `action` on `mission`, per `access.POLICY`.
+
+    Their role is read once per mission and request: a change page asks many times.
+    """
+    roles = request.__dict__.setdefault("_observa_mission_roles", {})
+    if mission.pk not in roles:
+        roles[mission.pk] = mission.role_of(request.user)
+    return role_allows(roles[mission.pk], action, locked=mission.is_locked)
+
+
+def _some_mission_allows(request, action) -> bool:
+    """Whether the user may do `action` on some mission (to offer "Add" at all).
+
+    Every admin's menu entry asks, so the user's roles are read once per request.
+    """
+    if request.user.is_superuser:
+        return True
+    held = request.__dict__.get("_observa_held_roles")
+    if held is None:
+        memberships = MissionMembership.objects.filter(user=request.user)
+        held = {
+            (role, locked_at is not None)
+            for role, locked_at in memberships.values_list("role", "mission__locked_at")
+        }
+        request._observa_held_roles = held
+    return any(role_allows(role, action, locked=locked) for role, locked in held)
+
+
+class MissionFilter(admin.RelatedFieldListFilter):
+    """ "By mission", offering only the missions the user may see, as the rows are."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(mission.pk, str(mission)) for mission in Mission.objects.for_user(request.user)]
+
+
 class LockAwareAdmin(admin.ModelAdmin):
-    """An admin for records of a mission: read-only once the mission is locked.
+    """An admin for records of a mission, following the site's policy table.
 
     `mission_lookup` is the ORM path from the model to its mission ("" for the
-    mission itself). Non-superusers see only the missions they belong to,
-    so the admin never shows more than the rest of the site.
+    mission itself). Non-superusers see only the missions they belong to, so
+    the admin never shows more than the rest of the site; Django's model
+    permissions let a user into the admin, and `edit_action` (of
+    `access.POLICY`) says which role on the record's mission changes it, so
+    the admin allows no more than the site either. A locked mission's records
+    are read-only.
     """
 
     mission_lookup = "mission"
+    edit_action = "mission_edit"
+
+    def mission_of(self, obj) -> Mission:
+        return _mission_at(obj, self.mission_lookup)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -51,29 +95,46 @@ class LockAwareAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{self.mission_lookup or 'pk'}__in": visible})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # The admin offers only the user's missions (or their records) to attach a record to.
+        # A record is attached only to a mission (or a record of one) where the user's
+        # role allows changing such records.
         head, _sep, rest = self.mission_lookup.partition("__")
         if db_field.name == head and not request.user.is_superuser:
-            visible = Mission.objects.for_user(request.user)
+            allowed = missions_allowing(request.user, self.edit_action)
             kwargs["queryset"] = db_field.related_model._default_manager.filter(
-                **{f"{rest or 'pk'}__in": visible}
+                **{f"{rest or 'pk'}__in": allowed}
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def is_frozen(self, obj) -> bool:
         """Whether this record may no longer change: its mission is locked."""
-        return obj is not None and _mission_at(obj, self.mission_lookup).is_locked
+        return obj is not None and self.mission_of(obj).is_locked
 
     def frozen(self, queryset):
         """The records of `queryset` that may no longer change or be deleted."""
         lookup = f"{self.mission_lookup}__locked_at" if self.mission_lookup else "locked_at"
         return queryset.filter(**{f"{lookup}__isnull": False})
 
+    def role_allows(self, request, obj) -> bool:
+        return obj is None or _role_allows(request, self.mission_of(obj), self.edit_action)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and _some_mission_allows(
+            request, self.edit_action
+        )
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self.is_frozen(obj)
+        return (
+            super().has_change_permission(request, obj)
+            and not self.is_frozen(obj)
+            and self.role_allows(request, obj)
+        )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self.is_frozen(obj)
+        return (
+            super().has_delete_permission(request, obj)
+            and not self.is_frozen(obj)
+            and self.role_allows(request, obj)
+        )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
@@ -100,10 +161,16 @@ class LockAwareAdmin(admin.ModelAdmin):
         ) % {"count": count}
 
     def delete_unless_frozen(self, request, queryset):
-        """Django's bulk delete, refused with a message if any selected record is frozen."""
+        """Django's bulk delete, refused with a message if any selected record is frozen
+        or on a mission where the user's role does not allow it."""
         frozen = self.frozen(queryset).count()
         if frozen:
             self.message_user(request, self.frozen_message(frozen), messages.ERROR)
+            return None
+        lookup = f"{self.mission_lookup or 'pk'}__in"
+        allowed = missions_allowing(request.user, self.edit_action)
+        if queryset.exclude(**{lookup: allowed}).exists():
+            self.message_user(request, ROLE_REFUSAL, messages.ERROR)
             return None
         return django_delete_selected(self, request, queryset)
 
@@ -158,35 +225,40 @@ class AdminVersionedForm(VersionedForm):
     not editable); the hidden field declared on the form carries it instead.
     """
 
-    def clean(self):
-        cleaned_data = super().clean()
-        version = cleaned_data.get("version")
-        if self.instance.pk and version is not None:
-            row = self.versioned_rows().select_for_update().filter(pk=self.instance.pk)
-            if not row.filter(version=version).exists():
-                self.refuse_stale()
-        return cleaned_data
+    lock_row = True
 
 
 class LockAwareInline:
-    """An inline that follows its parent: read-only once the parent's mission is locked.
+    """An inline that follows its parent: changed by the roles `edit_action` admits on
+    the parent's mission, read-only once that mission is locked.
 
     `parent_mission_lookup` is the path from the parent object to its mission.
     """
 
     parent_mission_lookup = ""
+    edit_action = "mission_edit"
 
     def parent_is_frozen(self, obj) -> bool:
         return obj is not None and _mission_at(obj, self.parent_mission_lookup).is_locked
 
+    def parent_allows(self, request, obj) -> bool:
+        if obj is None:
+            # A mission being added has no members yet: those who may add it staff it.
+            return True
+        mission = _mission_at(obj, self.parent_mission_lookup)
+        return _role_allows(request, mission, self.edit_action)
+
+    def may_edit(self, request, obj) -> bool:
+        return not self.parent_is_frozen(obj) and self.parent_allows(request, obj)
+
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not self.parent_is_frozen(obj)
+        return super().has_add_permission(request, obj) and self.may_edit(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self.parent_is_frozen(obj)
+        return super().has_change_permission(request, obj) and self.may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self.parent_is_frozen(obj)
+        return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
 
 
 class NoteForm(forms.Form):
@@ -236,15 +308,15 @@ def apply_move(
     for obj in records:
         if mission_id(obj) not in allowed:
             if mission_id(obj) in locked:
-                refusal = _error_text(MissionLockedError(locked[mission_id(obj)]))
+                refusal = error_text(MissionLockedError(locked[mission_id(obj)]))
             else:
-                refusal = _("your role on its mission does not allow this.")
+                refusal = ROLE_REFUSAL
             modeladmin.message_user(request, f"{obj}: {refusal}", messages.ERROR)
             continue
         try:
             move(obj)
         except ValidationError as error:
-            modeladmin.message_user(request, f"{obj}: {_error_text(error)}", messages.ERROR)
+            modeladmin.message_user(request, f"{obj}: {error_text(error)}", messages.ERROR)
         else:
             moved += 1
     if moved:

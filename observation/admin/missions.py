@@ -3,15 +3,17 @@
 from operator import attrgetter
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from observation import services
-from observation.access import missions_allowing, user_may
+from observation.access import missions_allowing
 from observation.admin.base import (
     LockAwareAdmin,
     LockAwareHistoryAdmin,
     LockAwareInline,
+    MissionFilter,
     ScopedHistoryAdmin,
     apply_move,
 )
@@ -42,6 +44,15 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ("full_name", "title", "affiliation__name", "affiliation__acronym")
     autocomplete_fields = ("affiliation",)
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # People are shared by every mission, and who observed where can be sensitive:
+        # a user sees the delegations of their own missions, and people on none yet.
+        theirs = Q(delegations__mission__in=Mission.objects.for_user(request.user))
+        return queryset.filter(theirs | Q(delegations__isnull=True)).distinct()
+
 
 class LockedFilter(admin.SimpleListFilter):
     title = _("lock")
@@ -66,6 +77,7 @@ class MissionPartnerInline(LockAwareInline, admin.TabularInline):
 
 class DelegationMemberInline(LockAwareInline, admin.TabularInline):
     model = DelegationMember
+    edit_action = "delegation_edit"
     extra = 0
     autocomplete_fields = ("person",)
 
@@ -76,11 +88,13 @@ class ElectionRoundInline(LockAwareInline, admin.TabularInline):
 
 
 class MissionMembershipInline(LockAwareInline, admin.TabularInline):
-    """Who may use the mission, managed by its leaders; nobody changes their own role."""
+    """Who may use the mission, managed by its leaders; nobody changes their own role
+    (their own row is not listed, and the service refuses it)."""
 
     model = MissionMembership
     extra = 0
     autocomplete_fields = ("user",)
+    edit_action = "membership_manage"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -88,20 +102,11 @@ class MissionMembershipInline(LockAwareInline, admin.TabularInline):
             return queryset
         return queryset.exclude(user=request.user)
 
-    def leads(self, request, mission) -> bool:
-        if mission is None:
+    def parent_allows(self, request, obj) -> bool:
+        if obj is None:
             # A mission being added has no leader yet: superusers staff it.
             return request.user.is_superuser
-        return user_may(request.user, mission, "membership_manage")
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self.leads(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.leads(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self.leads(request, obj)
+        return super().parent_allows(request, obj)
 
 
 @admin.register(Mission)
@@ -133,6 +138,15 @@ class MissionAdmin(LockAwareHistoryAdmin):
     @admin.display(boolean=True, description=_("locked"), ordering="locked_at")
     def is_locked(self, mission):
         return mission.is_locked
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not MissionMembership:
+            return super().save_formset(request, form, formset, change)
+        for membership in formset.save(commit=False):
+            services.membership_save(membership=membership, by=request.user)
+        for membership in formset.deleted_objects:
+            services.membership_delete(membership=membership, by=request.user)
+        return None
 
     @admin.action(
         permissions=["change"], description=_("Lock selected missions (make them read-only)")
@@ -168,7 +182,7 @@ class MissionAdmin(LockAwareHistoryAdmin):
 @admin.register(MissionPartner)
 class MissionPartnerAdmin(LockAwareAdmin):
     list_display = ("organization", "role", "mission")
-    list_filter = ("role", "mission")
+    list_filter = ("role", ("mission", MissionFilter))
     list_select_related = ("organization", "mission")
     search_fields = ("organization__name", "organization__acronym", "mission__name")
     autocomplete_fields = ("mission", "organization")
@@ -183,7 +197,7 @@ class MissionMembershipAdmin(ScopedHistoryAdmin):
     """
 
     list_display = ("user", "role", "mission")
-    list_filter = ("role", "mission")
+    list_filter = ("role", ("mission", MissionFilter))
     list_select_related = ("user", "mission")
     search_fields = ("user__username", "user__first_name", "user__last_name", "mission__name")
     autocomplete_fields = ("user", "mission")
@@ -205,7 +219,7 @@ class MissionMembershipAdmin(ScopedHistoryAdmin):
         return ("user", "mission", *readonly) if obj is not None else readonly
 
     def is_own(self, request, obj) -> bool:
-        return obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser
+        return obj is not None and obj.is_own_for(request.user)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not self.is_own(request, obj)
@@ -213,11 +227,22 @@ class MissionMembershipAdmin(ScopedHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not self.is_own(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        services.membership_save(membership=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.membership_delete(membership=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.membership_delete(membership=membership, by=request.user)
+
 
 @admin.register(DelegationMember)
 class DelegationMemberAdmin(LockAwareAdmin):
+    edit_action = "delegation_edit"
     list_display = ("person", "role", "mission")
-    list_filter = ("role", "mission")
+    list_filter = ("role", ("mission", MissionFilter))
     list_select_related = ("person", "mission")
     search_fields = ("person__full_name", "mission__name")
     autocomplete_fields = ("mission", "person")
@@ -226,7 +251,7 @@ class DelegationMemberAdmin(LockAwareAdmin):
 @admin.register(ElectionRound)
 class ElectionRoundAdmin(LockAwareAdmin):
     list_display = ("__str__", "kind", "election_day", "observed", "mission")
-    list_filter = ("kind", "observed", "mission")
+    list_filter = ("kind", "observed", ("mission", MissionFilter))
     list_select_related = ("mission",)
     search_fields = ("mission__name", "not_observed_reason")
     autocomplete_fields = ("mission",)
@@ -235,8 +260,9 @@ class ElectionRoundAdmin(LockAwareAdmin):
 
 @admin.register(PollingStation)
 class PollingStationAdmin(LockAwareAdmin):
+    edit_action = "station_edit"
     list_display = ("code", "name", "area_1", "area_2", "area_3", "registered_voters", "mission")
-    list_filter = ("mission",)
+    list_filter = (("mission", MissionFilter),)
     list_select_related = ("mission",)
     search_fields = ("code", "name", "area_1", "area_2", "area_3", "area_4", "area_5")
     autocomplete_fields = ("mission",)

@@ -15,8 +15,10 @@ from observation.admin.base import (
     AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
+    MissionFilter,
     apply_move,
     ask_for_note,
+    error_text,
 )
 from observation.forms import (
     BaseReportIrregularityFormSet,
@@ -44,6 +46,7 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
     form = ReportIrregularityForm
     formset = BaseReportIrregularityFormSet
     parent_mission_lookup = "mission"
+    edit_action = "report_edit"
     fk_name = "report"
     extra = 0
     show_change_link = True
@@ -51,6 +54,7 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
 
 class ObserverReportAdminForm(AdminVersionedForm, ObserverReportForm):
     station_by_code = False
+    finds_resubmitted = False
 
     class Meta(ObserverReportForm.Meta):
         fields = ["mission", *ObserverReportForm.Meta.fields, "entered_by"]
@@ -72,6 +76,7 @@ class OvervoteFilter(admin.SimpleListFilter):
 
 @admin.register(ObserverReport)
 class ObserverReportAdmin(LockAwareHistoryAdmin):
+    edit_action = "report_edit"
     list_display = (
         "station",
         "round",
@@ -84,7 +89,7 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         "entered_at",
         "mission",
     )
-    list_filter = ("mission", "phase", "assessment", "round__kind", OvervoteFilter)
+    list_filter = (("mission", MissionFilter), "phase", "assessment", "round__kind", OvervoteFilter)
     list_select_related = ("mission", "round", "station", "observer__person")
     search_fields = ("station__code", "station__name", "notes")
     autocomplete_fields = ("mission", "round", "station", "observer", "entered_by")
@@ -128,9 +133,10 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     def settled_irregularities(self, report):
         if report.pk is None:
             return self.get_empty_value_display()
-        settled = report.irregularities.exclude(
-            raised_by_system=False, status=Irregularity.Status.REPORTED
-        ).select_related("category", "station")
+        open_to_edit = report.irregularities.open_to_edit().values("pk")
+        settled = report.irregularities.exclude(pk__in=open_to_edit).select_related(
+            "category", "station"
+        )
         items = format_html_join(
             "",
             '<li><a href="{}">{}</a>: {}</li>',
@@ -215,6 +221,7 @@ class IrregularityAdminForm(IrregularityForm):
 @admin.register(Irregularity)
 class IrregularityAdmin(LockAwareHistoryAdmin):
     form = IrregularityAdminForm
+    edit_action = "irregularity_edit"
     list_display = (
         "category",
         "station",
@@ -234,7 +241,7 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         "category",
         "raised_by_system",
         SupersededFilter,
-        "mission",
+        ("mission", MissionFilter),
     )
     list_select_related = ("category", "station", "round", "mission")
     search_fields = ("description", "review_note", "station__code", "station__name")
@@ -295,7 +302,7 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
                 irregularity.check_deletable()
             except ValidationError as error:
                 # Say why on the record's page rather than a bare "permission denied".
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                self.message_user(request, error_text(error), messages.ERROR)
                 change_url = reverse(
                     "admin:observation_irregularity_change", args=[irregularity.pk]
                 )

@@ -10,6 +10,7 @@ from observation.admin.base import (
     AdminVersionedForm,
     LockAwareHistoryAdmin,
     LockAwareInline,
+    MissionFilter,
     apply_move,
     ask_for_note,
 )
@@ -20,6 +21,7 @@ from observation.models import FindingsStatement, Irregularity, Mission, Recomme
 class RecommendationInline(LockAwareInline, admin.StackedInline):
     model = Recommendation
     parent_mission_lookup = "mission"
+    edit_action = "statement_draft"
     extra = 0
 
     def parent_is_frozen(self, obj) -> bool:
@@ -38,8 +40,9 @@ class FindingsStatementAdminForm(AdminVersionedForm, StatementForm):
 @admin.register(FindingsStatement)
 class FindingsStatementAdmin(LockAwareHistoryAdmin):
     form = FindingsStatementAdminForm
+    edit_action = "statement_draft"
     list_display = ("title", "kind", "issued_on", "status", "round", "mission")
-    list_filter = ("status", "kind", "mission")
+    list_filter = ("status", "kind", ("mission", MissionFilter))
     list_select_related = ("round", "mission")
     search_fields = ("title", "body")
     autocomplete_fields = ("mission", "round", "cited_irregularities", "created_by")
@@ -137,8 +140,9 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
 @admin.register(Recommendation)
 class RecommendationAdmin(LockAwareHistoryAdmin):
     mission_lookup = "statement__mission"
+    edit_action = "statement_draft"
     list_display = ("__str__", "addressee", "priority", "follow_up", "statement")
-    list_filter = ("follow_up", "priority", "addressee", "statement__mission")
+    list_filter = ("follow_up", "priority", "addressee", ("statement__mission", MissionFilter))
     list_select_related = ("statement",)
     search_fields = ("text", "follow_up_notes", "statement__title")
     autocomplete_fields = ("statement",)

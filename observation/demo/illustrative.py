@@ -97,6 +97,7 @@ def load_illustrative(*, users: DemoUsers) -> None:
                     "area_3": district,
                     "registered_voters": rng.randint(180, 300),
                 },
+                save=lambda row: services.station_save(station=row, by=users.staff),
             )
         )
 

@@ -1,6 +1,23 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# Every stored time lies here, whatever the mission: far enough from the ends of
+# Python's calendar that no time zone can push a stored value out of it, so that
+# no page, export or PDF fails on converting one.
+EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(2200, 1, 1, tzinfo=datetime.UTC)
+# How far from a mission's dates and rounds its events may lie: pre-election
+# incidents and a long tabulation both fall inside a year on either side.
+MISSION_MARGIN = datetime.timedelta(days=366)
+
+
+def time_in_range(field: str) -> Q:
+    """The condition of a CheckConstraint that keeps `field` between EARLIEST and LATEST."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__range": (EARLIEST, LATEST)})
 
 
 class MissionLockedError(ValidationError):
@@ -54,3 +71,24 @@ class MissionRecord(models.Model):
     def clean(self):
         super().clean()
         self.check_mission_unlocked()
+
+    def time_errors(self, fields) -> dict:
+        """Errors for each of `fields` (times) that falls outside its mission's window."""
+        mission = self.mission if self.mission_id else None
+        earliest, latest = mission.window() if mission else (EARLIEST, LATEST)
+        errors = {}
+        for field in fields:
+            value = getattr(self, field)
+            if value is not None and not earliest <= value <= latest:
+                errors[field] = ValidationError(
+                    _(
+                        "This time lies outside the mission: give one between %(earliest)s "
+                        "and %(latest)s, around its dates and rounds."
+                    ),
+                    code="outside_mission",
+                    params={
+                        "earliest": f"{earliest:%Y-%m-%d}",
+                        "latest": f"{latest:%Y-%m-%d}",
+                    },
+                )
+        return errors

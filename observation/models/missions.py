@@ -1,3 +1,5 @@
+import datetime
+import unicodedata
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -10,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from observation.models.base import MissionLockedError, MissionRecord, TransitionError
+from observation.models.base import (
+    EARLIEST,
+    LATEST,
+    MISSION_MARGIN,
+    MissionLockedError,
+    MissionRecord,
+    TransitionError,
+)
 from observation.models.people import Organization, Person
 
 
@@ -95,6 +104,22 @@ class Mission(models.Model):
             "mission's pages show and take times in it."
         ),
     )
+    single_leader_approval = models.BooleanField(
+        _("a statement's only author may approve it"),
+        default=False,
+        help_text=_(
+            "Small missions only: by default a statement is approved by someone other than "
+            "the one who wrote it."
+        ),
+    )
+    observer_names_for_leaders_only = models.BooleanField(
+        _("observer names for leaders only"),
+        default=False,
+        help_text=_(
+            "Where naming observers puts them at risk: exports and printed summaries name "
+            "observer teams only for the mission's leaders."
+        ),
+    )
     area_label_1 = models.CharField(_("first area level"), max_length=40, default=_("Region"))
     area_label_2 = models.CharField(_("second area level"), max_length=40, blank=True)
     area_label_3 = models.CharField(_("third area level"), max_length=40, blank=True)
@@ -157,6 +182,22 @@ class Mission(models.Model):
                 code="mission_published",
             )
         return super().delete(*args, **kwargs)
+
+    def window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """When the mission's events can have happened: a year either side of its dates
+        and rounds (within EARLIEST and LATEST), or any time it has none."""
+        days = [day for day in (self.start_date, self.end_date) if day]
+        if self.pk:
+            days += self.rounds.values_list("election_day", flat=True)
+        if not days:
+            return EARLIEST, LATEST
+
+        def at_midnight(day):
+            return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+
+        earliest = max(at_midnight(min(days)) - MISSION_MARGIN, EARLIEST)
+        latest = min(at_midnight(max(days)) + MISSION_MARGIN, LATEST)
+        return earliest, latest
 
     @property
     def zone(self) -> ZoneInfo:
@@ -278,6 +319,18 @@ class MissionMembership(models.Model):
     def role_at_least(cls, role, minimum) -> bool:
         return role is not None and cls.RANK[role] >= cls.RANK[minimum]
 
+    def is_own_for(self, user) -> bool:
+        """Whether this is `user`'s own membership, which only a superuser changes:
+        no one promotes themselves."""
+        return self.user_id == user.pk and not user.is_superuser
+
+    def check_changeable_by(self, user):
+        if self.is_own_for(user):
+            raise ValidationError(
+                _("Nobody changes their own role on a mission: ask another leader."),
+                code="own_membership",
+            )
+
 
 class DelegationMember(MissionRecord):
     class Role(models.TextChoices):
@@ -380,6 +433,25 @@ class ElectionRound(MissionRecord):
             raise ValidationError(errors)
 
 
+def normalise_code(value: str) -> str:
+    """A station code as it is stored and looked up, so that codes that look alike are one.
+
+    Spreadsheets and keyboards turn "LIM-001" into lower case, full-width letters and
+    digits, a Unicode hyphen or minus sign, or the same code with a zero-width space
+    inside. Compatibility forms are folded (NFKC); control and format characters, which
+    print as nothing, are dropped (a NUL among them, which PostgreSQL refuses in text);
+    every dash and the minus sign become "-"; letters are upper-cased. Folded once more at
+    the end, as upper-casing can unfold a character: normalising twice changes nothing.
+    """
+    kept = []
+    for char in unicodedata.normalize("NFKC", value):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf"):
+            continue
+        kept.append("-" if category == "Pd" or char == "\u2212" else char)
+    return unicodedata.normalize("NFKC", "".join(kept).strip().upper())
+
+
 class PollingStation(MissionRecord):
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="stations", verbose_name=_("mission")
@@ -427,6 +499,18 @@ class PollingStation(MissionRecord):
     def __str__(self):
         return f"{self.code} — {self.name}"
 
+    def save(self, *args, **kwargs):
+        # Every door stores the code the way it is looked up (the import writes in bulk
+        # and normalises on its own).
+        self.code = normalise_code(self.code)
+        super().save(*args, **kwargs)
+
     def area_path(self) -> list[str]:
         areas = [self.area_1, self.area_2, self.area_3, self.area_4, self.area_5]
         return [area for area in areas if area]
+
+    def clean(self):
+        # Before the uniqueness check, so that a look-alike of a stored code is refused
+        # as a duplicate, not stored beside it.
+        self.code = normalise_code(self.code)
+        super().clean()

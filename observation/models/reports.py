@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from observation.models.base import MissionRecord, TransitionError
+from observation.models.base import MissionRecord, TransitionError, time_in_range
 from observation.models.missions import DelegationMember, ElectionRound, Mission, PollingStation
 
 
@@ -26,6 +26,9 @@ def _same_mission_errors(record, fields) -> dict:
                 params={"what": record._meta.get_field(field).verbose_name},
             )
     return errors
+
+
+DEPARTURE_BEFORE_ARRIVAL = _("Departure cannot be before arrival.")
 
 
 class ObserverReportQuerySet(models.QuerySet):
@@ -128,7 +131,11 @@ class ObserverReport(MissionRecord):
                 | Q(departed_at__isnull=True)
                 | Q(departed_at__gte=F("arrived_at")),
                 name="report_departure_not_before_arrival",
-                violation_error_message=_("Departure cannot be before arrival."),
+                violation_error_message=DEPARTURE_BEFORE_ARRIVAL,
+            ),
+            models.CheckConstraint(
+                condition=time_in_range("arrived_at") & time_in_range("departed_at"),
+                name="report_times_in_range",
             ),
         ]
         indexes = [
@@ -149,21 +156,32 @@ class ObserverReport(MissionRecord):
             )
         return super().delete(*args, **kwargs)
 
-    def place(self, irregularity):
-        """Put an irregularity logged from this report where the report is: its mission,
-        round and station. A national-level one (no station) stays national."""
-        irregularity.mission_id = self.mission_id
-        irregularity.round_id = self.round_id
-        if irregularity.pk is None or irregularity.station_id is not None:
-            irregularity.station_id = self.station_id
+    def place_of(self, irregularity) -> tuple:
+        """The round and station of an irregularity logged from this report: the report's.
+        A national-level one (no station) stays national."""
+        national = irregularity.pk is not None and irregularity.station_id is None
+        return self.round_id, None if national else self.station_id
 
-    def carry_irregularities(self):
-        """Hand-logged irregularities follow the report to its corrected round and station."""
+    def place(self, irregularity):
+        """Put an irregularity logged from this report where the report is."""
+        irregularity.mission_id = self.mission_id
+        irregularity.round_id, irregularity.station_id = self.place_of(irregularity)
+
+    def carry_irregularities(self) -> int:
+        """Hand-logged irregularities awaiting review follow the report to its corrected
+        round and station. A reviewed one stays where it was judged (a statement may cite
+        it there): returns how many now stand apart from the report for that reason."""
+        kept = 0
         for irregularity in self.irregularities.filter(raised_by_system=False):
-            where = (irregularity.round_id, irregularity.station_id)
-            self.place(irregularity)
-            if (irregularity.round_id, irregularity.station_id) != where:
-                irregularity.save(update_fields=["round", "station"])
+            where = self.place_of(irregularity)
+            if (irregularity.round_id, irregularity.station_id) == where:
+                continue
+            if irregularity.status != ReviewStatus.REPORTED:
+                kept += 1
+                continue
+            irregularity.round_id, irregularity.station_id = where
+            irregularity.save(update_fields=["round", "station"])
+        return kept
 
     @property
     def is_overvote(self) -> bool:
@@ -172,6 +190,7 @@ class ObserverReport(MissionRecord):
     def clean(self):
         super().clean()
         errors = _same_mission_errors(self, ("round", "station", "observer"))
+        errors.update(self.time_errors(("arrived_at", "departed_at")))
         if "round" not in errors and self.round_id and not self.round.observed:
             errors["round"] = ValidationError(
                 _("The mission did not observe this round: it takes no reports."),
@@ -179,10 +198,16 @@ class ObserverReport(MissionRecord):
             )
         if self.arrived_at and self.departed_at and self.departed_at < self.arrived_at:
             errors["departed_at"] = ValidationError(
-                _("Departure cannot be before arrival."), code="departure_before_arrival"
+                DEPARTURE_BEFORE_ARRIVAL, code="departure_before_arrival"
             )
         if errors:
             raise ValidationError(errors)
+
+
+class IrregularityCategoryQuerySet(models.QuerySet):
+    def hand_logged(self):
+        """The categories people log; overvote detection alone raises the others."""
+        return self.filter(system_raised=False)
 
 
 class IrregularityCategory(models.Model):
@@ -195,6 +220,8 @@ class IrregularityCategory(models.Model):
         help_text=_("Raised by the application itself (overvote detection), not entered by hand."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = IrregularityCategoryQuerySet.as_manager()
 
     OVERVOTE = "overvote"
 
@@ -228,6 +255,11 @@ class IrregularityQuerySet(models.QuerySet):
     def reviewed(self):
         """Those a reviewer decided on, either way: the record of that decision."""
         return self.exclude(status=Irregularity.Status.REPORTED)
+
+    def open_to_edit(self):
+        """Those a report's form edits: hand-logged and awaiting review. Overvote detection
+        owns the system-raised one, and a reviewed one stands as decided."""
+        return self.filter(raised_by_system=False, status=Irregularity.Status.REPORTED)
 
     def verified_current(self):
         """What a statement may cite: verified, and not superseded by a corrected report."""
@@ -352,6 +384,9 @@ class Irregularity(MissionRecord):
                 name="irregularity_review_recorded",
             ),
             models.CheckConstraint(
+                condition=time_in_range("occurred_at"), name="irregularity_time_in_range"
+            ),
+            models.CheckConstraint(
                 condition=~Q(status=ReviewStatus.DISMISSED) | ~Q(review_note=""),
                 name="irregularity_dismissal_has_note",
                 violation_error_message=DISMISSAL_NEEDS_NOTE,
@@ -374,8 +409,16 @@ class Irregularity(MissionRecord):
     def get_absolute_url(self):
         return reverse("observation:irregularity_detail", args=[self.mission_id, self.pk])
 
-    # What a reviewer decided on; it does not change once they have.
-    CONTENT_FIELDS = ("category", "severity", "evidence", "description", "occurred_at")
+    # What a reviewer decided on, where and when included; it does not change once they have.
+    CONTENT_FIELDS = (
+        "round",
+        "station",
+        "category",
+        "severity",
+        "evidence",
+        "description",
+        "occurred_at",
+    )
 
     def save(self, *args, **kwargs):
         self.check_changeable(kwargs.get("update_fields"))
@@ -425,13 +468,15 @@ class Irregularity(MissionRecord):
         super().clean()
         self.check_changeable()
         errors = _same_mission_errors(self, ("round", "station", "report"))
+        errors.update(self.time_errors(("occurred_at",)))
         if self.category_id and self.category.system_raised and not self.raised_by_system:
             errors["category"] = ValidationError(
                 _("Only the application raises this category, from the figures of a report."),
                 code="system_category",
             )
         report = self.report if self.report_id else None
-        if report is not None and "report" not in errors:
+        # A reviewed irregularity stays where it was judged, even if its report moved.
+        if report is not None and "report" not in errors and self.awaits_review:
             if self.station_id and self.station_id != report.station_id:
                 errors["station"] = ValidationError(
                     _("The station differs from the station of the report."),

@@ -280,7 +280,28 @@ class FindingsStatement(MissionRecord):
             fields={"submitted_by": by, "submitted_at": timezone.now()},
         )
 
+    def authors(self) -> set[int]:
+        """The users who wrote this statement: who created it and who saved it as a draft."""
+        editors = self.history.filter(status=StatementStatus.DRAFT, history_user__isnull=False)
+        authors = set(editors.values_list("history_user_id", flat=True))
+        return authors | ({self.created_by_id} if self.created_by_id else set())
+
+    def check_four_eyes(self, approver):
+        """Findings are approved by someone other than their only author, unless the
+        mission allows a single leader to do both (a setting its history records)."""
+        if self.mission.single_leader_approval:
+            return
+        if self.authors() == {approver.pk}:
+            raise TransitionError(
+                _(
+                    "You wrote this statement alone: another leader approves it. (A small "
+                    "mission may allow one leader to do both, in its settings.)"
+                ),
+                code="four_eyes",
+            )
+
     def approve(self, *, by):
+        self.check_four_eyes(by)
         self._move(
             "approve",
             message=_("Only a statement in review can be approved; this one is %(status)s."),

@@ -15,7 +15,7 @@ QUEUE_PAGE_SIZE = 25
 
 
 def irregularity_create(request, pk):
-    access = mission_for(request, pk, action="irregularity_add")
+    access = mission_for(request, pk, action="irregularity_edit")
     mission = access.mission
     form = IrregularityForm(
         request.POST or None,

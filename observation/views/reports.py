@@ -11,7 +11,8 @@ from observation import services
 from observation.access import mission_for
 from observation.forms import ObserverReportForm, ReportIrregularityFormSet
 from observation.history import history_rows
-from observation.models import ObserverReport
+from observation.models import ObserverReport, PollingStation
+from observation.models.missions import normalise_code
 
 
 def _report_form_page(request, access, report):
@@ -19,10 +20,16 @@ def _report_form_page(request, access, report):
     data = request.POST if request.method == "POST" else None
     form = ObserverReportForm(data, instance=report, mission=mission)
     form_is_valid = data is not None and form.is_valid()
-    # Built after the report form is validated, so rows take the corrected station and round.
+    if getattr(form, "resubmitted", None) is not None:
+        # A retry, a double click, a second tab: this form's report is stored already.
+        messages.info(request, _("This report was already saved; here it is."))
+        return redirect(form.resubmitted)
+    # Built after the report form is validated, so rows take the corrected station and round;
+    # checked whatever the report form says, so that every error shows at once.
     formset = ReportIrregularityFormSet(data, instance=form.instance, prefix="irregularities")
+    rows_are_valid = data is not None and formset.is_valid()
 
-    if form_is_valid and formset.is_valid():
+    if form_is_valid and rows_are_valid:
         try:
             saved = services.report_save(
                 report=form.instance,
@@ -37,8 +44,7 @@ def _report_form_page(request, access, report):
             # Locked, or a reviewed irregularity touched, between validation and saving.
             form.add_error(None, error)
         except IntegrityError:
-            # The unique submission id: this form was stored already (a retry, a double
-            # click, a second tab); send the user to the stored report.
+            # The unique submission id, stored by a save racing this one.
             existing = mission.reports.filter(
                 submission_id=form.cleaned_data["submission_id"]
             ).first()
@@ -58,6 +64,7 @@ def _report_form_page(request, access, report):
         "form": form,
         "formset": formset,
         "report": report,
+        "not_saved": data is not None,
     }
     return render(request, "observation/report_form.html", context)
 
@@ -98,10 +105,18 @@ def report_detail(request, pk, report_pk):
 def station_search(request, pk):
     """Stations whose code or name matches, for the station field's suggestions."""
     access = mission_for(request, pk)
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL refuses a NUL in text; no name holds one.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     stations = access.mission.stations.all()
-    if query:
-        stations = stations.filter(Q(code__istartswith=query) | Q(name__icontains=query))
+    if len(query) > PollingStation._meta.get_field("name").max_length:
+        # Longer than any code or name: nothing to find, and past SQLite's limit on a
+        # LIKE pattern when very long.
+        stations = stations.none()
+    elif query:
+        # The code as the station field will read it, so that a suggestion is a match.
+        stations = stations.filter(
+            Q(code__startswith=normalise_code(query)) | Q(name__icontains=query)
+        )
     results = [
         {"code": code, "label": f"{code} — {name}"}
         for code, name in stations.values_list("code", "name")[:20]

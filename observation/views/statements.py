@@ -48,7 +48,9 @@ def _statement_form_page(request, access, statement):
     formset = RecommendationFormSet(data, instance=statement, prefix="recommendations")
     preview = None
     if data is not None:
-        valid = form.is_valid() and formset.is_valid()
+        # Both checked, so that every error shows at once.
+        form_is_valid, rows_are_valid = form.is_valid(), formset.is_valid()
+        valid = form_is_valid and rows_are_valid
         if "preview" in data:
             if "body" in form.cleaned_data:
                 preview = markdown.render(form.cleaned_data["body"])
@@ -81,6 +83,7 @@ def _statement_form_page(request, access, statement):
         "formset": formset,
         "statement": statement,
         "preview": preview,
+        "not_saved": data is not None and "preview" not in data,
     }
     return render(request, "observation/statement_form.html", context)
 

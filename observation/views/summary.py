@@ -15,6 +15,7 @@ def _summary(request, pk, *, public: bool, pdf: bool):
         mission=mission,
         public=public,
         include_unverified=request.GET.get("unverified") == "1",
+        name_observers=access.names_observers,
     )
     context = {"access": access, "mission": mission, "summary": summary}
     if pdf:

@@ -46,13 +46,13 @@ class _ImportKind:
 IMPORTS = {
     StationImporter.kind: _ImportKind(
         StationImporter,
-        "station_import",
+        "station_edit",
         "observation:station_import",
         "observation:station_list",
     ),
     DelegationImporter.kind: _ImportKind(
         DelegationImporter,
-        "delegation_import",
+        "delegation_edit",
         "observation:delegation_import",
         "observation:mission_detail",
     ),
@@ -199,6 +199,7 @@ def delegation_import_confirm(request, pk):
 
 
 def _export(request, pk, fmt, *, build_filter, columns, what, title):
+    """Export what the list's filters show; `columns(mission, access)` says which columns."""
     access = mission_for(request, pk)
     mission = access.mission
     filterset = build_filter(request, mission)
@@ -208,10 +209,12 @@ def _export(request, pk, fmt, *, build_filter, columns, what, title):
     queryset = filterset.qs
     filename = exports.export_filename(mission, what)
     if fmt == "csv":
-        return exports.csv_response(columns=columns(mission), queryset=queryset, filename=filename)
+        return exports.csv_response(
+            columns=columns(mission, access), queryset=queryset, filename=filename
+        )
     if fmt == "xlsx":
         return exports.xlsx_response(
-            columns=columns(mission), queryset=queryset, filename=filename, title=title
+            columns=columns(mission, access), queryset=queryset, filename=filename, title=title
         )
     raise Http404
 
@@ -230,7 +233,7 @@ def station_export(request, pk, fmt):
         pk,
         fmt,
         build_filter=station_filter,
-        columns=exports.station_columns,
+        columns=lambda mission, access: exports.station_columns(mission),
         what="stations",
         title=_("Polling stations"),
     )
@@ -242,7 +245,9 @@ def report_export(request, pk, fmt):
         pk,
         fmt,
         build_filter=report_filter,
-        columns=exports.report_columns,
+        columns=lambda mission, access: exports.report_columns(
+            mission, name_observers=access.names_observers
+        ),
         what="reports",
         title=_("Observer reports"),
     )
@@ -254,7 +259,7 @@ def irregularity_export(request, pk, fmt):
         pk,
         fmt,
         build_filter=irregularity_filter,
-        columns=exports.irregularity_columns,
+        columns=lambda mission, access: exports.irregularity_columns(mission),
         what="irregularities",
         title=_("Irregularities"),
     )

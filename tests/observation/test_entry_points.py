@@ -170,7 +170,8 @@ def test_admin_keeps_a_reviewed_irregularitys_time(client, superuser, mission, l
         "reported_by": "",
     }
     response = client.post(url, data)
-    assert response.status_code in (200, 302)
+    # The time is read-only on a reviewed irregularity: the save goes through without it.
+    assert response.status_code == 302
     irregularity.refresh_from_db()
     assert irregularity.occurred_at == occurred
 
@@ -259,3 +260,107 @@ def test_a_reviewer_cannot_lock_the_mission_from_its_page(client, reviewer, miss
     assert response.status_code == 403
     mission.refresh_from_db()
     assert not mission.is_locked
+
+
+# The admin allows no more than the site: the policy table's roles hold there too.
+
+
+def _admin_member(mission, role, *codenames):
+    from tests.observation.admin.conftest import _admin_user
+
+    user = factories.MissionMembershipFactory(mission=mission, role=role).user
+    return _admin_user(user, *codenames)
+
+
+def test_staff_with_model_permissions_cannot_edit_a_draft_or_the_mission_in_the_admin(
+    client, mission
+):
+    staff = _admin_member(
+        mission, "staff", "view_findingsstatement", "change_findingsstatement", "change_mission"
+    )
+    statement = factories.FindingsStatementFactory(mission=mission, title="Draft")
+    client.force_login(staff)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    response = client.post(url, _statement_form_data(statement, title="Rewritten by staff"))
+    # Read-only for staff: the page shows the draft, and a save is forbidden.
+    assert client.get(url).status_code == 200
+    assert response.status_code == 403
+    statement.refresh_from_db()
+    assert statement.title == "Draft"
+    mission_url = reverse("admin:observation_mission_change", args=[mission.pk])
+    response = client.post(mission_url, {"name": "Renamed by staff"})
+    assert response.status_code == 403
+    mission.refresh_from_db()
+    assert mission.name != "Renamed by staff"
+
+
+def test_a_reviewer_with_model_permissions_edits_a_draft_in_the_admin(client, mission):
+    reviewer = _admin_member(
+        mission, "reviewer", "view_findingsstatement", "change_findingsstatement"
+    )
+    statement = factories.FindingsStatementFactory(mission=mission, title="Draft")
+    client.force_login(reviewer)
+    url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
+    response = client.post(url, _statement_form_data(statement, title="Reviewed draft"))
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert statement.title == "Reviewed draft"
+
+
+# Nobody changes their own role, in the admin or anywhere else.
+
+
+def test_a_leader_cannot_change_their_own_membership(leader, mission):
+    from observation import services
+
+    own = leader.mission_memberships.get(mission=mission)
+    own.role = "staff"
+    with pytest.raises(ValidationError) as refused:
+        services.membership_save(membership=own, by=leader)
+    assert refused.value.code == "own_membership"
+    with pytest.raises(ValidationError):
+        services.membership_delete(membership=own, by=leader)
+    own.refresh_from_db()
+    assert own.role == "leader"
+
+
+def test_reports_in_bulk_are_refused_on_a_locked_mission(mission, setting, superuser):
+    from observation import services
+    from observation.models import MissionLockedError
+
+    mission.lock(by=superuser)
+    reports = [ObserverReport(mission=mission, phase="voting", ballots_cast=400, **setting)]
+    with pytest.raises(MissionLockedError):
+        services.report_bulk_create(reports=reports, by=superuser)
+    assert not ObserverReport.objects.exists()
+
+
+def test_the_admin_names_only_the_users_missions_and_people(client, mission):
+    other = factories.MissionFactory(name="Another country's 2001 elections")
+    hidden = factories.DelegationMemberFactory(
+        mission=other, person=factories.PersonFactory(full_name="Observer Elsewhere")
+    )
+    factories.DelegationMemberFactory(
+        mission=mission, person=factories.PersonFactory(full_name="Observer Here")
+    )
+    staff = _admin_member(mission, "staff", "view_observerreport", "view_person")
+    # On two missions, so that the admin shows its "By mission" filter.
+    second = factories.MissionMembershipFactory(user=staff, role="staff").mission
+    client.force_login(staff)
+    reports = client.get(reverse("admin:observation_observerreport_changelist"))
+    assert mission.name in reports.content.decode()
+    assert second.name in reports.content.decode()
+    assert other.name not in reports.content.decode()
+    people = client.get(reverse("admin:observation_person_changelist")).content.decode()
+    assert "Observer Here" in people
+    assert hidden.person.full_name not in people
+    search = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "Observer",
+            "app_label": "observation",
+            "model_name": "delegationmember",
+            "field_name": "person",
+        },
+    )
+    assert "Observer Elsewhere" not in search.content.decode()

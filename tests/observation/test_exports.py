@@ -1,11 +1,13 @@
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from observation.exports import neutralise
+from observation.exports import neutralise, unneutralise
+from observation.models import PollingStation
 from observation.views import lists
 from tests import factories
 
@@ -198,6 +200,74 @@ def test_xlsx_export_cell_is_text_not_a_formula(staff_client, mission):
     cell = workbook.active["B2"]
 
     assert (cell.data_type, cell.value) == ("s", "'=1+1")
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("'=1+1", "=1+1"),
+        ("'-2+3", "-2+3"),
+        ("'+51 1 234", "+51 1 234"),
+        ("'@SUM(A1)", "@SUM(A1)"),
+        ("'  =1+1", "  =1+1"),
+        ("'\tcmd", "\tcmd"),
+        # Apostrophes the export never adds stay.
+        ("'Escuela'", "'Escuela'"),
+        ("'", "'"),
+        ("''=1", "''=1"),
+        ("'12", "'12"),
+        ("Escuela", "Escuela"),
+    ],
+)
+def test_unneutralise_removes_only_the_apostrophe_neutralise_adds(cell, text):
+    assert unneutralise(cell) == text
+    if cell != text:
+        assert neutralise(text) == cell
+
+
+def _station_values(mission):
+    fields = ["code", "name", "area_1", "area_2", "area_3", "registered_voters"]
+    return list(
+        PollingStation.objects.filter(mission=mission)
+        .order_by("code")
+        .values(*fields, "latitude", "longitude")
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_station_export_imports_back_exactly_without_duplicates(
+    staff_client, mission, settings, tmp_path, fmt
+):
+    settings.MEDIA_ROOT = tmp_path
+    # Every cell here starts with a character the export defuses with an apostrophe.
+    factories.PollingStationFactory(
+        mission=mission,
+        code="-001",
+        name='=HYPERLINK("http://evil.example","x")',
+        area_1="+Lima",
+        area_2="@Miraflores",
+        area_3="-",
+        latitude=Decimal("-12.5"),
+        longitude=Decimal("-77.03"),
+    )
+    factories.PollingStationFactory(mission=mission, code="=A1", name="'Escuela' 7")
+    factories.PollingStationFactory(mission=mission, code="@HOME", name="+51 Colegio")
+    factories.PollingStationFactory(mission=mission, code="0007", name="Escuela 7")
+    stored = _station_values(mission)
+    export = staff_client.get(reverse("observation:station_export", args=[mission.pk, fmt]))
+    file = io.BytesIO(b"".join(export.streaming_content))
+    file.name = f"stations.{fmt}"
+
+    response = staff_client.post(
+        reverse("observation:station_import", args=[mission.pk]), {"file": file}
+    )
+    assert response.context["preview"].counts == {"created": 0, "updated": 4}
+    staff_client.post(
+        reverse("observation:station_import_confirm", args=[mission.pk]),
+        {"token": response.context["token"]},
+    )
+
+    assert _station_values(mission) == stored
 
 
 def test_station_export_imports_back(staff_client, mission, settings, tmp_path):

@@ -22,12 +22,13 @@ def test_a_reviewed_irregularity_keeps_what_it_records(verified):
     assert verified.description == "As seen."
 
 
-def test_a_reviewed_irregularity_still_follows_its_report(verified, mission):
-    station = factories.PollingStationFactory(mission=mission)
-    verified.station = station
-    verified.save(update_fields=["station"])
+def test_a_reviewed_irregularity_stays_where_it_was_judged(verified, mission):
+    judged_at = verified.station
+    verified.station = factories.PollingStationFactory(mission=mission)
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        verified.save(update_fields=["station"])
     verified.refresh_from_db()
-    assert verified.station == station
+    assert verified.station == judged_at
 
 
 def test_a_reviewed_irregularity_cannot_be_deleted(verified):

@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from openpyxl import Workbook
 
+from observation import imports
 from observation.imports import DelegationImporter, StationImporter
 from observation.models import (
     DelegationMember,
@@ -345,6 +346,20 @@ def test_unusable_file_is_refused_with_a_clear_error(staff_client, mission, file
     assert not PollingStation.objects.exists()
 
 
+def test_a_preview_keeps_the_first_problems_and_counts_the_rest(staff_client, mission):
+    rows = "".join(f"{n:04d},Escuela {n},-1\n" for n in range(250))
+    response = _preview(staff_client, mission, _csv("code,name,registered voters\n" + rows))
+
+    preview = response.context["preview"]
+    assert (len(preview.errors), preview.errors_not_kept, preview.error_count) == (200, 50, 250)
+    assert not preview.is_valid
+    page = response.content.decode()
+    assert "The file has 250 problems." in page
+    assert page.count("must not be negative.") == 200
+    assert "…and 50 more problems, not shown: fix those above" in page
+    assert not PollingStation.objects.exists()
+
+
 def test_file_above_the_size_limit_is_refused(staff_client, mission, settings):
     settings.IMPORT_MAX_UPLOAD_SIZE = 1024
     rows = "".join(f"{n:04d},Escuela {n},100\n" for n in range(200))
@@ -560,16 +575,12 @@ def test_roster_never_rewrites_a_person_shared_with_another_mission(staff_client
 
     preview = response.context["preview"]
     assert preview.notices == [
-        "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
-        "the import kept the stored affiliation “National Democratic Institute (NDI)”, "
-        "not “Transparencia”.",
-        "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
-        "the import kept the stored title “Director of the Americas Program”, "
-        "not “Short-term observer”.",
-        "Line 4: Rosa Quispe is already on record, and people are shared by every mission: "
-        "the import kept the stored affiliation (none), not “Red Ciudadana”.",
+        f"Line {line}: {name} is already on record, and people are shared by every mission: "
+        "the import adds the person on record as they are, without the affiliation or title "
+        "in the file."
+        for line, name in [(2, "Jennifer McCoy"), (4, "Rosa Quispe")]
     ]
-    assert "kept the stored title" in response.content.decode()
+    assert "without the affiliation or title" in response.content.decode()
     assert (preview.counts["people_created"], preview.counts["organizations_created"]) == (1, 1)
 
     _confirm(staff_client, mission, response, kind="delegation")
@@ -587,9 +598,86 @@ def test_roster_never_rewrites_a_person_shared_with_another_mission(staff_client
     assert (newcomer.title, newcomer.affiliation.name) == ("Lawyer", "Transparencia")
 
 
+def test_roster_preview_tells_nothing_of_people_on_other_missions(staff_client, mission):
+    """A staff member must not read, through a preview, the affiliation or title of people
+    on missions they are not on: not shown, and not told by a notice that comes only when
+    the file differs from the record."""
+    ndi = factories.OrganizationFactory(name="National Democratic Institute", acronym="NDI")
+    factories.DelegationMemberFactory(
+        person__full_name="Jennifer McCoy",
+        person__nationality="US",
+        person__title="Director of the Americas Program",
+        person__affiliation=ndi,
+    )
+    header = "name,nationality,affiliation,title,role\n"
+    agreeing = _csv(header + "jennifer mccoy,US,NDI,Director of the Americas Program,Staff\n")
+    differing = _csv(header + "jennifer mccoy,US,Transparencia,Observer,Staff\n")
+
+    agreed = _preview(staff_client, mission, agreeing, kind="delegation")
+    differed = _preview(staff_client, mission, differing, kind="delegation")
+
+    assert (
+        agreed.context["preview"].notices
+        == differed.context["preview"].notices
+        == [
+            "Line 2: jennifer mccoy is already on record, and people are shared by every mission: "
+            "the import adds the person on record as they are, without the affiliation or title "
+            "in the file."
+        ]
+    )
+    page = differed.content.decode()
+    for stored in ["National Democratic Institute", "NDI", "Director of the Americas", "Jennifer"]:
+        assert stored not in page
+
+
+def test_roster_preview_shows_the_record_of_people_already_in_this_delegation(
+    staff_client, mission
+):
+    factories.DelegationMemberFactory(
+        mission=mission,
+        person__full_name="Jennifer McCoy",
+        person__nationality="US",
+        person__title="Director of the Americas Program",
+        person__affiliation=None,
+    )
+    roster = "name,nationality,affiliation,title,role\nJennifer McCoy,US,NDI,Observer,Staff\n"
+
+    response = _preview(staff_client, mission, _csv(roster), kind="delegation")
+
+    assert response.context["preview"].notices == [
+        "Line 2: Jennifer McCoy is already on record, and people are shared by every mission: "
+        f"the import kept the stored {what}, not “{given}”."
+        for what, given in [
+            ("affiliation (none)", "NDI"),
+            ("title “Director of the Americas Program”", "Observer"),
+        ]
+    ]
+
+
+def test_roster_notices_are_kept_up_to_a_limit_and_the_rest_counted(
+    staff_client, mission, monkeypatch
+):
+    monkeypatch.setattr(imports, "MAX_KEPT_NOTICES", 1)
+    for name in ["Ana", "Berta", "Carla"]:
+        factories.PersonFactory(full_name=name, nationality="PE")
+    roster = "name,nationality,title,role\nAna,PE,x,Staff\nBerta,PE,x,Staff\nCarla,PE,x,Staff\n"
+
+    response = _preview(staff_client, mission, _csv(roster), kind="delegation")
+
+    [first, rest] = response.context["preview"].notices
+    assert first.startswith("Line 2: Ana is already on record")
+    assert rest == "…and 2 more notices like these."
+
+
 def test_roster_agreeing_with_a_stored_person_gives_no_notice(staff_client, mission):
     ndi = factories.OrganizationFactory(name="National Democratic Institute", acronym="NDI")
-    factories.PersonFactory(full_name="Jennifer McCoy", nationality="US", title="", affiliation=ndi)
+    factories.DelegationMemberFactory(
+        mission=mission,
+        person__full_name="Jennifer McCoy",
+        person__nationality="US",
+        person__title="",
+        person__affiliation=ndi,
+    )
     roster = "name,nationality,affiliation,title,role\nJennifer McCoy,US,ndi,,Core team\n"
 
     response = _preview(staff_client, mission, _csv(roster), kind="delegation")

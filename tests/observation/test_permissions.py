@@ -5,6 +5,8 @@ Anonymous users are sent to sign in; users who are not on the mission get 404
 actions answer GET with 405.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -204,3 +206,17 @@ def test_mission_list_shows_only_the_users_missions(client, mission, staff):
     missions = list(client.get(reverse("observation:mission_list")).context["missions"])
     assert missions == [mission]
     assert other not in missions
+
+
+def test_templates_ask_only_for_actions_of_the_policy_table():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from observation.access import POLICY
+
+    asked = set()
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        asked |= set(re.findall(r"access\.can\.(\w+)", template.read_text()))
+    assert asked
+    assert asked <= set(POLICY)

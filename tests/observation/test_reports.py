@@ -154,7 +154,8 @@ def test_a_failure_on_the_second_irregularity_leaves_no_report(
         ({"station": "NOPE-999"}, "station", "no polling station with this code in this mission"),
         ({"round": "999999"}, "round", "Choose one of this mission"),
         ({"observer": "999999"}, "observer", "Choose an observer from this mission"),
-        ({"submission_id": ""}, "submission_id", "This field is required"),
+        # A hidden field's error shows among the form's own.
+        ({"submission_id": ""}, "__all__", "This field is required"),
     ],
 )
 def test_report_form_rejects_bad_input_and_saves_nothing(
@@ -368,7 +369,10 @@ def test_an_irregularity_id_of_another_report_is_refused(client, staff, mission,
     client.force_login(staff)
     response = client.post(reverse("observation:report_edit", args=[mission.pk, report.pk]), data)
     assert response.status_code == 200
-    assert response.context["formset"].forms[0].errors["id"]
+    # The row's id is hidden: the error shows on the row, and on the page.
+    refusal = "not one of the report&#x27;s irregularities still open for editing"
+    assert response.context["formset"].forms[0].non_field_errors()
+    assert refusal in response.content.decode()
     report.refresh_from_db()
     foreign.refresh_from_db()
     assert report.ballots_cast == 120
