@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
     "observation",
     "dialogues",
 ]
@@ -46,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,11 +123,34 @@ STORAGES = {
 
 # Repeated failed sign-ins lock out that user name from that address until an
 # administrator unlocks it (admin: Axes → Access attempts) or the cool-off passes.
+# Wrong second-factor codes count as failed sign-ins too (accounts.sign_in).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", default=24) or None
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Not on the password alone: failures are forgotten once the second factor is
+# passed too (accounts.sign_in.complete), else each right password would buy an
+# attacker a fresh set of guesses at the code.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# The client's address. Behind N proxies that each append the address they were
+# connected from to X-Forwarded-For, the client is the Nth address from the right:
+# whatever a client writes to the left of it is ignored. With no trusted proxy the
+# header is ignored altogether, as anyone can send it. Set this only when the app
+# can be reached through those proxies alone.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# django-ipware counts the proxies listed in the header after the client; the one
+# that connects to us is not listed there.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+# Not strict: a strict chain must be exactly as long as the proxy count, so a client
+# that sent its own X-Forwarded-For would have no address at all.
+IPWARE_STRICT = False
+
+# Two-factor sign-in (accounts): the name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = "Observa"
 
 # Only our own static files: no inline script or style, no other origin.
 CONTENT_SECURITY_POLICY = {

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
+from accounts.views import SignInView
 from observation.views import missions
 
 admin.site.site_header = _("Observa administration")
@@ -13,8 +16,15 @@ urlpatterns = [
     path("", missions.home, name="home"),
     path("missions/", include("observation.urls")),
     path("dialogues/", include("dialogues.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
+    # The admin's own sign-in form would skip the second step: send it to ours,
+    # keeping where the user was going (?next=).
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -281,3 +281,19 @@ class BilateralTrackFactory(factory.django.DjangoModelFactory):
     country_a = "CO"
     country_b = "VE"
     status = BilateralTrack.Status.EXPLORED
+
+
+# Two-factor sign-in
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """A user's confirmed authenticator app; tests.authenticator.code() is what it shows."""
+
+    class Meta:
+        model = "otp_totp.TOTPDevice"
+        # One app per user: signing in twice in a test reuses it.
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True

@@ -11,6 +11,7 @@ from django.urls import reverse
 from observation.models import ObserverReport
 from tests import factories
 from tests.factories import PASSWORD
+from tests.test_settings import settings_from_environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -50,6 +51,64 @@ def test_lockout_is_per_user_name(client, user, settings):
     for _ in range(2):
         _sign_in(client, other.username, "wrong")
     assert _sign_in(client, user.username, PASSWORD).status_code == 302
+
+
+# The load balancer's own address: every request reaches the app from it.
+BALANCER = "10.0.0.2"
+
+
+@pytest.fixture
+def trusted_proxies(settings, monkeypatch):
+    """Set TRUSTED_PROXY_COUNT and apply what config/settings.py makes of it."""
+
+    def configure(count):
+        monkeypatch.setenv("TRUSTED_PROXY_COUNT", str(count))
+        derived = settings_from_environment()
+        for name in ["AXES_IPWARE_META_PRECEDENCE_ORDER", "AXES_IPWARE_PROXY_COUNT"]:
+            setattr(settings, name, derived[name])
+        settings.IPWARE_STRICT = derived["IPWARE_STRICT"]
+
+    return configure
+
+
+def _sign_in_through(client, forwarded_for, username, password):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=BALANCER,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_balancer_failures_lock_that_name_at_that_address_only(user, trusted_proxies):
+    trusted_proxies(1)
+    # An attacker at 198.51.100.7 writes a victim's address into the header; the
+    # balancer appends the address the attacker really connects from.
+    for _ in range(5):
+        _sign_in_through(Client(), "203.0.113.50, 198.51.100.7", user.username, "wrong")
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+
+    locked = _sign_in_through(Client(), "198.51.100.7", user.username, PASSWORD)
+    assert locked.status_code == 429
+    for address in ["203.0.113.50", "198.51.100.8"]:
+        client = Client()
+        assert _sign_in_through(client, address, user.username, PASSWORD).status_code == 302
+        assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_behind_two_proxies_the_client_is_second_from_the_right(user, trusted_proxies):
+    trusted_proxies(2)
+    _sign_in_through(Client(), "203.0.113.50, 198.51.100.7, 10.0.1.9", user.username, "wrong")
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_is_ignored(user, trusted_proxies):
+    trusted_proxies(0)
+    # One sender claiming a new address each time is still one address.
+    for n in range(5):
+        _sign_in_through(Client(), f"198.51.100.{n}", user.username, "wrong")
+    assert AccessAttempt.objects.get().ip_address == BALANCER
+    assert _sign_in_through(Client(), "203.0.113.50", user.username, PASSWORD).status_code == 429
 
 
 def test_ordinary_page_carries_security_headers(client, user):

@@ -1,7 +1,15 @@
+import runpy
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+import config.settings
 from config import env
+
+
+def settings_from_environment() -> dict:
+    """config/settings.py run afresh on the environment as it is now."""
+    return runpy.run_path(config.settings.__file__)
 
 
 @pytest.mark.parametrize("value", ["maybe", "2", "enabled"])
@@ -72,3 +80,30 @@ def test_whole_number_setting_rejects_bad_value(monkeypatch, value):
 def test_list_setting_splits_on_commas(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", "observa.example.org, www.observa.example.org,")
     assert env.env_list("ALLOWED_HOSTS") == ["observa.example.org", "www.observa.example.org"]
+
+
+@pytest.mark.parametrize("value", ["two", "-1", "1.5"])
+def test_unreadable_trusted_proxy_count_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", value)
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
+        settings_from_environment()
+
+
+@pytest.mark.parametrize(
+    ("value", "headers", "listed_proxies"),
+    [
+        (None, ["REMOTE_ADDR"], None),
+        ("1", ["HTTP_X_FORWARDED_FOR"], 0),
+        ("3", ["HTTP_X_FORWARDED_FOR"], 2),
+    ],
+)
+def test_trusted_proxy_count_chooses_where_the_client_address_is_read(
+    monkeypatch, value, headers, listed_proxies
+):
+    if value is None:
+        monkeypatch.delenv("TRUSTED_PROXY_COUNT", raising=False)
+    else:
+        monkeypatch.setenv("TRUSTED_PROXY_COUNT", value)
+    derived = settings_from_environment()
+    assert derived["AXES_IPWARE_META_PRECEDENCE_ORDER"] == headers
+    assert derived["AXES_IPWARE_PROXY_COUNT"] == listed_proxies

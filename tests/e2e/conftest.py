@@ -10,6 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
+from accounts import devices
+from tests import authenticator, factories
 from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -105,10 +107,17 @@ def _data_migrations(transactional_db):
 @pytest.fixture
 def sign_in(page):
     def sign_in_as(user):
+        # Leaders and superusers must sign in with a second factor: give them an
+        # authenticator app, and type the code it shows.
+        app = factories.TOTPDeviceFactory(user=user) if devices.is_required(user) else None
         page.goto(reverse("login"))
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        if app is not None:
+            page.wait_for_url(f"**{reverse('accounts:verify')}")
+            page.get_by_label("Code").fill(authenticator.code(app))
+            page.get_by_role("button", name="Verify").click()
+        page.wait_for_url(lambda url: "/accounts/" not in url)
 
     return sign_in_as
