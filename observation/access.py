@@ -155,8 +155,3 @@ def missions_allowing(user, action: str):
     if POLICY[action].refused_when_locked:
         missions = missions.unlocked()
     return missions
-
-
-def user_may(user, mission: Mission, action: str) -> bool:
-    """Whether `user` may do `action` on `mission` (for one record, as the admin asks)."""
-    return role_allows(mission.role_of(user), action, locked=mission.is_locked)

@@ -54,7 +54,6 @@ from observation.exports import unneutralise
 from observation.models import (
     DelegationMember,
     Mission,
-    MissionLockedError,
     ObserverReport,
     Organization,
     Person,
@@ -593,10 +592,7 @@ class Importer:
         raise NotImplementedError
 
     def _lock_mission(self):
-        """Hold the mission row for the import, and refuse if it was locked meanwhile."""
-        mission = Mission.objects.select_for_update().get(pk=self.mission.pk)
-        if mission.is_locked:
-            raise MissionLockedError(mission)
+        Mission.objects.hold_unlocked(self.mission.pk)
 
 
 class _DecimalField(forms.DecimalField):

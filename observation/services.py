@@ -21,7 +21,6 @@ from observation.models import (
     FindingsStatement,
     Irregularity,
     Mission,
-    MissionLockedError,
     ObserverReport,
     PollingStation,
 )
@@ -121,10 +120,8 @@ def report_bulk_create(*, reports: list[ObserverReport], by, batch_size=1000):
     Returns the stored reports.
     """
     with transaction.atomic():
-        for mission in {report.mission for report in reports}:
-            # Held until the reports are in: nobody locks the mission meanwhile.
-            if Mission.objects.select_for_update().get(pk=mission.pk).is_locked:
-                raise MissionLockedError(mission)
+        for mission_id in {report.mission_id for report in reports}:
+            Mission.objects.hold_unlocked(mission_id)
         for report in reports:
             report.entered_by = report.entered_by or by
         created = ObserverReport.objects.bulk_create(reports, batch_size=batch_size)

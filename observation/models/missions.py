@@ -47,6 +47,17 @@ class MissionQuerySet(models.QuerySet):
     def unlocked(self):
         return self.filter(locked_at__isnull=True)
 
+    def hold_unlocked(self, pk) -> "Mission":
+        """The mission, its row held until the transaction ends; refused if locked.
+
+        For writes in bulk, which skip the records' own save() and its lock check:
+        nobody can lock the mission while they run.
+        """
+        mission = self.select_for_update().get(pk=pk)
+        if mission.is_locked:
+            raise MissionLockedError(mission)
+        return mission
+
 
 class Mission(models.Model):
     class Kind(models.TextChoices):
