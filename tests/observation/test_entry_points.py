@@ -12,6 +12,7 @@ from observation.models import ElectionRound, Irregularity, ObserverReport
 from tests import factories
 from tests.observation.admin.conftest import (
     _action,
+    _inline_row,
     _messages,
     _report_form_data,
     _statement_form_data,
@@ -111,12 +112,7 @@ def test_web_edit_keeps_a_national_irregularity_national(client, staff, mission,
         {
             "irregularities-TOTAL_FORMS": "1",
             "irregularities-INITIAL_FORMS": "1",
-            "irregularities-0-id": national.pk,
-            "irregularities-0-report": report.pk,
-            "irregularities-0-category": national.category_id,
-            "irregularities-0-severity": national.severity,
-            "irregularities-0-evidence": national.evidence,
-            "irregularities-0-description": "Results centre closed to observers.",
+            **_inline_row(national, description="Results centre closed to observers."),
         }
     )
     url = reverse("observation:report_edit", args=[mission.pk, report.pk])
@@ -138,12 +134,7 @@ def test_admin_edit_keeps_a_national_irregularity_national(client, superuser, mi
         {
             "irregularities-TOTAL_FORMS": 1,
             "irregularities-INITIAL_FORMS": 1,
-            "irregularities-0-id": national.pk,
-            "irregularities-0-report": report.pk,
-            "irregularities-0-category": national.category_id,
-            "irregularities-0-severity": national.severity,
-            "irregularities-0-evidence": national.evidence,
-            "irregularities-0-description": national.description,
+            **_inline_row(national),
         }
     )
     url = reverse("admin:observation_observerreport_change", args=[report.pk])

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from observation.models import Irregularity, ObserverReport
 from tests import factories
-from tests.observation.admin.conftest import _messages, _report_form_data
+from tests.observation.admin.conftest import _inline_row, _messages, _report_form_data
 from tests.observation.test_reports import report_data
 
 pytestmark = pytest.mark.django_db
@@ -194,12 +194,7 @@ def test_a_row_reviewed_while_staff_edit_the_report_is_said(
         {
             "irregularities-TOTAL_FORMS": "1",
             "irregularities-INITIAL_FORMS": "1",
-            "irregularities-0-id": row.pk,
-            "irregularities-0-report": report.pk,
-            "irregularities-0-category": row.category_id,
-            "irregularities-0-severity": row.severity,
-            "irregularities-0-evidence": row.evidence,
-            "irregularities-0-description": "Corrected by staff.",
+            **_inline_row(row, description="Corrected by staff."),
         }
     )
     row.verify(by=reviewer)  # while the staff member was typing

@@ -57,6 +57,20 @@ def _report_form_data(report, **changes):
     return {**data, **changes}
 
 
+def _inline_row(irregularity, index=0, **changes):
+    """A report form's row for a stored irregularity, as the web form and the admin post it."""
+    row = {
+        "id": irregularity.pk,
+        "report": irregularity.report_id,
+        "category": irregularity.category_id,
+        "severity": irregularity.severity,
+        "evidence": irregularity.evidence,
+        "description": irregularity.description,
+        **changes,
+    }
+    return {f"irregularities-{index}-{name}": value for name, value in row.items()}
+
+
 def _permissions(*codenames):
     return Permission.objects.filter(content_type__app_label="observation", codename__in=codenames)
 

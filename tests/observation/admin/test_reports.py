@@ -7,7 +7,13 @@ from django.urls import reverse
 
 from observation.models import Irregularity, ObserverReport
 from tests import factories
-from tests.observation.admin.conftest import _action, _messages, _report_form_data, _verified
+from tests.observation.admin.conftest import (
+    _action,
+    _inline_row,
+    _messages,
+    _report_form_data,
+    _verified,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -236,19 +242,6 @@ def test_dismiss_action_with_a_note_dismisses(admin_client, superuser, mission):
 
 
 # Irregularities: what overvote detection raised, or a review settled, stays as it is.
-
-
-def _inline_row(irregularity, index=0, **changes):
-    row = {
-        "id": irregularity.pk,
-        "report": irregularity.report_id,
-        "category": irregularity.category_id,
-        "severity": irregularity.severity,
-        "evidence": irregularity.evidence,
-        "description": irregularity.description,
-        **changes,
-    }
-    return {f"irregularities-{index}-{name}": value for name, value in row.items()}
 
 
 def test_report_inline_does_not_edit_the_system_raised_overvote(admin_client, superuser, mission):
