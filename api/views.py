@@ -1,0 +1,324 @@
+"""The JSON API (/api/v1/): field intake for observers, staff and scripts.
+
+Each view reads the mission through `access.mission_for`, as the web pages do, and
+writes only through `observation.services`; an observer sees their own team's work.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers
+from api.errors import ApiError, invalid
+from api.forms import ApiIrregularityForm, ApiReportForm
+from api.models import ApiToken, Submission
+from observation import answers as checklist_answers
+from observation import services
+from observation.access import ROLE_REFUSAL, MissionAccess, mission_for, role_allows
+from observation.models import (
+    Answer,
+    Irregularity,
+    MissionLockedError,
+    MissionMembership,
+    ObserverReport,
+)
+from observation.models.missions import normalise_code
+
+Role = MissionMembership.Role
+
+SUBMISSION_ELSEWHERE = _(
+    "This submission id belongs to a report that was not sent through the API, or to "
+    "another mission: send a new id."
+)
+SUBMISSION_CONFLICT = _(
+    "A report was already stored under this submission id, with other values: send a new "
+    "id for a new report."
+)
+
+
+BODY_DEFAULTS = {
+    "observer": None,
+    "arrived_at": None,
+    "departed_at": None,
+    "ballots_cast": None,
+    "assessment": "",
+    "notes": "",
+    "answers": {},
+    "irregularities": [],
+}
+
+
+class Page(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _mission(request, pk, action="field_read") -> MissionAccess:
+    """The mission as the user may use it for `action`: 404 to a stranger, and a 403
+    whose code says whether the role or the lock refuses."""
+    access = mission_for(request, pk, action="field_read")
+    if not access.allows(action):
+        if role_allows(access.role, action, locked=False):
+            raise ApiError(
+                MissionLockedError(access.mission).messages[0],
+                code="mission_locked",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        raise ApiError(ROLE_REFUSAL, code="role_refused", status_code=status.HTTP_403_FORBIDDEN)
+    return access
+
+
+def _team(request, access: MissionAccess):
+    """An observer's delegation member (whose reports are theirs), or None for other roles."""
+    if access.role != Role.OBSERVER:
+        return None
+    return MissionMembership.objects.values_list("team_id", flat=True).get(
+        mission=access.mission, user=request.user
+    )
+
+
+def _reports(request, access: MissionAccess):
+    reports = (
+        ObserverReport.objects.filter(mission=access.mission)
+        .select_related("station")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("question")),
+            Prefetch(
+                "irregularities",
+                queryset=Irregularity.objects.select_related("category", "station"),
+            ),
+        )
+    )
+    if access.role == Role.OBSERVER:
+        reports = reports.filter(observer_id=_team(request, access))
+    return reports
+
+
+class MeView(APIView):
+    @extend_schema(responses=serializers.MeSerializer, summary="Who am I: my missions and roles")
+    def get(self, request):
+        user = request.user
+        user.memberships = list(
+            user.mission_memberships.select_related("mission").order_by("mission__name")
+        )
+        return Response(serializers.MeSerializer(user).data)
+
+
+class RoundListView(APIView):
+    @extend_schema(responses=serializers.RoundSerializer(many=True), summary="A mission's rounds")
+    def get(self, request, pk):
+        access = _mission(request, pk)
+        rounds = access.mission.rounds.order_by("election_day", "pk")
+        return Response(serializers.RoundSerializer(rounds, many=True).data)
+
+
+class StationListView(generics.ListAPIView):
+    serializer_class = serializers.StationSerializer
+    pagination_class = Page
+
+    @extend_schema(
+        summary="A mission's polling stations",
+        parameters=[
+            OpenApiParameter("code", str, description="A station code, exactly."),
+            OpenApiParameter("area", str, description="An area name, at any level, exactly."),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        access = _mission(self.request, self.kwargs["pk"])
+        stations = access.mission.stations.order_by("code", "pk")
+        if code := self.request.query_params.get("code"):
+            stations = stations.filter(code=normalise_code(code))
+        if area := self.request.query_params.get("area"):
+            levels = Q()
+            for level in range(1, 6):
+                levels |= Q(**{f"area_{level}": area})
+            stations = stations.filter(levels)
+        return stations
+
+
+class ChecklistView(APIView):
+    @extend_schema(
+        summary="The questions a report of one phase answers",
+        parameters=[
+            OpenApiParameter(
+                "phase", str, required=True, enum=ObserverReport.Phase.values, description="Phase"
+            )
+        ],
+        responses=serializers.ChecklistSerializer,
+    )
+    def get(self, request, pk):
+        access = _mission(request, pk)
+        phase = request.query_params.get("phase", "")
+        if phase not in ObserverReport.Phase.values:
+            raise ApiError(
+                _("Name a phase: %(phases)s.") % {"phases": ", ".join(ObserverReport.Phase.values)},
+                code="phase_required",
+            )
+        questions = checklist_answers.questions_of(access.mission)
+        asked = checklist_answers.checklist_phase(questions, phase)
+        data = {
+            "phase": phase,
+            "checklist_phase": asked,
+            "questions": [q for q in questions if asked is not None and q.checklist.phase == asked],
+        }
+        return Response(serializers.ChecklistSerializer(data).data)
+
+
+class ReportListView(APIView):
+    @extend_schema(
+        summary="The mission's reports (an observer's: their team's only)",
+        responses=serializers.ReportSerializer(many=True),
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    )
+    def get(self, request, pk):
+        access = _mission(request, pk)
+        paginator = Page()
+        page = paginator.paginate_queryset(_reports(request, access), request, view=self)
+        return paginator.get_paginated_response(serializers.ReportSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Submit a report with its answers and irregularities",
+        request=serializers.ReportInSerializer,
+        responses={
+            201: serializers.ReportSerializer,
+            200: OpenApiResponse(
+                serializers.ReportSerializer, description="A retry: the report stored already."
+            ),
+            400: serializers.ErrorSerializer,
+            403: serializers.ErrorSerializer,
+            409: serializers.ConflictSerializer,
+        },
+    )
+    def post(self, request, pk):
+        access = _mission(request, pk, action="report_submit")
+        incoming = serializers.ReportInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        team = _team(request, access)
+        if team is not None:
+            values["observer"] = team
+        # What a retry is compared with: every field, an omitted one as its default.
+        body = BODY_DEFAULTS | serializers.ReportInSerializer(values).data
+        replay = _replay(request, access, body)
+        if replay is not None:
+            return replay
+        report, irregularities, checked = _checked(access.mission, values)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        try:
+            with transaction.atomic():
+                saved = services.report_save(
+                    report=report,
+                    by=request.user,
+                    irregularities=irregularities,
+                    answers=checked.answers,
+                )
+                Submission.objects.create(report=saved.report, body=body, token=token)
+        except IntegrityError:
+            # Another request with this submission id stored it first.
+            replay = _replay(request, access, body)
+            if replay is None:
+                raise
+            return replay
+        except MissionLockedError as error:
+            raise ApiError(
+                error.messages[0], code="mission_locked", status_code=status.HTTP_403_FORBIDDEN
+            ) from None
+        stored = _reports(request, access).get(pk=saved.report.pk)
+        return Response(
+            serializers.ReportSerializer(stored).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api:report_detail", args=[access.mission.pk, stored.pk])},
+        )
+
+
+def _checked(mission, values):
+    """The report and its irregularities, checked as the web form checks them, and its
+    answers as `answers.clean_raw` reads them; every error at once, or nothing saved."""
+    form = ApiReportForm(
+        data={
+            name: values.get(name)
+            for name in (
+                "round",
+                "station",
+                "observer",
+                "phase",
+                "arrived_at",
+                "departed_at",
+                "ballots_cast",
+                "submission_id",
+            )
+        }
+        | {"assessment": values.get("assessment", ""), "notes": values.get("notes", "")},
+        mission=mission,
+    )
+    errors = {}
+    if not form.is_valid():
+        errors.update(form.errors.as_data())
+    report = form.instance
+    checked = checklist_answers.clean_raw(mission, values["phase"], values.get("answers", {}))
+    errors.update({f"answers.{code}": items for code, items in checked.errors.items()})
+    irregularities = []
+    for index, item in enumerate(values.get("irregularities", [])):
+        irregularity_form = ApiIrregularityForm(data=dict(item))
+        irregularity_form.instance.mission = mission
+        if not errors:
+            report.place(irregularity_form.instance)
+        if irregularity_form.is_valid():
+            irregularities.append(irregularity_form.instance)
+        for name, items in irregularity_form.errors.as_data().items():
+            errors[f"irregularities.{index}.{name}"] = items
+    if errors:
+        raise invalid(errors)
+    return report, irregularities, checked
+
+
+def _replay(request, access, body) -> Response | None:
+    """The answer to a submission id stored already: the same report (200) if the body
+    is the same, else 409 naming the fields that differ."""
+    stored = (
+        ObserverReport.objects.filter(submission_id=body["submission_id"])
+        .select_related("api_submission")
+        .first()
+    )
+    if stored is None:
+        return None
+    submission = getattr(stored, "api_submission", None)
+    if submission is None or stored.mission_id != access.mission.pk:
+        return Response(
+            {"code": "submission_elsewhere", "detail": str(SUBMISSION_ELSEWHERE)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    differ = sorted(
+        name
+        for name in body.keys() | submission.body.keys()
+        if body.get(name) != submission.body.get(name)
+    )
+    if differ:
+        return Response(
+            {"code": "submission_conflict", "detail": str(SUBMISSION_CONFLICT), "fields": differ},
+            status=status.HTTP_409_CONFLICT,
+        )
+    report = get_object_or_404(_reports(request, access), pk=stored.pk)
+    return Response(serializers.ReportSerializer(report).data, status=status.HTTP_200_OK)
+
+
+class ReportDetailView(APIView):
+    @extend_schema(
+        summary="One report with its irregularities' review status",
+        responses=serializers.ReportSerializer,
+    )
+    def get(self, request, pk, report_pk):
+        access = _mission(request, pk)
+        report = get_object_or_404(_reports(request, access), pk=report_pk)
+        return Response(serializers.ReportSerializer(report).data)

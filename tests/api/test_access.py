@@ -1,0 +1,216 @@
+"""Who may use which endpoint: every endpoint as every role, and an observer's view
+limited to their own team's work."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from api.models import ApiToken
+from observation.models import MissionMembership
+from observation.models.missions import OBSERVER_NEEDS_TEAM
+from tests import factories
+from tests.api.conftest import client_for
+
+ROLES = ("anonymous", "revoked", "stranger", "observer", "staff", "reviewer", "leader", "superuser")
+
+# (URL name, extra arguments, expected status per role)
+READS = {
+    "anonymous": 401,
+    "revoked": 401,
+    "stranger": 404,
+    "observer": 200,
+    "staff": 200,
+    "reviewer": 200,
+    "leader": 200,
+    "superuser": 200,
+}
+ENDPOINTS = [
+    ("round_list", (), ""),
+    ("station_list", (), ""),
+    ("checklist", (), "?phase=opening"),
+    ("report_list", (), ""),
+    ("report_detail", ("report",), ""),
+]
+
+
+def _client(role, field):
+    mission = field["mission"]
+    if role == "anonymous":
+        return APIClient()
+    if role == "superuser":
+        return client_for(factories.UserFactory(is_superuser=True, is_staff=True))
+    if role == "stranger":
+        return client_for(factories.MissionMembershipFactory(role="leader").user)
+    if role in ("observer", "revoked"):
+        user = factories.MissionMembershipFactory(
+            mission=mission, role="observer", team=field["team"]
+        ).user
+        client = client_for(user)
+        if role == "revoked":
+            ApiToken.objects.get(user=user).revoke()
+        return client
+    return client_for(factories.MissionMembershipFactory(mission=mission, role=role).user)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "args", "query"), ENDPOINTS)
+def test_read_endpoints_by_role(field, role, name, args, query):
+    field["report"] = factories.ObserverReportFactory(
+        mission=field["mission"], observer=field["team"]
+    )
+    resolved = [field[arg].pk for arg in args]
+    url = reverse(f"api:{name}", args=[field["mission"].pk, *resolved]) + query
+
+    response = _client(role, field).get(url)
+
+    assert response.status_code == READS[role], f"{role} {url}"
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_me_by_role(field, role):
+    response = _client(role, field).get(reverse("api:me"))
+
+    expected = 401 if role in ("anonymous", "revoked") else 200
+    assert response.status_code == expected
+
+
+def test_me_lists_missions_and_roles(field, observer, observer_api):
+    other = factories.MissionMembershipFactory(user=observer, role="staff")
+
+    memberships = observer_api.get(reverse("api:me")).json()["memberships"]
+
+    assert {(m["mission"], m["role"], m["team"]) for m in memberships} == {
+        (field["mission"].pk, "observer", field["team"].pk),
+        (other.mission_id, "staff", None),
+    }
+
+
+def test_observer_sees_only_their_teams_reports(field, observer_api):
+    own = factories.ObserverReportFactory(mission=field["mission"], observer=field["team"])
+    other = factories.ObserverReportFactory(mission=field["mission"], observer=field["other_team"])
+    mission = field["mission"]
+
+    listed = observer_api.get(reverse("api:report_list", args=[mission.pk])).json()
+
+    assert [report["id"] for report in listed["results"]] == [own.pk]
+    detail = reverse("api:report_detail", args=[mission.pk, other.pk])
+    assert observer_api.get(detail).status_code == 404
+
+
+def test_staff_sees_every_teams_reports(field, staff_api):
+    for team in (field["team"], field["other_team"]):
+        factories.ObserverReportFactory(mission=field["mission"], observer=team)
+
+    listed = staff_api.get(reverse("api:report_list", args=[field["mission"].pk])).json()
+
+    assert listed["count"] == 2
+
+
+def test_observer_sees_review_status_never_the_note(field, observer_api, reviewer):
+    report = factories.ObserverReportFactory(mission=field["mission"], observer=field["team"])
+    irregularity = factories.IrregularityFactory(
+        mission=field["mission"], round=report.round, station=report.station, report=report
+    )
+    irregularity.dismiss(by=reviewer, note="The observer misread the seal.")
+
+    response = observer_api.get(reverse("api:report_detail", args=[field["mission"].pk, report.pk]))
+
+    assert response.json()["irregularities"][0]["status"] == "dismissed"
+    assert "misread" not in response.content.decode()
+    assert "review_note" not in response.content.decode()
+
+
+def test_stations_filter_by_code_and_area(field, staff_api):
+    url = reverse("api:station_list", args=[field["mission"].pk])
+
+    by_code = staff_api.get(url, {"code": "0101"}).json()
+    by_area = staff_api.get(url, {"area": "Cusco"}).json()
+
+    assert [s["code"] for s in by_code["results"]] == ["0101"]
+    assert [s["code"] for s in by_area["results"]] == ["0202"]
+
+
+def test_stations_are_paginated(field, staff_api, django_assert_max_num_queries):
+    factories.PollingStationFactory.create_batch(5, mission=field["mission"])
+    url = reverse("api:station_list", args=[field["mission"].pk])
+
+    # Token, its last use, mission with role, count, page.
+    with django_assert_max_num_queries(6):
+        page = staff_api.get(url, {"page_size": 3}).json()
+
+    assert page["count"] == 7
+    assert len(page["results"]) == 3
+    assert page["next"]
+
+
+def test_report_list_queries_do_not_grow_with_reports(field, staff_api, django_assert_num_queries):
+    url = reverse("api:report_list", args=[field["mission"].pk])
+    factories.ObserverReportFactory(mission=field["mission"])
+    staff_api.get(url)
+    with django_assert_num_queries(6) as few:
+        staff_api.get(url)
+    factories.ObserverReportFactory.create_batch(5, mission=field["mission"])
+    # Token, mission with role, count, reports, their answers, their irregularities.
+    with django_assert_num_queries(len(few.captured_queries)):
+        staff_api.get(url)
+
+
+def test_checklist_lists_the_questions_of_the_phase(field, staff_api):
+    opening = factories.ChecklistFactory(mission=field["mission"], phase="opening")
+    asked = factories.QuestionFactory(checklist=opening, code="opened_on_time")
+    factories.QuestionFactory(
+        checklist=factories.ChecklistFactory(mission=field["mission"], phase="closing"),
+        code="closed_on_time",
+    )
+    url = reverse("api:checklist", args=[field["mission"].pk])
+
+    checklist = staff_api.get(url, {"phase": "opening"}).json()
+
+    assert checklist["checklist_phase"] == "opening"
+    assert [q["code"] for q in checklist["questions"]] == [asked.code]
+    assert checklist["questions"][0]["choices"][0] == {"name": "yes", "label": "Yes"}
+    refused = staff_api.get(url, {"phase": "lunch"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "phase_required"
+
+
+def test_observers_are_refused_the_missions_web_pages(client, field, observer):
+    client.force_login(observer)
+
+    response = client.get(field["mission"].get_absolute_url())
+
+    assert response.status_code == 403
+
+
+def test_observer_needs_a_team_and_only_an_observer_has_one(field):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    membership = MissionMembership(
+        mission=field["mission"], user=factories.UserFactory(), role="observer"
+    )
+    with pytest.raises(ValidationError) as error:
+        membership.full_clean()
+    assert str(OBSERVER_NEEDS_TEAM) in error.value.messages
+    membership.role, membership.team = "staff", field["team"]
+    with pytest.raises(ValidationError):
+        membership.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        membership.save()
+
+
+def test_observer_team_must_be_of_the_mission(field):
+    from django.core.exceptions import ValidationError
+
+    membership = MissionMembership(
+        mission=field["mission"],
+        user=factories.UserFactory(),
+        role="observer",
+        team=factories.DelegationMemberFactory(),
+    )
+
+    with pytest.raises(ValidationError) as error:
+        membership.full_clean()
+
+    assert error.value.messages == ["This delegation member belongs to another mission."]
