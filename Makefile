@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e bench lint format install clean
+.PHONY: run test e2e bench lint format install messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,19 +17,25 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+# The catalogues are kept as locale/*/LC_MESSAGES/django.po; the .mo files the app
+# reads are compiled from them here, never committed.
+messages: install
+	bin/ensure-gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
+
+run: messages
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	bin/ensure-chromium
 	$(BIN)/pytest
 
-e2e: install
+e2e: messages
 	bin/ensure-chromium
 	$(BIN)/pytest -m e2e
 

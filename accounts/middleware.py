@@ -1,10 +1,10 @@
 from django.shortcuts import redirect
 
-from accounts import sign_in
+from accounts import language, sign_in
 
 # Open to a session pending its second step besides that step's own page: a user
 # may give up and sign out, or switch language to read the step.
-ALWAYS_OPEN = {"logout", "set_language"}
+ALWAYS_OPEN = {"logout", "set_language", "accounts:set_language"}
 
 
 class SecondFactorMiddleware:
@@ -25,3 +25,15 @@ class SecondFactorMiddleware:
         if view_name == step.view_name or view_name in ALWAYS_OPEN:
             return None
         return redirect(step.view_name)
+
+
+class PreferredLanguageMiddleware:
+    """Serve a signed-in user the language they chose on their account (see
+    accounts.language); LocaleMiddleware has already chosen the browser's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language.activate(request)
+        return self.get_response(request)

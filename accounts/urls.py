@@ -5,6 +5,7 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("language/", views.set_language, name="set_language"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/code/", views.verify, name="verify"),
     path("two-factor/set-up/", views.enrol, name="enrol"),

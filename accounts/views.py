@@ -1,14 +1,17 @@
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import devices, sign_in
+from accounts import devices, language, sign_in
 from accounts.forms import CodeForm, EnrolForm
 
 
@@ -17,11 +20,24 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        language.restore(self.request)
         step = sign_in.step_for(self.request.user)
         if step is None:
             sign_in.forget_failures(self.request)
             return response
         return redirect(sign_in.begin(self.request, step, next_url=self.get_success_url()))
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Django's set_language, which sets the browser's cookie; a signed-in user's
+    choice is also kept on their account, for their other browsers."""
+    response = i18n.set_language(request)
+    chosen = request.POST.get("language")
+    if request.user.is_authenticated and chosen in dict(settings.LANGUAGES):
+        language.remember(request, chosen)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

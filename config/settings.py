@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # intcomma: counts grouped by the reader's locale ("1,234" / "1.234").
+    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -35,9 +37,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "observation",
     "dialogues",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -46,10 +52,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "config.middleware.ResetTimeZoneMiddleware",
+    # Its response step runs before the session's, which then writes what it set.
+    "config.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the session and the user: a signed-in user's chosen language wins over
+    # the browser's, which LocaleMiddleware read above.
+    "accounts.middleware.PreferredLanguageMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -100,7 +111,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The catalogue's .po is kept in git; the .mo is compiled by `make run` and `make test`.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style in both languages, day and month name ("9 Apr 2000", "9 abr 2000"):
+# a numeric date reads one way in Lima and another in Washington.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -171,12 +186,45 @@ CONTENT_SECURITY_POLICY = {
 
 # Station lists and delegation rosters uploaded for import; a national list of
 # about 90,000 stations fits well under the default as CSV or XLSX.
-IMPORT_MAX_UPLOAD_SIZE = env_int("IMPORT_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+# National lists run past 10 MB (Peru's ONPE: 11.7 MB); the file is read as a stream.
+IMPORT_MAX_UPLOAD_SIZE = env_int("IMPORT_MAX_UPLOAD_SIZE", default=50 * 1024 * 1024)
+
+# The JSON API (api/): personal tokens or the session (with CSRF), JSON only, every
+# error with a stable code (api.errors), a request rate per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE_PER_TOKEN", default="600/minute")},
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Observa API",
+    "DESCRIPTION": "Field intake for election observation missions.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Seconds a signed-in session may sit unused before it ends: a session in use is
+# carried forward (config.middleware.IdleSessionMiddleware), at most every
+# SESSION_REFRESH_INTERVAL seconds so that a busy user does not cost a write per page.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+SESSION_REFRESH_INTERVAL = env_int("SESSION_REFRESH_INTERVAL", default=5 * 60)
+# Our page for a form refused for its token: it says the typed work is kept.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

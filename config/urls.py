@@ -18,7 +18,9 @@ urlpatterns = [
     path("dialogues/", include("dialogues.urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/api-tokens/", include("api.token_urls")),
     path("accounts/", include("accounts.urls")),
+    path("api/", include("api.urls")),
     # The admin's own sign-in form would skip the second step: send it to ours,
     # keeping where the user was going (?next=).
     path(

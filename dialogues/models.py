@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Max, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -83,7 +84,7 @@ class DialogueForum(models.Model):
             raise ValidationError(
                 _("Session %(sequence)s (%(date)s) would fall outside the forum's dates."),
                 code="session_outside_forum",
-                params={"sequence": stray.sequence, "date": stray.date},
+                params={"sequence": stray.sequence, "date": date_format(stray.date)},
             )
 
 
@@ -206,13 +207,13 @@ class DialogueSession(models.Model):
             errors["date"] = ValidationError(
                 _("The session falls before the forum starts (%(date)s)."),
                 code="before_forum",
-                params={"date": forum.start_date},
+                params={"date": date_format(forum.start_date)},
             )
         elif self.date and forum.end_date and self.date > forum.end_date:
             errors["date"] = ValidationError(
                 _("The session falls after the forum ends (%(date)s)."),
                 code="after_forum",
-                params={"date": forum.end_date},
+                params={"date": date_format(forum.end_date)},
             )
         if errors:
             raise ValidationError(errors)

@@ -1,8 +1,9 @@
 """Who may do what on a mission: the one policy table that views, the admin and
 templates read.
 
-Roles are per mission (staff < reviewer < leader); superusers act as leaders
-everywhere. A user who is not on the mission gets 404, so that a mission's
+Roles are per mission (observer < staff < reviewer < leader); superusers act as
+leaders everywhere. Observers use the JSON API only: every web page needs "view".
+A user who is not on the mission gets 404, so that a mission's
 existence does not leak; a member whose role is too low gets 403, and so does
 a change to a locked mission, with a page that says it is locked.
 """
@@ -35,6 +36,10 @@ class Rule:
 
 # action → the least role that may do it, and whether a locked mission refuses it.
 POLICY: dict[str, Rule] = {
+    # The JSON API's field intake: what a team needs to report (rounds, stations,
+    # checklists), its submissions and their review status. Observers see their team's only.
+    "field_read": Rule(Role.OBSERVER, refused_when_locked=False),
+    "report_submit": Rule(Role.OBSERVER, refused_when_locked=True),
     # Reading the mission, its lists, summaries and exports.
     "view": Rule(Role.STAFF, refused_when_locked=False),
     "review_queue": Rule(Role.REVIEWER, refused_when_locked=False),
@@ -51,6 +56,7 @@ POLICY: dict[str, Rule] = {
     "statement_submit": Rule(Role.REVIEWER, refused_when_locked=True),
     # Leading the mission: its facts, partners and rounds, its findings, its lock.
     "mission_edit": Rule(Role.LEADER, refused_when_locked=True),
+    "checklist_edit": Rule(Role.LEADER, refused_when_locked=True),
     "statement_approve": Rule(Role.LEADER, refused_when_locked=True),
     "statement_publish": Rule(Role.LEADER, refused_when_locked=True),
     "statement_return": Rule(Role.LEADER, refused_when_locked=True),
@@ -92,6 +98,11 @@ class MissionAccess:
     def allows(self, action: str) -> bool:
         return role_allows(self.role, action, locked=self.mission.is_locked)
 
+    @property
+    def role_label(self) -> str:
+        """The role as the reader's language names it."""
+        return Role(self.role).label
+
     @cached_property
     def can(self) -> dict[str, bool]:
         """Every action of the table and whether it is allowed here, for templates:
@@ -116,8 +127,23 @@ class MissionAccess:
         if self.allows(action):
             return
         if role_allows(self.role, action, locked=False):
-            raise PermissionDenied(MissionLockedError(self.mission).messages[0])
-        raise PermissionDenied(str(ROLE_REFUSAL))
+            refusal = MissionLockedError(self.mission).messages[0]
+        else:
+            refusal = str(ROLE_REFUSAL)
+        raise PermissionDenied(f"{refusal} {self.leaders_named()}".strip())
+
+    def leaders_named(self) -> str:
+        """Who can change a role or lift the lock, for the page that refuses: "a leader
+        can" helps only a member who knows who that is."""
+        leaders = [
+            membership.user.get_full_name() or membership.user.get_username()
+            for membership in self.mission.memberships.filter(role=Role.LEADER)
+            .select_related("user")
+            .order_by("user__last_name", "user__username")
+        ]
+        if not leaders:
+            return ""
+        return _("This mission's leaders: %(names)s.") % {"names": ", ".join(leaders)}
 
 
 def mission_for(request, pk, *, action: str = "view") -> MissionAccess:

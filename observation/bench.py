@@ -1,8 +1,9 @@
 """Benchmark of the mission summary on a synthetic mission in the configured database.
 
 Builds the mission with bulk inserts (overvotes go through the real overvote
-detection), times the summary as HTML and PDF against the same aggregates in
-one hand-written SQL query, then removes everything it created.
+detection; every report answers a 40-question checklist of its phase), times
+the summary as HTML and PDF against the same aggregates in one hand-written SQL
+query, then removes everything it created.
 """
 
 import datetime
@@ -20,7 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from observation import services
+from observation.checklist_results import checklist_results
 from observation.models import (
+    Answer,
+    Checklist,
     DelegationMember,
     ElectionRound,
     FindingsStatement,
@@ -31,8 +35,11 @@ from observation.models import (
     Organization,
     Person,
     PollingStation,
+    Question,
+    QuestionType,
     Recommendation,
 )
+from observation.models.checklists import YES_NO_CHOICES
 from observation.printing import render_pdf
 from observation.summary import build_summary
 from observation.views.summary import TEMPLATE
@@ -43,6 +50,9 @@ Status = Irregularity.Status
 BATCH = 2000
 AREAS = 25
 OBSERVERS = 60
+# A checklist per phase of this many yes/no questions, "no" a concern in one answer in ten.
+QUESTIONS_PER_PHASE = 40
+CONCERN_RATE = 0.1
 # Roughly one report in a hundred counts more ballots than registered voters.
 OVERVOTE_RATE = 0.01
 
@@ -135,6 +145,7 @@ def build_mission(*, stations: int, reports: int, irregularities: int, user, rng
             )
         )
     report_rows = services.report_bulk_create(reports=report_rows, by=user, batch_size=BATCH)
+    _answer_checklists(mission, report_rows, rng)
     raised = Irregularity.objects.filter(mission=mission)
     raised.filter(pk__in=list(raised.values_list("pk", flat=True)[::2])).update(
         status=Status.VERIFIED, reviewed_by=user, reviewed_at=timezone.now()
@@ -186,6 +197,42 @@ def build_mission(*, stations: int, reports: int, irregularities: int, user, rng
     return mission
 
 
+def _answer_checklists(mission: Mission, reports, rng) -> None:
+    """A checklist per phase, and every report's answers to its phase's questions."""
+    questions = {}
+    for phase in ObserverReport.Phase.values:
+        checklist = Checklist.objects.create(mission=mission, phase=phase, title=phase)
+        questions[phase] = Question.objects.bulk_create(
+            Question(
+                mission=mission,
+                checklist=checklist,
+                position=n,
+                code=f"{phase}_{n:02d}",
+                type=QuestionType.YES_NO,
+                labels={"en": f"{phase} question {n}"},
+                choices=YES_NO_CHOICES,
+                concern=["no"],
+            )
+            for n in range(QUESTIONS_PER_PHASE)
+        )
+    answers = []
+    for report in reports:
+        for question in questions[report.phase]:
+            concern = rng.random() < CONCERN_RATE
+            answers.append(
+                Answer(
+                    report=report,
+                    question=question,
+                    value="no" if concern else "yes",
+                    concern=concern,
+                )
+            )
+            if len(answers) == BATCH:
+                Answer.objects.bulk_create(answers)
+                answers = []
+    Answer.objects.bulk_create(answers)
+
+
 def remove_mission(mission: Mission) -> None:
     """Delete the synthetic mission, children first: reports and irregularities protect it."""
     # No history rows for deleting what only the benchmark ever saw.
@@ -206,6 +253,7 @@ def raw_aggregates(mission: Mission) -> list[tuple]:
     report = ObserverReport._meta.db_table
     irregularity = Irregularity._meta.db_table
     category = IrregularityCategory._meta.db_table
+    answer = Answer._meta.db_table
     # Table names come from the models; values go through parameters.
     sql = f"""
         SELECT 'coverage', s.area_1, NULL, COUNT(DISTINCT s.id), COUNT(DISTINCT r.station_id)
@@ -224,9 +272,23 @@ def raw_aggregates(mission: Mission) -> list[tuple]:
         FROM {report} r JOIN {station} s ON s.id = r.station_id
         WHERE r.mission_id = %s AND r.ballots_cast > s.registered_voters
         GROUP BY s.code, s.registered_voters
+        UNION ALL
+        SELECT 'checklist', CAST(a.question_id AS TEXT), CAST(r.round_id AS TEXT),
+               COUNT(DISTINCT r.station_id),
+               COUNT(DISTINCT CASE WHEN a.concern THEN r.station_id END)
+        FROM {answer} a JOIN {report} r ON r.id = a.report_id
+        WHERE r.mission_id = %s GROUP BY a.question_id, r.round_id
+        UNION ALL
+        SELECT 'checklist by area', CAST(a.question_id AS TEXT), s.area_1,
+               COUNT(DISTINCT r.station_id),
+               COUNT(DISTINCT CASE WHEN a.concern THEN r.station_id END)
+        FROM {answer} a JOIN {report} r ON r.id = a.report_id
+        JOIN {station} s ON s.id = r.station_id
+        WHERE r.mission_id = %s GROUP BY a.question_id, r.round_id, s.area_1
     """
+    parameters = [mission.pk] * 3 + [Status.VERIFIED] + [mission.pk] * 3
     with connection.cursor() as cursor:
-        cursor.execute(sql, [mission.pk, mission.pk, mission.pk, Status.VERIFIED, mission.pk])
+        cursor.execute(sql, parameters)
         return cursor.fetchall()
 
 
@@ -242,7 +304,9 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
         f"Built {mission.name} on {connection.vendor} in {time.perf_counter() - start:.1f} s: "
         f"{mission.stations.count()} stations, {mission.reports.count()} reports, "
         f"{mission.irregularities.count()} irregularities "
-        f"({mission.reports.overvotes().count()} overvote reports)."
+        f"({mission.reports.overvotes().count()} overvote reports), "
+        f"{Answer.objects.filter(report__mission=mission).count()} checklist answers "
+        f"({QUESTIONS_PER_PHASE} questions per phase)."
     )
     try:
         # The request is made up: let its host through the host check.
@@ -260,6 +324,10 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
 
             timings = [
                 Timing("summary aggregates (ORM)", _best_of(repeat, summary)),
+                Timing(
+                    "of which checklist results",
+                    _best_of(repeat, lambda: checklist_results(mission)),
+                ),
                 Timing(
                     "summary HTML",
                     _best_of(repeat, lambda: render_to_string(TEMPLATE, context(), request)),
@@ -285,5 +353,5 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
     for timing in timings:
         write(f"{timing.label:<40} {timing.seconds * 1000:9.1f} ms")
     write(f"{'ratio summary aggregates / raw SQL':<40} {timings[0].seconds / raw:9.1f}")
-    write(f"{'ratio summary HTML / raw SQL':<40} {timings[1].seconds / raw:9.1f}")
+    write(f"{'ratio summary HTML / raw SQL':<40} {timings[2].seconds / raw:9.1f}")
     return timings

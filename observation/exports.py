@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from observation.models import Mission, ObserverReport, PollingStation
+from observation.models import Mission, PollingStation, Question
 
 # A spreadsheet runs a cell that starts with one of these as a formula
 # (=HYPERLINK(...) leaking data, or worse), even after leading spaces.
@@ -69,8 +69,9 @@ def _cell(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime.datetime):
-        # Spreadsheets have no time zones: write the local time, without its offset.
-        return timezone.localtime(value).replace(tzinfo=None)
+        # ISO 8601 with the offset, in the mission's zone: "2000-04-09T07:00:00-05:00"
+        # reads one way everywhere, which a spreadsheet's zoneless date cell does not.
+        return timezone.localtime(value).replace(microsecond=0).isoformat()
     if isinstance(value, int | float | Decimal | datetime.date):
         return value
     return neutralise(str(value))
@@ -103,14 +104,21 @@ def _choice(record, field):
     return getattr(record, f"get_{field}_display")() if getattr(record, field) else ""
 
 
+def _answers(report) -> dict:
+    """{question id: answer} of a report whose answers were prefetched, read once per row."""
+    if "_answer_values" not in report.__dict__:
+        report._answer_values = {a.question_id: a.value for a in report.answers.all()}
+    return report._answer_values
+
+
 def report_columns(mission: Mission, *, name_observers: bool = True) -> list[Column]:
     """The report export's columns; without `name_observers`, no observer team column."""
+    # One column per question, headed by its code, as XLSForm tools export answers.
     checklist = [
-        Column(
-            str(ObserverReport._meta.get_field(name).verbose_name).capitalize(),
-            lambda r, name=name: getattr(r, name),
-        )
-        for name in ObserverReport.CHECKLIST
+        Column(code, lambda r, pk=pk: _answers(r).get(pk, ""))
+        for pk, code in Question.objects.filter(mission=mission)
+        .order_by("checklist__phase", "position")
+        .values_list("pk", "code")
     ]
     return [
         Column(_("Report"), lambda r: r.pk),

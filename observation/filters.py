@@ -6,15 +6,17 @@ does not name.
 """
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from observation.models import (
+    Answer,
     Irregularity,
     IrregularityCategory,
     Mission,
     ObserverReport,
     PollingStation,
+    Question,
 )
 from observation.models.missions import normalise_code
 
@@ -102,6 +104,20 @@ class ReportFilterSet(MissionFilterSet):
     phase = django_filters.ChoiceFilter(choices=ObserverReport.Phase.choices)
     assessment = django_filters.ChoiceFilter(choices=ObserverReport.Assessment.choices)
     observer = django_filters.ModelChoiceFilter(label=_("Observer team"), queryset=None)
+    question = django_filters.ChoiceFilter(
+        label=_("Checklist question"), choices=(), method="_answered"
+    )
+    answer = django_filters.CharFilter(
+        label=_("Answer"),
+        method="_answered",
+        max_length=100,
+        help_text=_("A choice name (yes, no ...) or a value; empty: any answer."),
+    )
+    concern = django_filters.BooleanFilter(
+        label=_("Answer is a concern"),
+        method="_answered",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
 
     class Meta:
         model = ObserverReport
@@ -111,6 +127,32 @@ class ReportFilterSet(MissionFilterSet):
         super().__init__(*args, mission=mission, **kwargs)
         self.filters["round"].queryset = mission.rounds.all()
         self.filters["observer"].queryset = mission.delegation.select_related("person")
+        self.filters["question"].extra["choices"] = [
+            (question.code, f"{question.code} — {question.label}")
+            for question in Question.objects.filter(mission=mission)
+            .select_related("checklist")
+            .order_by("checklist__phase", "position")
+        ]
+
+    def _answered(self, queryset, name, value):
+        """Reports whose answer to the chosen question is the value given (one of the
+        choices of a several-choices answer), or a concern; the three read together."""
+        code = self.form.cleaned_data.get("question")
+        if not code or name != "question":
+            return queryset
+        answers = Answer.objects.filter(report=OuterRef("pk"), question__code=code)
+        value = (self.form.cleaned_data.get("answer") or "").strip()
+        if value:
+            answers = answers.filter(
+                Q(value=value)
+                | Q(value__startswith=f"{value} ")
+                | Q(value__endswith=f" {value}")
+                | Q(value__contains=f" {value} ")
+            )
+        concern = self.form.cleaned_data.get("concern")
+        if concern is not None:
+            answers = answers.filter(concern=concern)
+        return queryset.filter(Exists(answers))
 
 
 class IrregularityFilterSet(MissionFilterSet):

@@ -1,19 +1,23 @@
 import uuid
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from observation import markdown
+from observation import answers, dates, markdown
 from observation.history import changed_fields_since
 from observation.imports import Importer, ImportFileError, Preview, read_table
 from observation.models import (
     FindingsStatement,
     Irregularity,
     IrregularityCategory,
+    LibraryQuestion,
+    MissionMembership,
     ObserverReport,
     Recommendation,
 )
@@ -129,6 +133,10 @@ class MissionForm(forms.ModelForm):
         if mission is None:
             return
         self.instance.mission = mission
+        # Typed times are read in the mission's zone (see observation.dates): say which.
+        for field in self.fields.values():
+            if isinstance(field.widget, DateTimeInput):
+                field.label = dates.zoned_label(field.label)
         if "round" in self.fields:
             self.fields["round"].queryset = mission.rounds.all()
             self.fields["round"].error_messages["invalid_choice"] = _(
@@ -189,6 +197,9 @@ class ObserverReportForm(VersionedForm, MissionForm):
     submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     # The web form sends a resubmission to the report it stored; the admin refuses it.
     finds_resubmitted = True
+    # The web form asks the mission's checklist; the admin shows the answers read-only.
+    asks_checklist = True
+    answers = None
 
     class Meta:
         model = ObserverReport
@@ -201,14 +212,12 @@ class ObserverReportForm(VersionedForm, MissionForm):
             "departed_at",
             "ballots_cast",
             "assessment",
-            *ObserverReport.CHECKLIST,
             "notes",
         ]
         widgets = {
             "arrived_at": DateTimeInput(),
             "departed_at": DateTimeInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            **{name: forms.NullBooleanSelect() for name in ObserverReport.CHECKLIST},
         }
 
     def __init__(self, *args, **kwargs):
@@ -232,7 +241,8 @@ class ObserverReportForm(VersionedForm, MissionForm):
         if not self.instance.pk:
             self.fields["submission_id"].required = True
             self.fields["submission_id"].initial = uuid.uuid4()
-        # A day of reports is typed fast: the visit on three lines, the checklist on two.
+        checklists = self._add_checklist_fields() if self.asks_checklist else []
+        # A day of reports is typed fast: the visit on three lines, then the checklist.
         self.helper.layout = Layout(
             Row(*(Column(name, css_class="col-md-4") for name in ("round", "station", "observer"))),
             Row(
@@ -245,11 +255,74 @@ class ObserverReportForm(VersionedForm, MissionForm):
                 Column("ballots_cast", css_class="col-md-4"),
                 Column("assessment", css_class="col-md-4"),
             ),
-            Row(*(Column(name, css_class="col-md-4") for name in ObserverReport.CHECKLIST)),
+            *checklists,
             "notes",
             "version",
             "submission_id",
         )
+
+    def _add_checklist_fields(self) -> list:
+        """A field for every question the mission asks, and their layout: one block per
+        checklist, which static/js/checklist.js shows for its phase, and within it each
+        question with the condition the script evaluates."""
+        self.questions = answers.questions_of(self.mission) if self.mission else []
+        stored = {}
+        if self.instance.pk and not self.is_bound:
+            stored = dict(self.instance.answers.values_list("question__code", "value"))
+        blocks, current, rows = [], None, []
+
+        def close_block():
+            if current is not None:
+                blocks.append(
+                    Fieldset(
+                        _("Checklist: %(title)s") % {"title": current.title},
+                        *rows,
+                        data_checklist_phase=current.phase,
+                    )
+                )
+
+        for question in self.questions:
+            if current is None or question.checklist_id != current.pk:
+                close_block()
+                current, rows, section = question.checklist, [], None
+            if question.section_id and question.section != section:
+                section = question.section
+                rows.append(HTML(format_html('<h3 class="h6 mt-3">{}</h3>', section.label)))
+            attributes = {
+                "data_question": question.code,
+                "data_relevant": answers.condition_json(question),
+            }
+            field = answers.form_field(question)
+            if field is None:
+                rows.append(Div(HTML(format_html("<p>{}</p>", question.label)), **attributes))
+                continue
+            name = answers.field_name(question)
+            self.fields[name] = field
+            if question.code in stored:
+                self.initial[name] = answers.initial(question, stored[question.code])
+            rows.append(Div(name, **attributes))
+        close_block()
+        return blocks
+
+    def _clean_answers(self):
+        values = {
+            question.code: self.cleaned_data.get(answers.field_name(question))
+            for question in self.questions
+            if answers.field_name(question) in self.cleaned_data
+        }
+        unread = {
+            question.code
+            for question in self.questions
+            if answers.field_name(question) in self.errors
+        }
+        checked = answers.check(
+            self.questions, self.cleaned_data.get("phase"), values, unread=unread
+        )
+        by_code = {question.code: question for question in self.questions}
+        for code, errors in checked.errors.items():
+            for error in errors:
+                self.add_error(answers.field_name(by_code[code]), error)
+        self.answers = checked.answers
 
     def clean_submission_id(self):
         """A retried or double-clicked form carries an id stored already: `resubmitted`
@@ -273,6 +346,8 @@ class ObserverReportForm(VersionedForm, MissionForm):
         cleaned_data = super().clean()
         if not self.instance.pk:
             self.instance.submission_id = cleaned_data.get("submission_id")
+        if self.asks_checklist:
+            self._clean_answers()
         return cleaned_data
 
 
@@ -390,13 +465,28 @@ class StatementForm(VersionedForm, MissionForm):
 
     class Meta:
         model = FindingsStatement
-        fields = ["kind", "round", "title", "issued_on", "body", "cited_irregularities"]
+        fields = [
+            "kind",
+            "round",
+            "title",
+            "issued_on",
+            "body",
+            "title_es",
+            "body_es",
+            "cited_irregularities",
+        ]
         widgets = {
             "issued_on": DateInput(),
             "body": forms.Textarea(attrs={"rows": 14, "class": "font-monospace"}),
+            "title_es": forms.TextInput(attrs={"lang": "es"}),
+            "body_es": forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "lang": "es"}),
             "cited_irregularities": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"body": _("Markdown: **bold**, *italic*, lists, links and tables.")}
+        help_texts = {
+            "body": _("Markdown: **bold**, *italic*, lists, links and tables."),
+            "title_es": _("Optional: Spanish readers see it in place of the title."),
+            "body_es": _("Optional: Spanish readers see it in place of the body. Markdown."),
+        }
 
     def versioned_rows(self):
         # Only a draft is edited: a statement moved on meanwhile is stale too.
@@ -417,7 +507,13 @@ class StatementForm(VersionedForm, MissionForm):
         cited.error_messages["invalid_pk_value"] = cited.error_messages["invalid_choice"]
 
     def clean_body(self):
-        body = self.cleaned_data.get("body", "")
+        return self._without_active_content("body")
+
+    def clean_body_es(self):
+        return self._without_active_content("body_es")
+
+    def _without_active_content(self, name):
+        body = self.cleaned_data.get(name, "")
         if markdown.has_active_content(body):
             raise ValidationError(
                 _(
@@ -483,7 +579,7 @@ class ImportUploadForm(forms.Form):
         label=_("File"),
         help_text=_(
             "CSV (comma- or semicolon-separated, UTF-8) or Excel (.xlsx). "
-            "The first line names the columns, in any order."
+            "A line among the first 20 names the columns, in any order."
         ),
     )
 
@@ -509,3 +605,82 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(error.message, code=error.code) from None
         self.content = content
         return upload
+
+
+# A checklist is for one phase, or for every phase without one of its own ("").
+CHECKLIST_PHASES = [
+    ("", _("Every phase without a checklist of its own")),
+    *ObserverReport.Phase.choices,
+]
+
+
+class ChecklistUploadForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Phase"), choices=CHECKLIST_PHASES, required=False)
+    file = forms.FileField(
+        label=_("XLSForm (.xlsx)"),
+        help_text=_("A workbook with survey, choices and settings sheets."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of labels that name none"),
+        choices=settings.LANGUAGES,
+        help_text=_("For a “label” column without “::language”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ChecklistAdoptForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Checklist"), choices=CHECKLIST_PHASES, required=False)
+    questions = forms.ModelMultipleChoiceField(
+        label=_("Standard questions"),
+        queryset=LibraryQuestion.objects.none(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one question from the library.")},
+    )
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        self.fields["questions"].queryset = LibraryQuestion.objects.exclude(
+            code__in=mission.questions.values("code")
+        )
+
+
+class MembershipAddForm(forms.Form):
+    """A leader puts an existing user on the mission, found by user name or e-mail."""
+
+    user = forms.CharField(label=_("User name or e-mail address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=MissionMembership.Role.choices)
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+
+    def clean_user(self):
+        typed = self.cleaned_data["user"].strip()
+        users = get_user_model().objects.filter(is_active=True)
+        found = list(users.filter(username__iexact=typed)[:2]) or list(
+            users.filter(email__iexact=typed)[:2]
+        )
+        if len(found) != 1:
+            raise ValidationError(
+                _("No single active user has this user name or e-mail address."),
+                code="unknown_user",
+            )
+        (user,) = found
+        if self.mission.memberships.filter(user=user).exists():
+            raise ValidationError(
+                _("%(user)s is on this mission already: change their role below."),
+                code="already_member",
+                params={"user": user.get_full_name() or user.get_username()},
+            )
+        return user
+
+
+class MembershipRoleForm(forms.ModelForm):
+    class Meta:
+        model = MissionMembership
+        fields = ["role"]

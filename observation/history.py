@@ -1,8 +1,11 @@
 """Read a record's audit history (django-simple-history) for display."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+
+from observation import dates
 
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
@@ -26,8 +29,19 @@ def _label(model, field_name):
     return str(model._meta.get_field(field_name).verbose_name)
 
 
-def history_rows(obj, *, limit: int = 50) -> list[HistoryRow]:
-    """Newest first: who did what when, with field-level differences.
+def _shown(model, field_name, value):
+    """A stored value as the reader reads it: a choice's label, a time with its zone."""
+    field = model._meta.get_field(field_name)
+    if field.choices and value is not None:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, datetime.datetime):
+        return dates.zoned(value)
+    return value
+
+
+def history_rows(obj, *, limit: int = 50, related=()) -> list[HistoryRow]:
+    """Newest first: who did what when, with field-level differences; `related` rows
+    (changes to records that belong to this one, such as a report's answers) among them.
 
     Two queries whatever the length: the records (with their users) and nothing
     per row, because each diff compares neighbouring records in memory.
@@ -43,7 +57,14 @@ def history_rows(obj, *, limit: int = 50) -> list[HistoryRow]:
         changes = []
         if older is not None and newer.history_type == "~":
             delta = newer.diff_against(older, excluded_fields=["version"])
-            changes = [Change(_label(model, c.field), c.old, c.new) for c in delta.changes]
+            changes = [
+                Change(
+                    _label(model, c.field),
+                    _shown(model, c.field, c.old),
+                    _shown(model, c.field, c.new),
+                )
+                for c in delta.changes
+            ]
         rows.append(
             HistoryRow(
                 when=newer.history_date,
@@ -52,6 +73,56 @@ def history_rows(obj, *, limit: int = 50) -> list[HistoryRow]:
                 changes=changes,
             )
         )
+    return sorted([*rows, *related], key=lambda row: row.when, reverse=True)[:limit]
+
+
+# Answers saved together (one report save) are stamped within this of each other.
+SAME_SAVE = datetime.timedelta(seconds=2)
+
+
+def report_answer_history(report, *, limit: int = 200) -> list[HistoryRow]:
+    """The changes to a report's checklist answers, one row per save that changed any.
+
+    Three queries: the answers' records, their questions' labels, and their users.
+    """
+    from observation.models import Answer, Question
+
+    records = list(
+        Answer.history.filter(report_id=report.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")[:limit]
+    )
+    labels = {
+        question.pk: question.label
+        for question in Question.objects.filter(
+            pk__in={record.question_id for record in records}
+        ).select_related("checklist")
+    }
+    last_value, rows = {}, []
+    for record in records:
+        old = last_value.get(record.id)
+        new = None if record.history_type == "-" else record.value
+        last_value[record.id] = new
+        if old == new:
+            continue
+        label = _("Answer: %(question)s") % {"question": labels.get(record.question_id, "?")}
+        change = Change(label, old, new)
+        previous = rows[-1] if rows else None
+        if (
+            previous is not None
+            and previous.who == record.history_user
+            and record.history_date - previous.when <= SAME_SAVE
+        ):
+            previous.changes.append(change)
+        else:
+            rows.append(
+                HistoryRow(
+                    when=record.history_date,
+                    who=record.history_user,
+                    kind=KINDS["~"],
+                    changes=[change],
+                )
+            )
     return rows
 
 

@@ -75,7 +75,7 @@ def _copy_seconds(content: bytes) -> float:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_station_copy ("
-            " code varchar(40), name varchar(200), area_1 varchar(100), area_2 varchar(100),"
+            " code varchar(64), name varchar(500), area_1 varchar(100), area_2 varchar(100),"
             " area_3 varchar(100), registered_voters integer, latitude numeric(9, 6),"
             " longitude numeric(9, 6)) ON COMMIT DROP"
         )

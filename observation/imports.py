@@ -45,7 +45,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django_countries import countries
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -105,6 +105,9 @@ MAX_KEPT_ERRORS = 200
 MAX_KEPT_NOTICES = 200
 # Distinct cells of a column remembered once cleaned (see _clean).
 MAX_CLEANED_KEPT = 1_000
+# Lists converted from PDF or exported by authorities put titles above the header: it is
+# looked for among this many first non-blank rows.
+HEADER_SEARCH_ROWS = 20
 
 
 class ImportFileError(Exception):
@@ -123,6 +126,7 @@ class Table:
     # (line number as the user sees it in a spreadsheet, cells as text), read once, as the
     # preview asks for them.
     records: Iterator[tuple[int, list[str]]]
+    header_line: int = 1
 
 
 def normalise_header(text: str) -> str:
@@ -418,7 +422,9 @@ def read_table(data: bytes, filename: str) -> Table:
         raise ImportFileError(
             _("This file has a header line but no rows under it."), code="no_rows"
         )
-    return Table(headers=header[1], records=itertools.chain([first], records))
+    return Table(
+        headers=header[1], records=itertools.chain([first], records), header_line=header[0]
+    )
 
 
 @dataclass(frozen=True)
@@ -441,6 +447,35 @@ class RowError:
     message: str
 
 
+@dataclass(frozen=True)
+class SkippedLine:
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StationChange:
+    """A stored station the file changes: (field label, old, new) for each field."""
+
+    line: int
+    code: str
+    has_reports: bool
+    fields: list[tuple[str, object, object]]
+
+
+@dataclass
+class StationChanges:
+    """What a station list does to the stored stations, field by field."""
+
+    # The first MAX_KEPT_NOTICES changes, to show; the others are only counted.
+    changed: list[StationChange] = field(default_factory=list)
+    changed_count: int = 0
+    unchanged: int = 0
+    # Changes to stations with reports need the user's explicit agreement.
+    with_reports: int = 0
+
+
 @dataclass
 class Preview:
     columns: list[ImportColumn]
@@ -450,6 +485,14 @@ class Preview:
     errors_not_kept: int = 0
     notices: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Titles above the header, repeated headers and footers: read past, never as rows.
+    skipped: list[SkippedLine] = field(default_factory=list)
+    skipped_not_kept: int = 0
+    changes: StationChanges | None = None
+
+    @property
+    def needs_acceptance(self) -> bool:
+        return bool(self.changes and self.changes.with_reports)
 
     @property
     def error_count(self) -> int:
@@ -467,6 +510,12 @@ class Preview:
 
     def keys(self) -> set[str]:
         return {column.key for column in self.columns}
+
+    def skip(self, line: int, cells: list[str], reason: str) -> None:
+        if len(self.skipped) < MAX_KEPT_NOTICES:
+            self.skipped.append(SkippedLine(line, " | ".join(c for c in cells if c), reason))
+        else:
+            self.skipped_not_kept += 1
 
 
 def _messages(error: ValidationError) -> str:
@@ -527,11 +576,59 @@ class Importer:
         missing = [c.label for c in self.columns() if c.required and c.key not in seen]
         if missing:
             raise ImportFileError(
-                _("The file has no column for: %(missing)s. Add it with that header.")
-                % {"missing": ", ".join(missing)},
+                _(
+                    "The file has no column for: %(missing)s. Add it with that header. "
+                    "No line among the first %(rows)s has it; the first has: %(headers)s."
+                )
+                % {
+                    "missing": ", ".join(missing),
+                    "rows": HEADER_SEARCH_ROWS,
+                    "headers": ", ".join(f"“{header}”" for header in headers if header),
+                },
                 code="missing_column",
             )
         return matched, notices
+
+    def is_header(self, cells: list[str]) -> bool:
+        """Whether a row names every required column."""
+        names = {normalise_header(cell) for cell in cells if cell}
+        return all(names & column.names() for column in self.columns() if column.required)
+
+    def find_header(self, table: Table, preview: Preview):
+        """The header row among the first HEADER_SEARCH_ROWS, and the records under it.
+
+        The rows above it are listed as skipped. Without one, the first row is taken, and
+        the missing columns are reported against its headers.
+        """
+        above = [(table.header_line, table.headers)]
+        records = table.records
+        while not self.is_header(above[-1][1]) and len(above) < HEADER_SEARCH_ROWS:
+            record = next(records, None)
+            if record is None:
+                break
+            above.append(record)
+        if not self.is_header(above[-1][1]):
+            return table.headers, itertools.chain(above[1:], records)
+        for line, cells in above[:-1]:
+            preview.skip(line, cells, _("above the header line"))
+        return above[-1][1], records
+
+    def skip_reason(self, cells: list[str], header: list[str], matched: dict) -> str | None:
+        """Why a row is not a record: a header repeated on each page, or a title or footer.
+
+        A header repeated on each page is the same text: its first cell is compared
+        first, without normalising, as on a national list each row would cost as much as
+        checking its cells.
+        """
+        if (
+            len(cells) == len(header)
+            and cells[0].casefold() == header[0].casefold()
+            and [normalise_header(cell) for cell in cells] == [normalise_header(h) for h in header]
+        ):
+            return _("repeats the header line")
+        if len(matched) > 1 and sum(1 for cell in cells if cell) == 1:
+            return _("a single cell: a title or footer line")
+        return None
 
     def row_key(self, row: dict):
         """What identifies a row's record; a file may hold each record once."""
@@ -546,11 +643,17 @@ class Importer:
                 _("This mission is locked: nothing can be imported into it."),
                 code="mission_locked",
             )
-        matched, notices = self.match_columns(table.headers)
-        preview = Preview(columns=list(matched.values()), notices=notices)
+        preview = Preview(columns=[])
+        header, records = self.find_header(table, preview)
+        matched, preview.notices = self.match_columns(header)
+        preview.columns = list(matched.values())
         first_lines = {}
         cleaned = {index: {} for index in matched}
-        for line, cells in table.records:
+        for line, cells in records:
+            reason = self.skip_reason(cells, header, matched)
+            if reason:
+                preview.skip(line, cells, reason)
+                continue
             row, failed = {}, False
             for index, column in matched.items():
                 raw = cells[index] if index < len(cells) else ""
@@ -650,7 +753,14 @@ class StationImporter(Importer):
                 f"area_{level}",
                 label,
                 _text(PollingStation, f"area_{level}"),
-                aliases=(f"area {level}", f"level {level}"),
+                aliases=(
+                    f"area {level}",
+                    f"level {level}",
+                    f"level{level}",
+                    f"admin {level}",
+                    f"admin{level}",
+                    f"nivel {level}",
+                ),
             )
             for level, label in enumerate(self.mission.area_labels(), start=1)
         ]
@@ -659,32 +769,65 @@ class StationImporter(Importer):
                 "code",
                 _("Code"),
                 _text(PollingStation, "code", required=True, field_class=_CodeField),
-                aliases=("station code", "polling station code", "codigo", "mesa"),
+                # As published: Peru's ONPE (MESA_DE_VOTACION), Uganda (PS CODE), Apollo,
+                # VoteMonitor ("Polling station number").
+                aliases=(
+                    "station code",
+                    "polling station code",
+                    "ps code",
+                    "polling station number",
+                    "station number",
+                    "codigo",
+                    "mesa",
+                    "mesa de votacion",
+                    "numero de mesa",
+                    "nro mesa",
+                ),
                 required=True,
             ),
             ImportColumn(
                 "name",
                 _("Name"),
                 _text(PollingStation, "name", required=True),
-                aliases=("station name", "polling station", "station", "nombre", "local"),
+                aliases=(
+                    "station name",
+                    "polling station",
+                    "polling station name",
+                    "ps name",
+                    "station",
+                    "nombre",
+                    "local",
+                    "local de votacion",
+                    "nombre local",
+                ),
                 required=True,
             ),
             *areas,
             ImportColumn(
                 "registered_voters",
                 _("Registered voters"),
+                # Optional: most national lists carry no figure; an empty cell is unknown.
                 forms.IntegerField(
+                    required=False,
                     min_value=0,
                     max_value=MAX_REGISTERED_VOTERS,
                     error_messages={
-                        "required": _("is empty; give the number of registered voters."),
                         "invalid": _("must be a whole number."),
                         "min_value": _("must not be negative."),
                         "max_value": _("must be at most %(limit_value)s."),
                     },
                 ),
-                aliases=("voters", "electors", "electores", "electores habiles"),
-                required=True,
+                aliases=(
+                    "voters",
+                    "registered",
+                    "electors",
+                    "registered electors",
+                    "voters count",
+                    "electores",
+                    "electores habiles",
+                    "n elec habil",
+                    "electores inscritos",
+                ),
             ),
             ImportColumn("latitude", _("Latitude"), _coordinate(90), aliases=("lat", "latitud")),
             ImportColumn(
@@ -711,6 +854,44 @@ class StationImporter(Importer):
 
     def row_key(self, row):
         return row["code"]
+
+    def preview(self, table):
+        preview = super().preview(table)
+        if preview.is_valid:
+            preview.changes = self._changes(preview)
+        return preview
+
+    def _changes(self, preview) -> StationChanges:
+        """The stored stations the file changes, field by field, and those it leaves as they
+        are; one query."""
+        labels = {c.key: c.label for c in preview.columns if c.key != "code"}
+        keys = list(labels)
+        stored = {
+            code: values
+            for code, *values in PollingStation.objects.filter(mission=self.mission)
+            .annotate(has_reports=Exists(ObserverReport.objects.filter(station=OuterRef("pk"))))
+            .values_list("code", "has_reports", *keys)
+            .iterator(chunk_size=CREATE_BATCH_SIZE)
+        }
+        changes = StationChanges()
+        for line, row in preview.rows:
+            values = stored.get(row["code"])
+            if values is None:
+                continue
+            has_reports, *old = values
+            fields = [
+                (labels[key], before, row[key])
+                for key, before in zip(keys, old, strict=True)
+                if before != row[key]
+            ]
+            if not fields:
+                changes.unchanged += 1
+                continue
+            changes.changed_count += 1
+            changes.with_reports += has_reports
+            if len(changes.changed) < MAX_KEPT_NOTICES:
+                changes.changed.append(StationChange(line, row["code"], has_reports, fields))
+        return changes
 
     def duplicate_error(self, row, first_line):
         return (
@@ -754,12 +935,17 @@ class StationImporter(Importer):
                     unique_fields=["mission", "code"],
                     update_fields=sorted(preview.keys() - {"code"}),
                 )
-            changed = {
-                row["code"]
-                for _line, row in preview.rows
-                if row["code"] in stored_voters
-                and stored_voters[row["code"]] != row["registered_voters"]
-            }
+            # A file without the column leaves the stored figures as they are.
+            changed = (
+                {
+                    row["code"]
+                    for _line, row in preview.rows
+                    if row["code"] in stored_voters
+                    and stored_voters[row["code"]] != row["registered_voters"]
+                }
+                if any(column.key == "registered_voters" for column in preview.columns)
+                else set()
+            )
             # Inside the transaction, while the mission row is held: nobody can lock the
             # mission between the new figures and the irregularities they raise.
             counts["overvotes_raised"] = self._recheck_overvotes(changed, by=by)
@@ -899,7 +1085,9 @@ class DelegationImporter(Importer):
                 aliases=("organisation", "organization", "afiliacion", "organizacion"),
             ),
             ImportColumn("role", _("Role"), _RoleField(), aliases=("rol",), required=True),
-            ImportColumn("title", _("Title"), _text(Person, "title"), aliases=("cargo",)),
+            ImportColumn(
+                "title", pgettext("person", "Title"), _text(Person, "title"), aliases=("cargo",)
+            ),
         ]
 
     def row_key(self, row):

@@ -72,7 +72,7 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
     with transaction.atomic():
         standing = (
             Irregularity.objects.select_for_update()
-            .filter(report=report, raised_by_system=True, superseded_at__isnull=True)
+            .filter(report=report, raised_by_system=True, question=None, superseded_at__isnull=True)
             .first()
         )
         if not report.is_overvote:

@@ -9,21 +9,32 @@ the models' ValidationErrors for the caller to show.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from observation import answers as checklist_answers
 from observation import overvote
 from observation.imports import Importer, Preview, read_table
 from observation.models import (
+    Answer,
+    Checklist,
+    ChecklistSection,
     FindingsStatement,
     Irregularity,
+    IrregularityCategory,
+    LibraryQuestion,
     Mission,
     ObserverReport,
     PollingStation,
+    Question,
+    QuestionType,
 )
+from observation.models.checklists import TYPE_OF_ANSWERED
 
 
 class StaleVersion(Exception):
@@ -50,6 +61,8 @@ class ReportSaved:
     overvote: overvote.Outcome
     # Reviewed irregularities that stayed where they were judged when the report moved.
     kept_in_place: int = 0
+    # What the checklist answers raised for review, to say so.
+    raised: tuple = ()
 
     @property
     def message(self) -> str:
@@ -72,18 +85,22 @@ class ReportSaved:
             )
         if self.overvote in overvote.MESSAGES:
             warnings.append(str(overvote.MESSAGES[self.overvote]))
+        warnings.extend(self.raised)
         return warnings
 
 
 def report_save(
-    *, report: ObserverReport, by, version=None, irregularities=(), removed=()
+    *, report: ObserverReport, by, version=None, irregularities=(), removed=(), answers=None
 ) -> ReportSaved:
-    """Save a report with the irregularities logged from it, wholly or not at all.
+    """Save a report with its checklist answers and the irregularities logged from it,
+    wholly or not at all.
 
     `report` holds the new values; `version` is the one an edit was loaded at
-    (ignored for a new report). `irregularities` are new or changed irregularity
-    rows, placed where the report is; `removed` are rows to delete. Then the
-    report's other irregularities follow it and overvote detection runs.
+    (ignored for a new report). `answers` ({Question: text}, checked by
+    `answers.check()`) replace the report's answers; None leaves them as they are.
+    `irregularities` are new or changed irregularity rows, placed where the report
+    is; `removed` are rows to delete. Then the report's other irregularities follow
+    it, and overvote and checklist detection run.
 
     Raises StaleVersion if someone saved the report since `version`, the models'
     ValidationError if the mission was locked or a row reviewed meanwhile, and
@@ -105,8 +122,15 @@ def report_save(
             irregularity.delete()
         kept_in_place = report.carry_irregularities()
         outcome = overvote.sync_overvote(report=report, by=by)
+        if answers is not None:
+            checklist_answers.save(report, answers, by=by)
+        raised = checklist_answers.sync_raised(report, by=by)
     return ReportSaved(
-        report=report, created=created, overvote=outcome, kept_in_place=kept_in_place
+        report=report,
+        created=created,
+        overvote=outcome,
+        kept_in_place=kept_in_place,
+        raised=tuple(raised),
     )
 
 
@@ -212,6 +236,8 @@ def statement_move(*, statement: FindingsStatement, move: str, by, reason="") ->
 def membership_save(*, membership, by):
     """Give a user a role on a mission, or change it; nobody changes their own."""
     membership.check_changeable_by(by)
+    # An observer needs their team: refused with the model's message, not by the database.
+    membership.clean()
     membership.save()
 
 
@@ -243,14 +269,214 @@ class ImportConfirmed:
         return self.preview is None
 
 
-def import_confirm(*, importer: Importer, content: bytes, filename: str, by) -> ImportConfirmed:
+def import_confirm(
+    *, importer: Importer, content: bytes, filename: str, by, accept_reported_changes=False
+) -> ImportConfirmed:
     """Check an upload again and write it, all rows or none.
 
     Checked again because the mission or its records may have changed since
     the preview. Raises ImportFileError for a file that no longer reads and
-    MissionLockedError for a mission locked meanwhile.
+    MissionLockedError for a mission locked meanwhile. Changes to stations that
+    have reports are written only when accepted explicitly.
     """
     preview = importer.preview(read_table(content, filename))
-    if not preview.is_valid:
+    if not preview.is_valid or (preview.needs_acceptance and not accept_reported_changes):
         return ImportConfirmed(preview=preview)
     return ImportConfirmed(counts=importer.save(preview, by=by))
+
+
+@dataclass(frozen=True)
+class ChecklistChanges:
+    """What applying a checklist would do, by question code; `errors` stop it."""
+
+    added: list = field(default_factory=list)
+    changed: list = field(default_factory=list)  # [(code, [field labels])]
+    unchanged: list = field(default_factory=list)
+    retired: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+# What a question of an applied checklist takes from the form, compared field by field.
+_QUESTION_FIELDS = (
+    "type",
+    "labels",
+    "hints",
+    "required",
+    "minimum",
+    "maximum",
+    "choices",
+    "relevant",
+    "concern",
+    "raises_severity",
+)
+
+
+def _question_values(draft_question, *, categories, library) -> dict:
+    values = {
+        name: getattr(draft_question, name)
+        for name in _QUESTION_FIELDS
+        if name not in ("minimum", "maximum")
+    }
+    for bound in ("minimum", "maximum"):
+        value = getattr(draft_question, bound)
+        values[bound] = Decimal(value) if value is not None else None
+    values["raises"] = categories.get(draft_question.raises)
+    values["library"] = library.get(draft_question.library or draft_question.code)
+    return values
+
+
+def checklist_changes(*, mission: Mission, phase: str, draft) -> ChecklistChanges:
+    """Compare a checklist read from an XLSForm with the mission's checklist for `phase`."""
+    questions = {
+        question.code: question
+        for question in Question.objects.filter(mission=mission)
+        .select_related("checklist", "raises", "library")
+        .annotate(answered=Exists(Answer.objects.filter(question=OuterRef("pk"))))
+    }
+    categories = {category.code: category for category in IrregularityCategory.objects.all()}
+    library = {question.code: question for question in LibraryQuestion.objects.all()}
+    changes = ChecklistChanges()
+    for draft_question in draft.questions:
+        if draft_question.library and draft_question.library not in library:
+            changes.errors.append(
+                _("Row %(row)s: there is no library question with the code “%(code)s”.")
+                % {"row": draft_question.row, "code": draft_question.library}
+            )
+        stored = questions.pop(draft_question.code, None)
+        if stored is None:
+            changes.added.append(draft_question.code)
+            continue
+        if stored.checklist.phase != phase:
+            changes.errors.append(
+                _("Row %(row)s: “%(code)s” is a question of the checklist for %(phase)s already.")
+                % {
+                    "row": draft_question.row,
+                    "code": draft_question.code,
+                    "phase": stored.checklist.phase_name,
+                }
+            )
+            continue
+        if stored.type != draft_question.type and stored.answered:
+            changes.errors.append(
+                TYPE_OF_ANSWERED
+                % {
+                    "code": stored.code,
+                    "old": stored.get_type_display(),
+                    "new": QuestionType(draft_question.type).label,
+                }
+            )
+            continue
+        values = _question_values(draft_question, categories=categories, library=library)
+        differing = [
+            str(Question._meta.get_field(name).verbose_name)
+            for name, value in values.items()
+            if getattr(stored, name) != value
+        ]
+        if stored.retired:
+            differing.append(str(_("asked again")))
+        if differing:
+            changes.changed.append((stored.code, differing))
+        else:
+            changes.unchanged.append(stored.code)
+    for code, stored in questions.items():
+        if stored.checklist.phase != phase or stored.retired:
+            continue
+        (changes.retired if stored.answered else changes.deleted).append(code)
+    return changes
+
+
+def checklist_apply(*, mission: Mission, phase: str, draft, by) -> ChecklistChanges:
+    """Make the mission's checklist for `phase` the one read from an XLSForm, wholly or
+    not at all. A question that has answers is never deleted, nor changes type: one
+    left out of the form is retired (no longer asked, its answers kept).
+    Raises ValidationError if the checklist cannot be applied as it stands."""
+    with transaction.atomic():
+        Mission.objects.hold_unlocked(mission.pk)
+        changes = checklist_changes(mission=mission, phase=phase, draft=draft)
+        if changes.errors:
+            raise ValidationError(changes.errors)
+        checklist, created = Checklist.objects.get_or_create(
+            mission=mission,
+            phase=phase,
+            defaults={"title": draft.title or _("Checklist"), "default_language": "en"},
+        )
+        checklist.title = draft.title or checklist.title
+        checklist.default_language = draft.default_language
+        checklist.version = checklist.version if created else checklist.version + 1
+        checklist.save()
+        checklist.sections.all().delete()
+        sections = {
+            code: ChecklistSection.objects.create(
+                checklist=checklist, code=code, labels=labels, position=position
+            )
+            for position, (code, labels) in enumerate(draft.sections, start=1)
+        }
+        categories = {category.code: category for category in IrregularityCategory.objects.all()}
+        library = {question.code: question for question in LibraryQuestion.objects.all()}
+        kept = set()
+        for position, draft_question in enumerate(draft.questions, start=1):
+            values = _question_values(draft_question, categories=categories, library=library)
+            question = Question.objects.filter(mission=mission, code=draft_question.code).first()
+            question = question or Question(mission=mission, code=draft_question.code)
+            for name, value in values.items():
+                setattr(question, name, value)
+            question.checklist = checklist
+            question.section = sections.get(draft_question.section)
+            question.position = position
+            question.retired = False
+            question.save()
+            kept.add(question.pk)
+        for question in checklist.questions.exclude(pk__in=kept):
+            if question.code in changes.retired:
+                question.retired = True
+                question.save(update_fields=["retired"])
+            elif question.code in changes.deleted:
+                question.delete()
+    return changes
+
+
+def checklist_adopt(*, mission: Mission, phase: str = "", codes, by) -> Checklist:
+    """Add library questions to the mission's checklist for `phase` (created if need be),
+    in the library's wording; a question the mission has already is left as it is."""
+    with transaction.atomic():
+        Mission.objects.hold_unlocked(mission.pk)
+        checklist, created = Checklist.objects.get_or_create(
+            mission=mission, phase=phase, defaults={"title": _("Standard checklist")}
+        )
+        taken = set(Question.objects.filter(mission=mission).values_list("code", flat=True))
+        position = checklist.questions.count()
+        added = 0
+        for entry in LibraryQuestion.objects.filter(code__in=codes).order_by("pk"):
+            if entry.code in taken:
+                continue
+            position += 1
+            added += 1
+            Question.objects.create(
+                mission=mission,
+                checklist=checklist,
+                library=entry,
+                position=position,
+                code=entry.code,
+                type=entry.type,
+                labels=entry.labels,
+                choices=entry.choices,
+                concern=entry.concern,
+            )
+        if added and not created:
+            checklist.version += 1
+            checklist.save(update_fields=["version", "updated_at"])
+    return checklist
+
+
+def question_retire(*, question: Question, retired: bool, by) -> str:
+    """Stop asking a question (its answers are kept), or ask it again."""
+    with transaction.atomic():
+        question.retired = retired
+        question.save(update_fields=["retired"])
+        checklist = question.checklist
+        checklist.version += 1
+        checklist.save(update_fields=["version", "updated_at"])
+    if retired:
+        return _("“%(code)s” is no longer asked; its answers are kept.") % {"code": question.code}
+    return _("“%(code)s” is asked again.") % {"code": question.code}

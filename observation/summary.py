@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
 from django.utils import timezone
 
+from observation.checklist_results import PRINTED_AREA_ROWS, area_rows, checklist_results
 from observation.models import (
     DelegationMember,
     ElectionRound,
@@ -22,6 +23,7 @@ from observation.models import (
     PollingStation,
     Recommendation,
 )
+from observation.models.reports import category_label
 
 # Delegation roles named in the public summary; the others appear as counts only.
 PUBLIC_NAMED_ROLES = (
@@ -154,9 +156,20 @@ class MissionSummary:
     serious_irregularities: list[Irregularity]
     more_serious_irregularities: bool
     overvotes: list[OvervoteStation]
+    stations_without_voters: int
     statements: list[FindingsStatement]
     recommendations: list[Recommendation]
     generated_on: datetime.date
+    # Each checklist question's result by round and area (observation.checklist_results).
+    checklist: list
+
+    @property
+    def checklist_area_rows(self) -> int:
+        return area_rows(self.checklist)
+
+    @property
+    def checklist_area_rows_printed(self) -> bool:
+        return self.checklist_area_rows <= PRINTED_AREA_ROWS
 
     @property
     def severity_legend(self) -> list[tuple[str, str]]:
@@ -242,7 +255,12 @@ def build_summary(
     stations = PollingStation.objects.filter(mission=mission)
     visited = Exists(ObserverReport.objects.filter(station=OuterRef("pk")))
     coverage_figures = {"listed": Count("pk"), "visited": Count("pk", filter=visited)}
-    overall = stations.aggregate(**coverage_figures)
+    overall = stations.aggregate(
+        **coverage_figures,
+        # Overvotes cannot be checked at these: the summary says how many there are.
+        without_voters=Count("pk", filter=Q(registered_voters__isnull=True)),
+    )
+    stations_without_voters = overall.pop("without_voters")
     area_label = (mission.area_labels() or [""])[0]
     coverage_by_area = [
         Coverage(area=row["area_1"], listed=row["listed"], visited=row["visited"])
@@ -281,7 +299,7 @@ def build_summary(
     shown = standing.filter(status__in=shown_statuses)
     counts = _irregularity_counts()
     irregularities = [
-        _category_count(row, category=row["category__name"])
+        _category_count(row, category=category_label(row["category__name"]))
         for row in shown.values("category__position", "category__name")
         .annotate(**counts)
         .order_by("category__position", "category__name")
@@ -301,7 +319,7 @@ def build_summary(
     verified_overvote = Exists(
         Irregularity.objects.verified()
         .current()
-        .filter(report=OuterRef("pk"), raised_by_system=True)
+        .filter(report=OuterRef("pk"), raised_by_system=True, question=None)
     )
     overvote_reports = reports.overvotes()
     if not include_unverified:
@@ -352,6 +370,7 @@ def build_summary(
         rounds=rounds,
         area_label=area_label,
         coverage=Coverage(area="", **overall),
+        stations_without_voters=stations_without_voters,
         coverage_by_area=coverage_by_area,
         assessments=assessments,
         report_count=report_count,
@@ -365,4 +384,5 @@ def build_summary(
             recommendations.order_by("statement__issued_on", "statement__pk", "pk")
         ),
         generated_on=timezone.localdate(),
+        checklist=checklist_results(mission, rounds=rounds),
     )

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from observation.views import (
+    checklists,
     irregularities,
     lists,
     missions,
@@ -16,6 +17,13 @@ mission_patterns = [
     path("", missions.mission_detail, name="mission_detail"),
     path("lock/", missions.mission_lock, name="mission_lock"),
     path("unlock/", missions.mission_unlock, name="mission_unlock"),
+    path("members/", missions.membership_list, name="membership_list"),
+    path("members/<int:membership_pk>/role/", missions.membership_role, name="membership_role"),
+    path(
+        "members/<int:membership_pk>/remove/",
+        missions.membership_remove,
+        name="membership_remove",
+    ),
     path("summary/", summary.mission_summary, name="mission_summary"),
     path("summary.pdf", summary.mission_summary_pdf, name="mission_summary_pdf"),
     path("summary/public/", summary.mission_public_summary, name="mission_public_summary"),
@@ -45,6 +53,21 @@ mission_patterns = [
         "irregularities/export.<str:fmt>",
         transfer.irregularity_export,
         name="irregularity_export",
+    ),
+    path("checklists/", checklists.checklist_list, name="checklist_list"),
+    path("checklists/upload/", checklists.checklist_upload, name="checklist_upload"),
+    path("checklists/apply/", checklists.checklist_apply, name="checklist_apply"),
+    path("checklists/adopt/", checklists.checklist_adopt, name="checklist_adopt"),
+    path("checklists/<int:checklist_pk>/", checklists.checklist_detail, name="checklist_detail"),
+    path(
+        "checklists/<int:checklist_pk>/xlsform.xlsx",
+        checklists.checklist_download,
+        name="checklist_download",
+    ),
+    path(
+        "questions/<int:question_pk>/retire/",
+        checklists.question_retire,
+        name="question_retire",
     ),
     path("stations/search/", reports.station_search, name="station_search"),
     path("reports/new/", reports.report_create, name="report_create"),

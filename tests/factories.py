@@ -14,11 +14,13 @@ from dialogues.models import (
 )
 from observation import services
 from observation.models import (
+    Checklist,
     DelegationMember,
     ElectionRound,
     FindingsStatement,
     Irregularity,
     IrregularityCategory,
+    LibraryQuestion,
     Mission,
     MissionMembership,
     MissionPartner,
@@ -26,8 +28,11 @@ from observation.models import (
     Organization,
     Person,
     PollingStation,
+    Question,
+    QuestionType,
     Recommendation,
 )
+from observation.models.checklists import YES_NO_CHOICES
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -156,12 +161,17 @@ class ObserverReportFactory(factory.django.DjangoModelFactory):
     assessment = ObserverReport.Assessment.GOOD
 
     @classmethod
-    def _create(cls, model_class, *args, saved_by=None, **kwargs):
+    def _create(cls, model_class, *args, saved_by=None, answers=None, **kwargs):
         """`saved_by=user` saves the report as every entry point does, through
-        services.report_save (overvote detection included); without it, a plain save."""
+        services.report_save (overvote detection included), with `answers` ({question
+        code: text}) to its mission's questions; without it, a plain save."""
         if saved_by is None:
             return super()._create(model_class, *args, **kwargs)
-        return services.report_save(report=model_class(*args, **kwargs), by=saved_by).report
+        report = model_class(*args, **kwargs)
+        if answers is not None:
+            questions = {q.code: q for q in Question.objects.filter(mission=report.mission)}
+            answers = {questions[code]: value for code, value in answers.items()}
+        return services.report_save(report=report, by=saved_by, answers=answers).report
 
 
 def _on_election_day(hour, minute):
@@ -297,3 +307,36 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     name = "Authenticator app"
     confirmed = True
+
+
+def standard_checklist(mission) -> Checklist:
+    """The mission's checklist of every phase: the library's standard questions (seeded
+    by a data migration), as the demo missions ask them."""
+    return services.checklist_adopt(
+        mission=mission, codes=LibraryQuestion.objects.values("code"), by=None
+    )
+
+
+class ChecklistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Checklist
+
+    mission = factory.SubFactory(MissionFactory)
+    phase = ObserverReport.Phase.OPENING
+    title = factory.LazyAttribute(lambda c: f"{c.phase or 'Every phase'} checklist")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    """A yes/no question; "no" is a concern."""
+
+    class Meta:
+        model = Question
+
+    checklist = factory.SubFactory(ChecklistFactory)
+    mission = factory.SelfAttribute("checklist.mission")
+    code = factory.Sequence(lambda n: f"question_{n}")
+    position = factory.Sequence(lambda n: n)
+    type = QuestionType.YES_NO
+    labels = factory.LazyAttribute(lambda q: {"en": f"Question {q.code}"})
+    choices = factory.LazyFunction(lambda: list(YES_NO_CHOICES))
+    concern = factory.LazyFunction(lambda: ["no"])

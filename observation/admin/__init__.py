@@ -7,6 +7,6 @@ records are read-only, and so is a published statement.
 """
 
 # Importing the modules registers their admins.
-from observation.admin import missions, reports, statements
+from observation.admin import checklists, missions, reports, statements
 
-__all__ = ["missions", "reports", "statements"]
+__all__ = ["checklists", "missions", "reports", "statements"]

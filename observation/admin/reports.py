@@ -55,6 +55,7 @@ class IrregularityInline(LockAwareInline, admin.TabularInline):
 class ObserverReportAdminForm(AdminVersionedForm, ObserverReportForm):
     station_by_code = False
     finds_resubmitted = False
+    asks_checklist = False
 
     class Meta(ObserverReportForm.Meta):
         fields = ["mission", *ObserverReportForm.Meta.fields, "entered_by"]
@@ -93,7 +94,7 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     list_select_related = ("mission", "round", "station", "observer__person")
     search_fields = ("station__code", "station__name", "notes")
     autocomplete_fields = ("mission", "round", "station", "observer", "entered_by")
-    readonly_fields = ("entered_at", "settled_irregularities")
+    readonly_fields = ("entered_at", "checklist_answers", "settled_irregularities")
     form = ObserverReportAdminForm
     inlines = (IrregularityInline,)
     show_full_result_count = False
@@ -128,6 +129,21 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
     @admin.display(boolean=True, description=_("overvote"))
     def is_overvote(self, report):
         return report.is_overvote
+
+    @admin.display(description=_("checklist answers"))
+    def checklist_answers(self, report):
+        # Answered in the web form, which asks the checklist of the report's phase.
+        if report.pk is None:
+            return self.get_empty_value_display()
+        items = format_html_join(
+            "",
+            "<li>{}: {}</li>",
+            (
+                (answer.question.label, answer.question.display(answer.value))
+                for answer in report.answers.select_related("question__checklist")
+            ),
+        )
+        return format_html("<ul>{}</ul>", items) if items else self.get_empty_value_display()
 
     @admin.display(description=_("raised by the application or reviewed"))
     def settled_irregularities(self, report):

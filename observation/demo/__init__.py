@@ -11,6 +11,7 @@ Every loader matches rows on stable keys and saves a row only when it is new or
 differs, after full_clean(): running it again changes nothing (not even history).
 """
 
+from observation import services
 from observation.demo.facts import PERU_2000, PERU_2001, PERU_2016, load_facts
 from observation.demo.illustrative import OVERVOTE_STATIONS, STATION_COUNT, load_illustrative
 from observation.demo.records import (
@@ -22,6 +23,7 @@ from observation.demo.records import (
     load_users,
     upsert,
 )
+from observation.models import LibraryQuestion, Mission
 
 __all__ = [
     "ILLUSTRATIVE",
@@ -46,5 +48,10 @@ def load_demo() -> DemoUsers:
     """Load the users, the facts and the illustrative data; return the users."""
     users = load_users()
     load_facts(users=users)
+    for mission in Mission.objects.filter(checklists__isnull=True, locked_at__isnull=True):
+        # Every mission asks the standard checklist, from the question library.
+        services.checklist_adopt(
+            mission=mission, codes=LibraryQuestion.objects.values("code"), by=users.leader
+        )
     load_illustrative(users=users)
     return users

@@ -108,7 +108,7 @@ def load_illustrative(*, users: DemoUsers) -> None:
 
     overvotes = [
         reports[index, ObserverReport.Phase.COUNTING].irregularities.get(
-            raised_by_system=True, superseded_at__isnull=True
+            raised_by_system=True, question=None, superseded_at__isnull=True
         )
         for index in sorted(OVERVOTE_STATIONS)
     ]
@@ -139,9 +139,11 @@ def _visits(index, station, rng):
                 {
                     "arrived_at": _at(7, 30),
                     "departed_at": _at(9, 15 if late else 0),
-                    "opened_on_time": not late,
-                    "ballot_boxes_sealed": True,
-                    "voter_list_available": True,
+                    "answers": {
+                        "opened_on_time": _yes_no(not late),
+                        "ballot_boxes_sealed": "yes",
+                        "voter_list_available": "yes",
+                    },
                     "assessment": ObserverReport.Assessment.BAD
                     if late
                     else ObserverReport.Assessment.GOOD,
@@ -154,9 +156,11 @@ def _visits(index, station, rng):
             {
                 "arrived_at": _at(10 + index % 4, 10),
                 "departed_at": _at(11 + index % 4, 0),
-                "secrecy_ensured": index % 11 != 5,
-                "unauthorised_persons_present": index % 13 == 4,
-                "security_forces_inside": index % 17 == 8,
+                "answers": {
+                    "secrecy_ensured": _yes_no(index % 11 != 5),
+                    "unauthorised_persons_present": _yes_no(index % 13 == 4),
+                    "security_forces_inside": _yes_no(index % 17 == 8),
+                },
                 "assessment": rng.choice(
                     [ObserverReport.Assessment.VERY_GOOD, ObserverReport.Assessment.GOOD] * 3
                     + [ObserverReport.Assessment.BAD]
@@ -185,8 +189,17 @@ def _visits(index, station, rng):
     return visits
 
 
+def _yes_no(answer: bool) -> str:
+    return "yes" if answer else "no"
+
+
 def _report(mission, round_, station, phase, values, *, by):
-    """One report, saved as the entry form saves it, overvote detection included."""
+    """One report, saved as the entry form saves it, overvote detection and checklist
+    answers included."""
+    values = dict(values)
+    answered = values.pop("answers", {})
+    questions = {question.code: question for question in mission.questions.asked()}
+    answers = {questions[code]: value for code, value in answered.items()}
     departed = values["departed_at"]
     report = upsert(
         ObserverReport,
@@ -198,7 +211,9 @@ def _report(mission, round_, station, phase, values, *, by):
             # Phoned in after the visit: a fixed time, not the time of loading.
             "entered_at": departed + datetime.timedelta(minutes=45),
         },
-        save=lambda row: services.report_save(report=row, by=by, version=row.version),
+        save=lambda row: services.report_save(
+            report=row, by=by, version=row.version, answers=answers
+        ),
     )
     return report
 

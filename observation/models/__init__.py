@@ -1,4 +1,12 @@
 from observation.models.base import MissionLockedError, TransitionError
+from observation.models.checklists import (
+    Answer,
+    Checklist,
+    ChecklistSection,
+    LibraryQuestion,
+    Question,
+    QuestionType,
+)
 from observation.models.missions import (
     DelegationMember,
     ElectionRound,
@@ -22,11 +30,15 @@ from observation.models.statements import (
 )
 
 __all__ = [
+    "Answer",
+    "Checklist",
+    "ChecklistSection",
     "DelegationMember",
     "ElectionRound",
     "FindingsStatement",
     "Irregularity",
     "IrregularityCategory",
+    "LibraryQuestion",
     "Mission",
     "MissionLockedError",
     "MissionMembership",
@@ -36,6 +48,8 @@ __all__ = [
     "Person",
     "PollingStation",
     "PublishedStatementError",
+    "Question",
+    "QuestionType",
     "Recommendation",
     "ReviewStatus",
     "StatementStatus",

@@ -3,6 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 # Every stored time lies here, whatever the mission: far enough from the ends of
@@ -87,8 +88,8 @@ class MissionRecord(models.Model):
                     ),
                     code="outside_mission",
                     params={
-                        "earliest": f"{earliest:%Y-%m-%d}",
-                        "latest": f"{latest:%Y-%m-%d}",
+                        "earliest": date_format(earliest),
+                        "latest": date_format(latest),
                     },
                 )
         return errors

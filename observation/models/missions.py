@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -292,15 +293,23 @@ class MissionPartner(MissionRecord):
         return f"{self.organization} — {self.get_role_display()}"
 
 
+OBSERVER_NEEDS_TEAM = _(
+    "An observer is tied to one delegation member of the mission (their team), and only "
+    "an observer is."
+)
+
+
 class MissionMembership(models.Model):
     """A user's role on one mission: what they may do there."""
 
     class Role(models.TextChoices):
+        # Submits their own team's reports through the API; no web page of the mission.
+        OBSERVER = "observer", _("Observer")
         STAFF = "staff", _("Staff")
         REVIEWER = "reviewer", _("Reviewer")
         LEADER = "leader", _("Leader")
 
-    RANK = {Role.STAFF: 1, Role.REVIEWER: 2, Role.LEADER: 3}
+    RANK = {Role.OBSERVER: 0, Role.STAFF: 1, Role.REVIEWER: 2, Role.LEADER: 3}
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -312,6 +321,16 @@ class MissionMembership(models.Model):
         Mission, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("mission")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # The observer's team: they submit and read back that delegation member's reports only.
+    team = models.ForeignKey(
+        "DelegationMember",
+        on_delete=models.PROTECT,
+        related_name="observer_memberships",
+        verbose_name=_("observer team"),
+        null=True,
+        blank=True,
+        help_text=_("Required for an observer: the delegation member whose reports they send."),
+    )
 
     history = HistoricalRecords()
 
@@ -321,6 +340,12 @@ class MissionMembership(models.Model):
         verbose_name_plural = _("mission memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "mission"], name="unique_membership"),
+            models.CheckConstraint(
+                condition=Q(role="observer", team__isnull=False)
+                | (~Q(role="observer") & Q(team__isnull=True)),
+                name="membership_observer_has_team",
+                violation_error_message=OBSERVER_NEEDS_TEAM,
+            ),
         ]
 
     def __str__(self):
@@ -334,6 +359,17 @@ class MissionMembership(models.Model):
         """Whether this is `user`'s own membership, which only a superuser changes:
         no one promotes themselves."""
         return self.user_id == user.pk and not user.is_superuser
+
+    def clean(self):
+        super().clean()
+        is_observer = self.role == self.Role.OBSERVER
+        # Not tied to the team field: forms that add a member without one show it too.
+        if is_observer != (self.team_id is not None):
+            raise ValidationError(OBSERVER_NEEDS_TEAM, code="team")
+        if self.team_id and self.mission_id and self.team.mission_id != self.mission_id:
+            raise ValidationError(
+                _("This delegation member belongs to another mission."), code="other_mission"
+            )
 
     def check_changeable_by(self, user):
         if self.is_own_for(user):
@@ -412,7 +448,7 @@ class ElectionRound(MissionRecord):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.election_day:%d %b %Y}"
+        return f"{self.get_kind_display()}, {date_format(self.election_day)}"
 
     def clean(self):
         super().clean()
@@ -432,13 +468,13 @@ class ElectionRound(MissionRecord):
                 errors["election_day"] = ValidationError(
                     _("The election day falls before the mission starts (%(date)s)."),
                     code="before_mission",
-                    params={"date": mission.start_date},
+                    params={"date": date_format(mission.start_date)},
                 )
             elif mission.end_date and self.election_day > mission.end_date:
                 errors["election_day"] = ValidationError(
                     _("The election day falls after the mission ends (%(date)s)."),
                     code="after_mission",
-                    params={"date": mission.end_date},
+                    params={"date": date_format(mission.end_date)},
                 )
         if errors:
             raise ValidationError(errors)
@@ -467,14 +503,22 @@ class PollingStation(MissionRecord):
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="stations", verbose_name=_("mission")
     )
-    code = models.CharField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=200)
+    # Official lists run long: Poland's has station names past 200 characters.
+    code = models.CharField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=500)
     area_1 = models.CharField(_("area, first level"), max_length=100, blank=True)
     area_2 = models.CharField(_("area, second level"), max_length=100, blank=True)
     area_3 = models.CharField(_("area, third level"), max_length=100, blank=True)
     area_4 = models.CharField(_("area, fourth level"), max_length=100, blank=True)
     area_5 = models.CharField(_("area, fifth level"), max_length=100, blank=True)
-    registered_voters = models.PositiveIntegerField(_("registered voters"))
+    # Most national lists carry no figure: unknown is NULL, never 0, which would make
+    # every report with ballots an overvote.
+    registered_voters = models.PositiveIntegerField(
+        _("registered voters"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the list gives no figure; overvotes are not checked then."),
+    )
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )

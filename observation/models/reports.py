@@ -52,16 +52,6 @@ class ObserverReport(MissionRecord):
         BAD = "bad", _("Bad")
         VERY_BAD = "very_bad", _("Very bad")
 
-    # The standard checklist: each answer is yes, no or not answered.
-    CHECKLIST = (
-        "opened_on_time",
-        "ballot_boxes_sealed",
-        "secrecy_ensured",
-        "voter_list_available",
-        "unauthorised_persons_present",
-        "security_forces_inside",
-    )
-
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="reports", verbose_name=_("mission")
     )
@@ -90,16 +80,6 @@ class ObserverReport(MissionRecord):
     ballots_cast = models.PositiveIntegerField(_("ballots cast"), null=True, blank=True)
     assessment = models.CharField(
         _("overall assessment"), max_length=20, choices=Assessment.choices, blank=True
-    )
-    opened_on_time = models.BooleanField(_("opened on time"), null=True, blank=True)
-    ballot_boxes_sealed = models.BooleanField(_("ballot boxes sealed"), null=True, blank=True)
-    secrecy_ensured = models.BooleanField(_("secrecy of the vote ensured"), null=True, blank=True)
-    voter_list_available = models.BooleanField(_("voter list available"), null=True, blank=True)
-    unauthorised_persons_present = models.BooleanField(
-        _("unauthorised persons present"), null=True, blank=True
-    )
-    security_forces_inside = models.BooleanField(
-        _("police or military inside"), null=True, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
     entered_by = models.ForeignKey(
@@ -185,7 +165,13 @@ class ObserverReport(MissionRecord):
 
     @property
     def is_overvote(self) -> bool:
-        return self.ballots_cast is not None and self.ballots_cast > self.station.registered_voters
+        registered = self.station.registered_voters
+        # Without a figure for the station there is nothing to compare with.
+        return (
+            self.ballots_cast is not None
+            and registered is not None
+            and self.ballots_cast > registered
+        )
 
     def clean(self):
         super().clean()
@@ -202,6 +188,34 @@ class ObserverReport(MissionRecord):
             )
         if errors:
             raise ValidationError(errors)
+
+
+# The standard list's names as seeded (migration 0002, in English), shown in the
+# reader's language while a category keeps its seeded name; a renamed or added
+# category shows as it was written.
+STANDARD_CATEGORY_NAMES = {
+    "Pre-marked ballots": _("Pre-marked ballots"),
+    "Candidate missing from the ballot": _("Candidate missing from the ballot"),
+    "Intimidation by police or military": _("Intimidation by police or military"),
+    "Unexplained delays in tabulation": _("Unexplained delays in tabulation"),
+    "More ballots cast than registered voters": _("More ballots cast than registered voters"),
+    "Late opening": _("Late opening"),
+    "Polling station not opened": _("Polling station not opened"),
+    "Ballot box not sealed": _("Ballot box not sealed"),
+    "Secrecy of the vote compromised": _("Secrecy of the vote compromised"),
+    "Voters turned away": _("Voters turned away"),
+    "Unauthorised persons present": _("Unauthorised persons present"),
+    "Observers obstructed": _("Observers obstructed"),
+    "Vote buying": _("Vote buying"),
+    "Campaigning at the polling station": _("Campaigning at the polling station"),
+    "Missing election materials": _("Missing election materials"),
+    "Other": _("Other"),
+}
+
+
+def category_label(name: str) -> str:
+    """A category's name in the reader's language (see STANDARD_CATEGORY_NAMES)."""
+    return str(STANDARD_CATEGORY_NAMES.get(name, name))
 
 
 class IrregularityCategoryQuerySet(models.QuerySet):
@@ -231,7 +245,7 @@ class IrregularityCategory(models.Model):
         verbose_name_plural = _("irregularity categories")
 
     def __str__(self):
-        return self.name
+        return category_label(self.name)
 
 
 DISMISSAL_NEEDS_NOTE = _("Say why the irregularity is dismissed.")
@@ -268,7 +282,7 @@ class IrregularityQuerySet(models.QuerySet):
     def standing_overvotes(self):
         """System-raised irregularities whose report is, as stored, still an overvote."""
         still_overvote = ObserverReport.objects.overvotes().filter(pk=OuterRef("report"))
-        return self.current().filter(Exists(still_overvote), raised_by_system=True)
+        return self.current().filter(Exists(still_overvote), raised_by_system=True, question=None)
 
     def kept(self):
         """Those never deleted: the reviewed ones, and the overvotes that overvote detection
@@ -339,6 +353,16 @@ class Irregularity(MissionRecord):
     description = models.TextField(_("description"))
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
     raised_by_system = models.BooleanField(_("raised by the system"), default=False, editable=False)
+    # The checklist question whose answer raised it; none for an overvote.
+    question = models.ForeignKey(
+        "observation.Question",
+        on_delete=models.RESTRICT,
+        related_name="+",
+        verbose_name=_("raised by the answer to"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     status = models.CharField(
         _("review status"), max_length=20, choices=Status.choices, default=Status.REPORTED
     )
@@ -391,11 +415,21 @@ class Irregularity(MissionRecord):
                 name="irregularity_dismissal_has_note",
                 violation_error_message=DISMISSAL_NEEDS_NOTE,
             ),
-            # Overvote detection keeps one standing overvote per report.
+            # Overvote detection keeps one standing overvote per report, and checklist
+            # detection one standing irregularity per report and question.
             models.UniqueConstraint(
                 fields=["report"],
-                condition=Q(raised_by_system=True, superseded_at__isnull=True),
+                condition=Q(
+                    raised_by_system=True, question__isnull=True, superseded_at__isnull=True
+                ),
                 name="one_standing_system_irregularity_per_report",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "question"],
+                condition=Q(
+                    raised_by_system=True, question__isnull=False, superseded_at__isnull=True
+                ),
+                name="one_standing_raised_irregularity_per_answer",
             ),
         ]
         indexes = [

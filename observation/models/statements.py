@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -77,6 +78,10 @@ class FindingsStatement(MissionRecord):
     title = models.CharField(_("title"), max_length=250)
     issued_on = models.DateField(_("date"))
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    # Written once for two audiences: the Spanish beside the English, shown to
+    # Spanish readers when present (reader_title, reader_body).
+    title_es = models.CharField(_("title in Spanish"), max_length=250, blank=True)
+    body_es = models.TextField(_("body in Spanish"), blank=True, help_text=_("Markdown."))
     cited_irregularities = models.ManyToManyField(
         Irregularity,
         verbose_name=_("cited irregularities"),
@@ -189,6 +194,23 @@ class FindingsStatement(MissionRecord):
 
     def get_absolute_url(self):
         return reverse("observation:statement_detail", args=[self.mission_id, self.pk])
+
+    @property
+    def is_bilingual(self) -> bool:
+        return bool(self.title_es or self.body_es)
+
+    @property
+    def reader_title(self) -> str:
+        """The title in the reader's language when written in it, else the English."""
+        return self._in_reader_language(self.title, self.title_es)
+
+    @property
+    def reader_body(self) -> str:
+        return self._in_reader_language(self.body, self.body_es)
+
+    @staticmethod
+    def _in_reader_language(english: str, spanish: str) -> str:
+        return spanish if spanish and (get_language() or "").startswith("es") else english
 
     @property
     def is_published(self) -> bool:

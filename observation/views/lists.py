@@ -21,10 +21,14 @@ def station_filter(request, mission: Mission) -> StationFilterSet:
     return StationFilterSet(request.GET, queryset, mission=mission)
 
 
-def report_filter(request, mission: Mission) -> ReportFilterSet:
+def report_filter(request, mission: Mission, *, with_answers=False) -> ReportFilterSet:
+    """The report list's filters; `with_answers` reads the checklist answers with the
+    rows (for an export, which has a column per question)."""
     queryset = ObserverReport.objects.filter(mission=mission).select_related(
         "round", "station", "observer__person", "entered_by"
     )
+    if with_answers:
+        queryset = queryset.prefetch_related("answers")
     return ReportFilterSet(request.GET, queryset, mission=mission)
 
 

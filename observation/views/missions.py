@@ -1,16 +1,112 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observation import services
-from observation.access import mission_for
-from observation.models import FindingsStatement, Irregularity, Mission, ObserverReport
+from observation.access import mission_for, role_allows
+from observation.forms import MembershipAddForm, MembershipRoleForm
+from observation.models import (
+    FindingsStatement,
+    Irregularity,
+    Mission,
+    MissionMembership,
+    ObserverReport,
+)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """Something waiting for this user on a mission, as a link to where it is done."""
+
+    text: str
+    url: str
+
+
+def your_work(*, mission, role, to_review: int, to_approve: int, to_publish: int) -> list:
+    """What waits for `role` on `mission`, from counts the caller already has: what the
+    policy lets this role do, and only where there is something to do."""
+    waiting = [
+        (
+            "irregularity_review",
+            to_review,
+            ngettext(
+                "%(n)s irregularity awaits review",
+                "%(n)s irregularities await review",
+                to_review,
+            ),
+            reverse("observation:review_queue", args=[mission.pk]),
+        ),
+        (
+            "statement_approve",
+            to_approve,
+            ngettext(
+                "%(n)s statement awaits approval",
+                "%(n)s statements await approval",
+                to_approve,
+            ),
+            reverse("observation:statement_list", args=[mission.pk]),
+        ),
+        (
+            "statement_publish",
+            to_publish,
+            ngettext(
+                "%(n)s approved statement awaits publication",
+                "%(n)s approved statements await publication",
+                to_publish,
+            ),
+            reverse("observation:statement_list", args=[mission.pk]),
+        ),
+    ]
+    return [
+        WorkItem(text % {"n": n}, url)
+        for action, n, text, url in waiting
+        if n and role_allows(role, action, locked=mission.is_locked)
+    ]
+
+
+def _count_of(queryset):
+    """The rows of `queryset` on the outer query's mission, as a subquery."""
+    counted = queryset.filter(mission=OuterRef("pk")).order_by().values("mission")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
 def home(request):
-    missions = Mission.objects.for_user(request.user).select_related("lead_organization")[:10]
+    user = request.user
+    missions = (
+        Mission.objects.for_user(user)
+        .select_related("lead_organization")
+        .annotate(
+            my_role=Subquery(
+                MissionMembership.objects.filter(mission=OuterRef("pk"), user=user).values("role")[
+                    :1
+                ]
+            ),
+            to_review=_count_of(Irregularity.objects.unreviewed()),
+            to_approve=_count_of(
+                FindingsStatement.objects.filter(status=FindingsStatement.Status.IN_REVIEW)
+            ),
+            to_publish=_count_of(
+                FindingsStatement.objects.filter(status=FindingsStatement.Status.APPROVED)
+            ),
+        )[:10]
+    )
+    for mission in missions:
+        role = MissionMembership.Role.LEADER if user.is_superuser else mission.my_role
+        mission.work = your_work(
+            mission=mission,
+            role=role,
+            to_review=mission.to_review,
+            to_approve=mission.to_approve,
+            to_publish=mission.to_publish,
+        )
     return render(request, "home.html", {"missions": missions})
 
 
@@ -42,13 +138,19 @@ def _reports_by_round_and_phase(mission, rounds):
 
 def _counts_by_status(queryset, choices):
     counts = dict(queryset.values_list("status").annotate(n=Count("id")).order_by())
-    return [(label, counts.get(value, 0)) for value, label in choices]
+    return [(value, label, counts.get(value, 0)) for value, label in choices]
 
 
 def mission_detail(request, pk):
     access = mission_for(request, pk)
     mission = access.mission
     rounds = list(mission.rounds.all())
+    irregularity_counts = _counts_by_status(
+        mission.irregularities.current(), Irregularity.Status.choices
+    )
+    statement_counts = _counts_by_status(mission.statements.all(), FindingsStatement.Status.choices)
+    irregularity_counts_by = {value: n for value, _label, n in irregularity_counts}
+    statement_counts_by = {value: n for value, _label, n in statement_counts}
     context = {
         "access": access,
         "mission": mission,
@@ -57,11 +159,14 @@ def mission_detail(request, pk):
         "partners": mission.partnerships.select_related("organization"),
         "phases": ObserverReport.Phase.labels,
         "report_counts": _reports_by_round_and_phase(mission, rounds),
-        "irregularity_counts": _counts_by_status(
-            mission.irregularities.current(), Irregularity.Status.choices
-        ),
-        "statement_counts": _counts_by_status(
-            mission.statements.all(), FindingsStatement.Status.choices
+        "irregularity_counts": irregularity_counts,
+        "statement_counts": statement_counts,
+        "work": your_work(
+            mission=mission,
+            role=access.role,
+            to_review=irregularity_counts_by[Irregularity.Status.REPORTED],
+            to_approve=statement_counts_by[FindingsStatement.Status.IN_REVIEW],
+            to_publish=statement_counts_by[FindingsStatement.Status.APPROVED],
         ),
         "latest_irregularities": mission.irregularities.current().select_related(
             "category", "station"
@@ -90,3 +195,76 @@ def _lock_move(request, mission, move):
     else:
         messages.success(request, done)
     return redirect(mission)
+
+
+def membership_list(request, pk):
+    """The mission's members: a leader adds, re-roles and removes them here."""
+    access = mission_for(request, pk, action="membership_manage")
+    mission = access.mission
+    form = MembershipAddForm(request.POST or None, mission=mission)
+    if form.is_valid():
+        membership = MissionMembership(
+            mission=mission, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+        )
+        try:
+            services.membership_save(membership=membership, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(user)s added as %(role)s.")
+                % {"user": _name(membership.user), "role": membership.get_role_display()},
+            )
+            return redirect("observation:membership_list", pk=mission.pk)
+    context = {
+        "access": access,
+        "mission": mission,
+        "form": form,
+        "not_saved": form.is_bound,
+        "memberships": mission.memberships.select_related("user").order_by(
+            "user__last_name", "user__username"
+        ),
+        "roles": MissionMembership.Role.choices,
+    }
+    return render(request, "observation/membership_list.html", context)
+
+
+@require_POST
+def membership_role(request, pk, membership_pk):
+    access = mission_for(request, pk, action="membership_manage")
+    membership = get_object_or_404(access.mission.memberships, pk=membership_pk)
+    form = MembershipRoleForm(request.POST, instance=membership)
+    if not form.is_valid():
+        messages.error(request, form.errors["role"][0])
+    else:
+        try:
+            services.membership_save(membership=form.save(commit=False), by=request.user)
+        except ValidationError as error:  # one's own role
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s.")
+                % {"user": _name(membership.user), "role": membership.get_role_display()},
+            )
+    return redirect("observation:membership_list", pk=access.mission.pk)
+
+
+@require_POST
+def membership_remove(request, pk, membership_pk):
+    access = mission_for(request, pk, action="membership_manage")
+    membership = get_object_or_404(access.mission.memberships, pk=membership_pk)
+    try:
+        services.membership_delete(membership=membership, by=request.user)
+    except ValidationError as error:  # oneself
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, _("%(user)s was taken off the mission.") % {"user": _name(membership.user)}
+        )
+    return redirect("observation:membership_list", pk=access.mission.pk)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()

@@ -4,25 +4,45 @@ from django.db import IntegrityError
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from observation import services
 from observation.access import mission_for
 from observation.forms import ObserverReportForm, ReportIrregularityFormSet
-from observation.history import history_rows
+from observation.history import history_rows, report_answer_history
 from observation.models import ObserverReport, PollingStation
 from observation.models.missions import normalise_code
+from observation.views import DRAFT_SAVED
+
+# What "Save and log another" carries to the next report: the same team, round and phase
+# are typical of a run of reports phoned in from one team.
+CARRIED = ("round", "phase", "observer")
+
+
+def _new_report_initial(request, mission) -> dict:
+    initial = {name: request.GET[name] for name in CARRIED if request.GET.get(name)}
+    if "round" not in initial:
+        observed = list(mission.rounds.filter(observed=True).values_list("pk", flat=True)[:2])
+        if len(observed) == 1:
+            initial["round"] = observed[0]
+    return initial
 
 
 def _report_form_page(request, access, report):
     mission = access.mission
     data = request.POST if request.method == "POST" else None
-    form = ObserverReportForm(data, instance=report, mission=mission)
+    creating = report.pk is None
+    initial = _new_report_initial(request, mission) if creating and data is None else {}
+    form = ObserverReportForm(data, instance=report, mission=mission, initial=initial)
     form_is_valid = data is not None and form.is_valid()
     if getattr(form, "resubmitted", None) is not None:
         # A retry, a double click, a second tab: this form's report is stored already.
-        messages.info(request, _("This report was already saved; here it is."))
+        messages.info(
+            request, _("This report was already saved; here it is."), extra_tags=DRAFT_SAVED
+        )
         return redirect(form.resubmitted)
     # Built after the report form is validated, so rows take the corrected station and round;
     # checked whatever the report form says, so that every error shows at once.
@@ -37,6 +57,7 @@ def _report_form_page(request, access, report):
                 version=form.cleaned_data["version"],
                 irregularities=formset.save(commit=False),
                 removed=formset.deleted_objects,
+                answers=form.answers,
             )
         except services.StaleVersion:
             form.refuse_stale()
@@ -50,12 +71,18 @@ def _report_form_page(request, access, report):
             ).first()
             if existing is None:
                 raise
-            messages.info(request, _("This report was already saved; here it is."))
+            messages.info(
+                request, _("This report was already saved; here it is."), extra_tags=DRAFT_SAVED
+            )
             return redirect(existing)
         else:
-            messages.success(request, saved.message)
+            messages.success(request, saved.message, extra_tags=DRAFT_SAVED)
             for warning in saved.warnings:
                 messages.warning(request, warning)
+            if "another" in data and creating:
+                carried = {name: form.data.get(name, "") for name in CARRIED}
+                url = reverse("observation:report_create", args=[mission.pk])
+                return redirect(f"{url}?{urlencode(carried)}")
             return redirect(saved.report)
 
     context = {
@@ -92,11 +119,8 @@ def report_detail(request, pk, report_pk):
         "mission": access.mission,
         "report": report,
         "irregularities": irregularities,
-        "checklist": [
-            (ObserverReport._meta.get_field(name).verbose_name, getattr(report, name))
-            for name in ObserverReport.CHECKLIST
-        ],
-        "history": history_rows(report),
+        "answers": report.answers.select_related("question__checklist", "question__section"),
+        "history": history_rows(report, related=report_answer_history(report)),
     }
     return render(request, "observation/report_detail.html", context)
 
@@ -117,8 +141,16 @@ def station_search(request, pk):
         stations = stations.filter(
             Q(code__startswith=normalise_code(query)) | Q(name__icontains=query)
         )
+    # Name, area and registered voters are shown beside the field once a station is
+    # chosen: the figure "ballots cast" is checked against.
     results = [
-        {"code": code, "label": f"{code} — {name}"}
-        for code, name in stations.values_list("code", "name")[:20]
+        {
+            "code": station.code,
+            "label": f"{station.code} — {station.name}",
+            "name": station.name,
+            "area": ", ".join(station.area_path()),
+            "registered_voters": station.registered_voters,
+        }
+        for station in stations[:20]
     ]
     return JsonResponse({"results": results})

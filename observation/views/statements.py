@@ -10,6 +10,7 @@ from observation.access import STATEMENT_MOVE_ACTIONS, mission_for
 from observation.forms import RecommendationFormSet, ReturnToDraftForm, StatementForm
 from observation.history import history_rows
 from observation.models import FindingsStatement
+from observation.views import DRAFT_SAVED
 
 
 def statement_list(request, pk):
@@ -74,7 +75,7 @@ def _statement_form_page(request, access, statement):
                 # Locked or moved on between validation and saving.
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Draft saved."))
+                messages.success(request, _("Draft saved."), extra_tags=DRAFT_SAVED)
                 return redirect(saved)
     context = {
         "access": access,

@@ -8,6 +8,18 @@ from observation.summary import build_summary
 TEMPLATE = "observation/mission_summary.html"
 
 
+def summary_file_name(mission, summary) -> str:
+    """Each variant under its own name: a folder of downloads must not mix the press's
+    copy with the members' one, nor the members' one with its unverified variant."""
+    if summary.public:
+        variant = "public-summary"
+    elif summary.include_unverified:
+        variant = "members-summary-with-unverified"
+    else:
+        variant = "members-summary"
+    return f"{slugify(mission.name)}-{variant}.pdf"
+
+
 def _summary(request, pk, *, public: bool, pdf: bool):
     access = mission_for(request, pk)
     mission = access.mission
@@ -19,12 +31,11 @@ def _summary(request, pk, *, public: bool, pdf: bool):
     )
     context = {"access": access, "mission": mission, "summary": summary}
     if pdf:
-        variant = "public-summary" if public else "summary"
         return pdf_response(
             request=request,
             template_name=TEMPLATE,
             context=context,
-            filename=f"{slugify(mission.name)}-{variant}.pdf",
+            filename=summary_file_name(mission, summary),
         )
     return render(request, TEMPLATE, context)
 

@@ -135,7 +135,11 @@ def _confirm(request, pk, kind):
         return _no_longer_waiting(request, import_kind, pk)
     try:
         confirmed = services.import_confirm(
-            importer=importer, content=content, filename=entry["filename"], by=request.user
+            importer=importer,
+            content=content,
+            filename=entry["filename"],
+            by=request.user,
+            accept_reported_changes=request.POST.get("accept_reported_changes") == "on",
         )
     except ImportFileError as error:
         messages.error(request, error.message)
@@ -146,7 +150,21 @@ def _confirm(request, pk, kind):
     if not confirmed.written:
         form = ImportUploadForm(importer=importer)
         preview = confirmed.preview
-        return _render_import(request, access, importer, form=form, preview=preview, token=None)
+        token = None
+        if preview.is_valid:
+            # Valid but not accepted: the same file waits again for the tick.
+            messages.error(
+                request,
+                _("Tick the box to accept the changes to stations that have reports."),
+            )
+            token = _stash(
+                request,
+                mission=access.mission,
+                kind=kind,
+                content=content,
+                filename=entry["filename"],
+            )
+        return _render_import(request, access, importer, form=form, preview=preview, token=token)
     messages.success(request, _import_message(kind, confirmed.counts))
     return redirect(import_kind.done_url_name, pk)
 
@@ -244,7 +262,7 @@ def report_export(request, pk, fmt):
         request,
         pk,
         fmt,
-        build_filter=report_filter,
+        build_filter=lambda request, mission: report_filter(request, mission, with_answers=True),
         columns=lambda mission, access: exports.report_columns(
             mission, name_observers=access.names_observers
         ),

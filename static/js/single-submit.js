@@ -5,7 +5,22 @@
 // (back/forward cache), when loading is stopped, and after a while in any case.
 const RELEASE_AFTER_MS = 15000;
 
+// The pressed button says "Saving…" (its data-saving text) while the save is on its way.
+function showSaving(button) {
+  if (!button || !button.dataset.saving) return;
+  button.dataset.label = button.textContent;
+  button.textContent = button.dataset.saving;
+  button.setAttribute("aria-disabled", "true");
+  button.classList.add("disabled");
+}
+
 function release(form) {
+  form.querySelectorAll("[data-label]").forEach((button) => {
+    button.textContent = button.dataset.label;
+    delete button.dataset.label;
+    button.removeAttribute("aria-disabled");
+    button.classList.remove("disabled");
+  });
   delete form.dataset.submitting;
   clearTimeout(Number(form.dataset.releaseTimer));
   delete form.dataset.releaseTimer;
@@ -22,6 +37,7 @@ document.querySelectorAll("form[method=post]").forEach((form) => {
       return;
     }
     form.dataset.submitting = "yes";
+    showSaving(event.submitter);
     form.dataset.releaseTimer = String(setTimeout(() => release(form), RELEASE_AFTER_MS));
   });
 });

@@ -41,7 +41,7 @@ def test_forum_dates_cannot_leave_a_session_outside(forum):
     factories.DialogueSessionFactory(forum=forum, sequence=1, date=datetime.date(2010, 3, 1))
     forum.start_date = datetime.date(2010, 4, 1)
     assert _errors(forum) == {
-        "__all__": ["Session 1 (2010-03-01) would fall outside the forum's dates."]
+        "__all__": ["Session 1 (1 Mar 2010) would fall outside the forum's dates."]
     }
 
 
@@ -88,8 +88,8 @@ def test_sessions_are_numbered_from_one(forum):
 @pytest.mark.parametrize(
     ("date", "message"),
     [
-        (datetime.date(2009, 12, 31), "The session falls before the forum starts (2010-01-01)."),
-        (datetime.date(2011, 7, 1), "The session falls after the forum ends (2011-06-30)."),
+        (datetime.date(2009, 12, 31), "The session falls before the forum starts (1 Jan 2010)."),
+        (datetime.date(2011, 7, 1), "The session falls after the forum ends (30 Jun 2011)."),
     ],
 )
 def test_a_known_session_date_lies_inside_the_forum_dates(forum, date, message):

@@ -121,3 +121,20 @@ def sign_in(page):
         page.wait_for_url(lambda url: "/accounts/" not in url)
 
     return sign_in_as
+
+
+@pytest.fixture
+def peru(db):
+    mission = factories.MissionFactory(name="Peru 2000 general elections")
+    round_ = factories.ElectionRoundFactory(mission=mission)
+    station = factories.PollingStationFactory(
+        mission=mission, code="AYA-0042", name="Colegio San Ramón", registered_voters=300
+    )
+    observer = factories.DelegationMemberFactory(
+        mission=mission, person=factories.PersonFactory(full_name="Jennie Lincoln")
+    )
+    return {"mission": mission, "round": round_, "station": station, "observer": observer}
+
+
+def member(mission, role):
+    return factories.MissionMembershipFactory(mission=mission, role=role).user

@@ -1,30 +1,13 @@
 import re
 from pathlib import Path
 
-import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from observation.models import FindingsStatement, Irregularity, MissionMembership
 from tests import factories
-
-
-@pytest.fixture
-def peru(db):
-    mission = factories.MissionFactory(name="Peru 2000 general elections")
-    round_ = factories.ElectionRoundFactory(mission=mission)
-    station = factories.PollingStationFactory(
-        mission=mission, code="AYA-0042", name="Colegio San Ramón", registered_voters=300
-    )
-    observer = factories.DelegationMemberFactory(
-        mission=mission, person=factories.PersonFactory(full_name="Jennie Lincoln")
-    )
-    return {"mission": mission, "round": round_, "station": station, "observer": observer}
-
-
-def member(mission, role):
-    return factories.MissionMembershipFactory(mission=mission, role=role).user
+from tests.e2e.conftest import member
 
 
 def overvote_for(peru):
@@ -81,8 +64,11 @@ def test_reviewer_verifies_the_overvote_from_the_queue(page, sign_in, peru):
     item = page.locator(f".queue-item[data-irregularity='{overvote.pk}']")
     item.get_by_label("Review note").fill("Tally sheet photographed by the team.")
     item.get_by_role("button", name="Verify").click()
+    page.get_by_role("dialog").get_by_role("button", name="Verify").click()
 
-    expect(page.get_by_text("Irregularity verified")).to_be_visible()
+    # Decided in place: the item shows its result; the queue, reloaded, is clear.
+    expect(item.get_by_text("Irregularity verified")).to_be_visible()
+    page.reload()
     expect(page.get_by_text("The queue is clear.")).to_be_visible()
     overvote.refresh_from_db()
     assert overvote.status == Irregularity.Status.VERIFIED
@@ -101,9 +87,9 @@ def test_statement_from_draft_to_published(page, sign_in, peru, superuser):
     page.goto(reverse("observation:statement_list", args=[mission.pk]))
     page.get_by_role("link", name="Draft a statement").click()
     page.get_by_label("Kind").select_option(label="Preliminary statement")
-    page.get_by_label("Title").fill("Preliminary statement on the 9 April vote")
+    page.locator("#id_title").fill("Preliminary statement on the 9 April vote")
     page.get_by_label("Date").fill("2000-04-10")
-    page.get_by_label("Body").fill("More ballots than voters at **AYA-0042**.")
+    page.locator("#id_body").fill("More ballots than voters at **AYA-0042**.")
     page.get_by_label(re.compile("More ballots cast than registered voters")).check()
     recommendation = page.locator("#recommendation-forms fieldset").first
     recommendation.get_by_label("Addressee").select_option(label="Election authority")
@@ -120,6 +106,7 @@ def test_statement_from_draft_to_published(page, sign_in, peru, superuser):
     page.get_by_role("button", name="Approve").click()
     expect(page.locator("#statement-status")).to_have_text("Approved")
     page.get_by_role("button", name="Publish").click()
+    page.get_by_role("dialog").get_by_role("button", name="Publish").click()
 
     expect(page.locator("#statement-status")).to_have_text("Published")
     expect(page.locator("#published-note")).to_contain_text(f"Approved by {leader.username}")

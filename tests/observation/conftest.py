@@ -5,9 +5,23 @@ from tests import factories
 
 @pytest.fixture
 def setting(mission):
-    """A round, a station with 300 registered voters and an observer on `mission`."""
+    """A round, a station with 300 registered voters and an observer on `mission`, which
+    asks the standard checklist."""
+    factories.standard_checklist(mission)
     return {
         "round": factories.ElectionRoundFactory(mission=mission),
         "station": factories.PollingStationFactory(mission=mission, code="LIM-001"),
         "observer": factories.DelegationMemberFactory(mission=mission),
     }
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    client.force_login(leader)
+    return client

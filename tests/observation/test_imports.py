@@ -51,12 +51,12 @@ def _preview(client, mission, file, kind="station"):
     return client.post(reverse(f"observation:{kind}_import", args=[mission.pk]), {"file": file})
 
 
-def _confirm(client, mission, response, kind="station"):
+def _confirm(client, mission, response, kind="station", *, accept=False):
+    """Confirm a preview; `accept` ticks the box for changes to stations with reports."""
     token = response.context["token"]
     assert token, response.context["preview"].errors
-    return client.post(
-        reverse(f"observation:{kind}_import_confirm", args=[mission.pk]), {"token": token}
-    )
+    data = {"token": token} | ({"accept_reported_changes": "on"} if accept else {})
+    return client.post(reverse(f"observation:{kind}_import_confirm", args=[mission.pk]), data)
 
 
 def _errors(response):
@@ -124,7 +124,7 @@ def test_reimport_with_fewer_voters_than_ballots_raises_an_overvote(staff_client
     assert not _overvotes(report).exists()
 
     response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,100\n"))
-    response = _confirm(staff_client, mission, response)
+    response = _confirm(staff_client, mission, response, accept=True)
 
     overvote = _overvotes(report).get()
     assert (overvote.station, overvote.reported_by) == (station, staff)
@@ -141,7 +141,7 @@ def test_reimport_with_enough_voters_removes_an_unreviewed_overvote(staff_client
     assert _overvotes(report).exists()
 
     response = _preview(staff_client, mission, _csv("code,name,registered voters\n0001,A,300\n"))
-    _confirm(staff_client, mission, response)
+    _confirm(staff_client, mission, response, accept=True)
 
     assert not Irregularity.objects.filter(report=report).exists()
 
@@ -157,7 +157,7 @@ def test_reimport_with_the_same_voters_rechecks_no_station(staff_client, mission
     response = _preview(
         staff_client, mission, _csv("code,name,registered voters\n0001,Renamed,300\n0002,B,5\n")
     )
-    _confirm(staff_client, mission, response)
+    _confirm(staff_client, mission, response, accept=True)
 
     assert checked == []
     assert PollingStation.objects.get(pk=station.pk).name == "Renamed"

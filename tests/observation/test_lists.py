@@ -7,12 +7,6 @@ from tests import factories
 LISTS = ["station_list", "report_list", "irregularity_list"]
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def _rows(response):
     return list(response.context["page"].object_list)
 
@@ -129,8 +123,8 @@ def _fill(mission, size):
     [
         # session, user, mission with role, area choices, count, page of stations
         ("station_list", 6),
-        # ... plus the round and observer choices of the filter form
-        ("report_list", 8),
+        # ... plus the round, observer and checklist question choices of the filter form
+        ("report_list", 9),
         # ... plus the round and category choices of the filter form
         ("irregularity_list", 8),
     ],

@@ -487,7 +487,7 @@ def test_every_model_reads_well_as_text(mission):
         mission=mission, report=report, station=report.station, round=report.round
     )
     recommendation = factories.RecommendationFactory()
-    assert str(report.round) == "First round, 09 Apr 2000"
+    assert str(report.round) == "First round, 9 Apr 2000"
     assert str(report.station).startswith(report.station.code)
     assert str(irregularity) == f"Pre-marked ballots — {report.station.code}"
     assert str(recommendation).startswith("Election authority: Publish results")

@@ -15,14 +15,22 @@ from observation.urls import mission_patterns, urlpatterns
 from tests import factories
 
 # "locked" is a leader on a locked mission: reading goes on, changing is refused.
-ROLES = ("anonymous", "stranger", "staff", "reviewer", "leader", "superuser", "locked")
+# An observer uses the API only: every page of the mission refuses them.
+ROLES = ("anonymous", "stranger", "observer", "staff", "reviewer", "leader", "superuser", "locked")
 
 
 def expect(
-    anonymous=302, stranger=404, staff=200, reviewer=200, leader=200, superuser=200, locked=None
+    anonymous=302,
+    stranger=404,
+    observer=403,
+    staff=200,
+    reviewer=200,
+    leader=200,
+    superuser=200,
+    locked=None,
 ):
     locked = leader if locked is None else locked
-    statuses = (anonymous, stranger, staff, reviewer, leader, superuser, locked)
+    statuses = (anonymous, stranger, observer, staff, reviewer, leader, superuser, locked)
     return dict(zip(ROLES, statuses, strict=True))
 
 
@@ -36,7 +44,7 @@ REVIEWER_CHANGES = expect(staff=403, locked=403)
 REVIEWER_ACTIONS = expect(staff=403, reviewer=302, leader=302, superuser=302, locked=403)
 LEADER_ACTIONS = expect(staff=403, reviewer=403, leader=302, superuser=302, locked=403)
 # require_POST answers before anything else is looked at, strangers included.
-POST_ONLY = expect(stranger=405, staff=405, reviewer=405, leader=405, superuser=405)
+POST_ONLY = expect(stranger=405, observer=405, staff=405, reviewer=405, leader=405, superuser=405)
 
 # (URL name, the objects its arguments name, method, POST data, expected status per role)
 MATRIX = [
@@ -48,6 +56,25 @@ MATRIX = [
     (
         "mission_unlock",
         (),
+        "post",
+        {},
+        expect(staff=403, reviewer=403, leader=302, superuser=302, locked=302),
+    ),
+    # Leaders manage who may read the mission, locked or not.
+    ("membership_list", (), "get", None, expect(staff=403, reviewer=403)),
+    ("membership_list", (), "post", {}, expect(staff=403, reviewer=403)),
+    ("membership_role", ("membership",), "get", None, POST_ONLY),
+    (
+        "membership_role",
+        ("membership",),
+        "post",
+        {"role": "reviewer"},
+        expect(staff=403, reviewer=403, leader=302, superuser=302, locked=302),
+    ),
+    ("membership_remove", ("membership",), "get", None, POST_ONLY),
+    (
+        "membership_remove",
+        ("membership",),
         "post",
         {},
         expect(staff=403, reviewer=403, leader=302, superuser=302, locked=302),
@@ -109,6 +136,31 @@ MATRIX = [
     ("statement_transition", ("statement", "approve"), "post", {}, LEADER_ACTIONS),
     ("statement_transition", ("statement", "publish"), "post", {}, LEADER_ACTIONS),
     ("statement_transition", ("statement", "return"), "post", {"reason": "x"}, LEADER_ACTIONS),
+    ("checklist_list", (), "get", None, MEMBERS),
+    ("checklist_detail", ("checklist",), "get", None, MEMBERS),
+    ("checklist_download", ("checklist",), "get", None, MEMBERS),
+    ("checklist_upload", (), "get", None, POST_ONLY),
+    # An upload without a file: the leader sees the form again with its error.
+    (
+        "checklist_upload",
+        (),
+        "post",
+        {},
+        expect(staff=403, reviewer=403, leader=200, superuser=200, locked=403),
+    ),
+    ("checklist_apply", (), "get", None, POST_ONLY),
+    # A preview that was never signed is refused.
+    (
+        "checklist_apply",
+        (),
+        "post",
+        {"token": "forged"},
+        expect(staff=403, reviewer=403, leader=400, superuser=400, locked=403),
+    ),
+    ("checklist_adopt", (), "get", None, POST_ONLY),
+    ("checklist_adopt", (), "post", {}, LEADER_ACTIONS),
+    ("question_retire", ("question",), "get", None, POST_ONLY),
+    ("question_retire", ("question",), "post", {"retired": "1"}, LEADER_ACTIONS),
 ]
 
 
@@ -116,6 +168,7 @@ MATRIX = [
 def world(mission):
     report = factories.ObserverReportFactory(mission=mission)
     statement = factories.FindingsStatementFactory(mission=mission)
+    checklist = factories.ChecklistFactory(mission=mission)
     return {
         "mission": mission,
         "report": report,
@@ -123,6 +176,9 @@ def world(mission):
             mission=mission, round=report.round, station=report.station
         ),
         "statement": statement,
+        "checklist": checklist,
+        "question": factories.QuestionFactory(checklist=checklist),
+        "membership": factories.MissionMembershipFactory(mission=mission),
     }
 
 
@@ -136,6 +192,9 @@ def _user(role, mission):
         return factories.UserFactory(is_superuser=True, is_staff=True)
     if role == "stranger":
         return factories.MissionMembershipFactory(role=MissionMembership.Role.LEADER).user
+    if role == "observer":
+        team = factories.DelegationMemberFactory(mission=mission)
+        return factories.MissionMembershipFactory(mission=mission, role=role, team=team).user
     return factories.MissionMembershipFactory(mission=mission, role=role).user
 
 
@@ -182,6 +241,13 @@ MOVES = {
     ),
     "irregularity_review": lambda world, user: (
         _fresh(world["irregularity"]).status == Irregularity.Status.VERIFIED
+    ),
+    "question_retire": lambda world, user: _fresh(world["question"]).retired,
+    "membership_role": lambda world, user: (
+        _fresh(world["membership"]).role == MissionMembership.Role.REVIEWER
+    ),
+    "membership_remove": lambda world, user: (
+        not MissionMembership.objects.filter(pk=world["membership"].pk).exists()
     ),
     "statement_transition": lambda world, user, action: (
         _fresh(world["statement"]).status == AFTER_MOVE[action]

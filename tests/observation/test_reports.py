@@ -19,12 +19,12 @@ def report_data(setting, **overrides):
         "departed_at": "2000-04-09T19:30",
         "ballots_cast": "250",
         "assessment": ObserverReport.Assessment.GOOD,
-        "opened_on_time": "true",
-        "ballot_boxes_sealed": "true",
-        "secrecy_ensured": "true",
-        "voter_list_available": "true",
-        "unauthorised_persons_present": "false",
-        "security_forces_inside": "unknown",
+        "answer-opened_on_time": "yes",
+        "answer-ballot_boxes_sealed": "yes",
+        "answer-secrecy_ensured": "yes",
+        "answer-voter_list_available": "yes",
+        "answer-unauthorised_persons_present": "no",
+        "answer-security_forces_inside": "",
         "notes": "Counting orderly.",
         "irregularities-TOTAL_FORMS": "1",
         "irregularities-INITIAL_FORMS": "0",
@@ -74,7 +74,13 @@ def test_staff_logs_report_with_irregularity_and_overvote_is_raised(
     )
     assert report.entered_by == staff
     assert report.ballots_cast == 412
-    assert report.security_forces_inside is None
+    assert dict(report.answers.values_list("question__code", "value")) == {
+        "opened_on_time": "yes",
+        "ballot_boxes_sealed": "yes",
+        "secrecy_ensured": "yes",
+        "voter_list_available": "yes",
+        "unauthorised_persons_present": "no",
+    }
     hand, system = (
         report.irregularities.filter(raised_by_system=False).get(),
         report.irregularities.filter(raised_by_system=True).get(),

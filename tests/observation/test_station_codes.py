@@ -31,12 +31,6 @@ parametrize_look_alikes = pytest.mark.parametrize(
 )
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 @parametrize_look_alikes
 def test_normalise_code_folds_every_look_alike(typed):
     assert normalise_code(typed) == "LIM-001"

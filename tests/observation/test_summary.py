@@ -371,7 +371,7 @@ def test_summary_pdf_holds_the_mission_name_and_key_figures(client, peru, leader
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert "peru-2000-general-elections-summary.pdf" in response["Content-Disposition"]
+    assert "peru-2000-general-elections-members-summary.pdf" in response["Content-Disposition"]
     text, _ = _pdf_text(response)
     assert "Peru 2000 general elections" in text
     assert "4 of 5 polling stations visited (80.0 %)" in text
@@ -454,8 +454,9 @@ def test_mission_home_links_to_the_summary_and_its_pdf(client, mission, staff):
 # then partners, delegation, delegation by role, rounds, coverage overall,
 # coverage by area, report count, assessment by phase, irregularities by
 # category, irregularity totals, serious irregularities, overvote stations,
-# statements, recommendations.
-SUMMARY_QUERIES = 17
+# statements, recommendations; the checklist's questions, and its results by round
+# and by area.
+SUMMARY_QUERIES = 20
 
 
 @pytest.mark.parametrize(

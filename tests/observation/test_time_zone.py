@@ -50,7 +50,7 @@ def test_exports_give_the_missions_local_times(client, staff, lima_mission):
     client.force_login(staff)
     response = client.get(reverse("observation:report_export", args=[lima_mission.pk, "csv"]))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert "2000-04-09 07:00" in body
+    assert "2000-04-09T07:00:00-05:00" in body
 
 
 def test_every_request_starts_in_the_servers_time_zone():

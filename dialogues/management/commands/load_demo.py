@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dialogues import demo as dialogue_demo
 from observation import demo as observation_demo
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "The demo is for local development; DEBUG is off (use --force to load anyway)."
+                _("The demo is for local development; DEBUG is off (use --force to load anyway).")
             )
         with transaction.atomic():
             users = observation_demo.load_demo()
@@ -34,6 +35,13 @@ class Command(BaseCommand):
             user.username for user in (users.admin, users.staff, users.reviewer, users.leader)
         )
         self.stdout.write(
-            f"Demo loaded. Users {names} (superuser {observation_demo.SUPERUSER!r}), "
-            f"password {observation_demo.PASSWORD!r}. For local use only."
+            _(
+                "Demo loaded. Users %(names)s (superuser %(superuser)r), password "
+                "%(password)r. For local use only."
+            )
+            % {
+                "names": names,
+                "superuser": observation_demo.SUPERUSER,
+                "password": observation_demo.PASSWORD,
+            }
         )

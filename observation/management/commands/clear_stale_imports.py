@@ -1,6 +1,8 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from observation.imports import clear_stale_uploads
 
@@ -18,7 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, hours, **options):
         if hours < 0:
-            raise CommandError("--hours must not be negative.")
+            raise CommandError(_("--hours must not be negative."))
         deleted = clear_stale_uploads(older_than=datetime.timedelta(hours=hours))
-        plural = "" if deleted == 1 else "s"
-        self.stdout.write(f"Deleted {deleted} waiting upload{plural} older than {hours} h.")
+        self.stdout.write(
+            ngettext(
+                "Deleted %(count)d waiting upload older than %(hours)d h.",
+                "Deleted %(count)d waiting uploads older than %(hours)d h.",
+                deleted,
+            )
+            % {"count": deleted, "hours": hours}
+        )

@@ -6,7 +6,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from observation.models import ObserverReport
 from tests import factories
 
 
@@ -52,8 +51,6 @@ def _report_form_data(report, **changes):
         "irregularities-MIN_NUM_FORMS": 0,
         "irregularities-MAX_NUM_FORMS": 1000,
     }
-    for name in ObserverReport.CHECKLIST:
-        data[name] = "unknown"
     return {**data, **changes}
 
 

@@ -84,8 +84,9 @@ def test_report_change_page_queries_do_not_grow_with_its_irregularities(
         # for all the rows; whether any of its irregularities was reviewed (then it
         # cannot be deleted); the selected round, station and observer team (with
         # person) of the autocomplete widgets, never a list of every station; the
-        # read-only list of raised or reviewed irregularities with category and station.
-        with django_assert_num_queries(10):
+        # read-only list of raised or reviewed irregularities with category and station;
+        # the read-only checklist answers with their questions.
+        with django_assert_num_queries(11):
             response = _get(admin_client, url)
     assert len(response.context["inline_admin_formsets"][0].formset.forms) == 50
 
