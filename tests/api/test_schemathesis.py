@@ -3,6 +3,8 @@ staff member's token: no server error, and every documented answer as documented
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -24,6 +26,18 @@ with override_settings(ALLOWED_HOSTS=["localhost"]):
 @pytest.fixture(autouse=True)
 def _localhost(settings):
     settings.ALLOWED_HOSTS = ["localhost"]
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_open():
+    """The app is called directly, not through Django's test client, which would keep
+    the test's database connection open across a request: closing it at the end of a
+    request would end the test's transaction (on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
