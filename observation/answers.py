@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from observation import conditions
+from observation import conditions, raised
 from observation.models import Answer, Irregularity, ObserverReport, Question, QuestionType
 from observation.models.checklists import labelled
 
@@ -226,15 +226,6 @@ def save(report, answers: dict, *, by) -> None:
         bulk_update_with_history(changed, Answer, ["value", "concern"], default_user=by)
 
 
-def describe(answer) -> str:
-    question = answer.question
-    return _("Answered “%(answer)s” to “%(question)s” at station %(code)s.") % {
-        "answer": question.display(answer.value),
-        "question": question.label,
-        "code": answer.report.station.code,
-    }
-
-
 def sync_raised(report, *, by) -> list[str]:
     """Keep the irregularities that the report's answers raise in step with them, the way
     overvote detection does for ballots: one per concerning answer of a question that
@@ -298,7 +289,10 @@ def sync_raised(report, *, by) -> list[str]:
         bulk_update_with_history(supersede, Irregularity, ["superseded_at"], default_user=by)
     if update:
         bulk_update_with_history(
-            update, Irregularity, ["mission", "round", "station", "description"], default_user=by
+            update,
+            Irregularity,
+            ["mission", "round", "station", "facts", "description"],
+            default_user=by,
         )
     if create:
         bulk_create_with_history(create, Irregularity, default_user=by)
@@ -310,5 +304,5 @@ def _raised_fields(report, answer) -> dict:
         "mission_id": report.mission_id,
         "round_id": report.round_id,
         "station_id": report.station_id,
-        "description": describe(answer),
+        **raised.recorded(raised.answer_facts(answer)),
     }

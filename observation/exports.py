@@ -154,7 +154,7 @@ def irregularity_columns(mission: Mission) -> list[Column]:
         Column(_("Category"), lambda i: i.category.name),
         Column(_("Severity"), lambda i: i.get_severity_display()),
         Column(_("Evidence"), lambda i: i.get_evidence_display()),
-        Column(_("Description"), lambda i: i.description),
+        Column(_("Description"), lambda i: i.account),
         Column(_("Occurred at"), lambda i: i.occurred_at),
         Column(_("Report"), lambda i: i.report_id),
         Column(_("Raised by the system"), lambda i: i.raised_by_system),

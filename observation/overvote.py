@@ -8,9 +8,9 @@ import enum
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from observation import raised
 from observation.models import Irregularity, IrregularityCategory, ObserverReport, PollingStation
 
 
@@ -47,19 +47,6 @@ MESSAGES = {
 }
 
 
-def describe(report: ObserverReport) -> str:
-    registered = report.station.registered_voters
-    return _(
-        "%(cast)s ballots cast at station %(code)s, which has %(registered)s registered "
-        "voters: %(excess)s more than could have voted."
-    ) % {
-        "cast": report.ballots_cast,
-        "code": report.station.code,
-        "registered": registered,
-        "excess": report.ballots_cast - registered,
-    }
-
-
 def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
     """Keep the report's system-raised overvote irregularity in step with its figures.
 
@@ -88,7 +75,7 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
             "mission_id": report.mission_id,
             "round_id": report.round_id,
             "station_id": report.station_id,
-            "description": describe(report),
+            **raised.recorded(raised.overvote_facts(report)),
         }
         if standing is not None:
             if all(getattr(standing, name) == value for name, value in fields.items()):
@@ -96,7 +83,7 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
             if standing.status == Irregularity.Status.REPORTED:
                 for name, value in fields.items():
                     setattr(standing, name, value)
-                standing.save(update_fields=["mission", "round", "station", "description"])
+                standing.save(update_fields=["mission", "round", "station", "facts", "description"])
                 return Outcome.UPDATED
             _supersede(standing)
         try:

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from accounts.models import Preferences
@@ -282,6 +283,71 @@ def test_a_renamed_category_shows_as_written(db):
     category.name = "Otros incidentes"
     category.save()
     assert str(category) == "Otros incidentes"
+
+
+# --- What the application writes on the irregularities it raises ------------------
+
+
+def test_an_overvote_raised_from_a_spanish_save_reads_in_each_readers_language(
+    client, reviewer, staff, lima
+):
+    with translation.override("es"):
+        report = factories.ObserverReportFactory(
+            mission=lima["mission"],
+            round=lima["round"],
+            station=lima["station"],
+            observer=lima["observer"],
+            ballots_cast=1300,
+            saved_by=staff,
+        )
+    overvote = report.irregularities.get(raised_by_system=True)
+    client.force_login(reviewer)
+
+    english = visible_text(client.get(overvote.get_absolute_url()))
+    spanish = visible_text(
+        client.get(overvote.get_absolute_url(), headers={"accept-language": "es"})
+    )
+
+    assert "1,300 ballots cast at station LIM-001, which has 1,234 registered voters" in english
+    assert "66 more than could have voted" in english
+    assert "votos" not in english
+    assert "1.300" in spanish and "1.234" in spanish and "LIM-001" in spanish
+    assert "ballots cast" not in spanish
+    # Search and the admin read the site's language, whoever saved.
+    assert overvote.description.startswith("1,300 ballots cast at station LIM-001")
+
+
+def test_an_answer_raised_irregularity_reads_in_each_readers_language(
+    client, reviewer, staff, lima
+):
+    question = factories.QuestionFactory(
+        checklist=factories.ChecklistFactory(mission=lima["mission"]),
+        code="secrecy",
+        labels={
+            "en": "Was the secrecy of the vote ensured?",
+            "es": "¿Se garantizó el voto secreto?",
+        },
+        raises=factories.category("intimidation"),
+        raises_severity=Irregularity.Severity.SERIOUS,
+    )
+    report = factories.ObserverReportFactory(
+        mission=lima["mission"],
+        round=lima["round"],
+        station=lima["station"],
+        observer=lima["observer"],
+        saved_by=staff,
+        answers={question.code: "no"},
+    )
+    raised = report.irregularities.get(question=question)
+    client.force_login(reviewer)
+    queue = reverse("observation:review_queue", args=[lima["mission"].pk])
+
+    english = visible_text(client.get(queue))
+    spanish = visible_text(client.get(queue, headers={"accept-language": "es"}))
+
+    assert "“No” to “Was the secrecy of the vote ensured?” at station LIM-001" in english
+    assert "«No» a «¿Se garantizó el voto secreto?» en la mesa LIM-001" in spanish
+    assert raised.facts["texts"]["es"]["question"] == "¿Se garantizó el voto secreto?"
 
 
 # --- Statements in two languages ---------------------------------------------------

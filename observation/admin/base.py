@@ -12,14 +12,16 @@ from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from observation.access import ROLE_REFUSAL, missions_allowing, role_allows
+from observation.dates import zone_label, zoned, zoned_label
 from observation.forms import VersionedForm
 from observation.models import Mission, MissionLockedError, MissionMembership
 
@@ -62,6 +64,34 @@ def _some_mission_allows(request, action) -> bool:
     return any(role_allows(role, action, locked=locked) for role, locked in held)
 
 
+def zoned_time(name: str, description, mission_path: str | None = "mission"):
+    """A list or read-only column showing the time `name` in its record's mission zone
+    ("9 Apr 2000, 10:15 (Lima time)"); without `mission_path`, in the current zone."""
+
+    @admin.display(description=description, ordering=name)
+    def column(obj):
+        value = getattr(obj, name)
+        if value is None:
+            return None
+        zone = timezone.get_current_timezone()
+        if mission_path is not None:
+            zone = _mission_at(obj, mission_path).zone
+        with timezone.override(zone):
+            return zoned(value)
+
+    return column
+
+
+class ZonedTimeFields:
+    """Time fields labelled with the zone they are typed in: "Arrival (Lima time)"."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.DateTimeField):
+            field.label = zoned_label(field.label)
+        return field
+
+
 class MissionFilter(admin.RelatedFieldListFilter):
     """ "By mission", offering only the missions the user may see, as the rows are."""
 
@@ -69,7 +99,7 @@ class MissionFilter(admin.RelatedFieldListFilter):
         return [(mission.pk, str(mission)) for mission in Mission.objects.for_user(request.user)]
 
 
-class LockAwareAdmin(admin.ModelAdmin):
+class LockAwareAdmin(ZonedTimeFields, admin.ModelAdmin):
     """An admin for records of a mission, following the site's policy table.
 
     `mission_lookup` is the ORM path from the model to its mission ("" for the
@@ -116,6 +146,28 @@ class LockAwareAdmin(admin.ModelAdmin):
 
     def role_allows(self, request, obj) -> bool:
         return obj is None or _role_allows(request, self.mission_of(obj), self.edit_action)
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change page reads its record for the zone of its times, then Django's view
+        # reads it again: once is enough.
+        read = request.__dict__.setdefault("_observa_objects", {})
+        key = (self.model, object_id, from_field)
+        if key not in read:
+            read[key] = super().get_object(request, object_id, from_field)
+        return read[key]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A mission's record shows and reads its times in the mission's zone, as the
+        # mission's pages do, so the page is rendered while that zone is current. A new
+        # record has no mission yet: its times are in the site's zone, which its labels name.
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        zone = self.mission_of(obj).zone if obj is not None else timezone.get_current_timezone()
+        with timezone.override(zone):
+            extra_context = {**(extra_context or {}), "times_in": zone_label()}
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if isinstance(response, TemplateResponse):
+                response.render()
+        return response
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and _some_mission_allows(
@@ -228,7 +280,7 @@ class AdminVersionedForm(VersionedForm):
     lock_row = True
 
 
-class LockAwareInline:
+class LockAwareInline(ZonedTimeFields):
     """An inline that follows its parent: changed by the roles `edit_action` admits on
     the parent's mission, read-only once that mission is locked.
 

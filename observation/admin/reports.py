@@ -19,6 +19,7 @@ from observation.admin.base import (
     apply_move,
     ask_for_note,
     error_text,
+    zoned_time,
 )
 from observation.forms import (
     BaseReportIrregularityFormSet,
@@ -87,7 +88,7 @@ class ObserverReportAdmin(LockAwareHistoryAdmin):
         "is_overvote",
         "assessment",
         "observer",
-        "entered_at",
+        zoned_time("entered_at", _("entered at")),
         "mission",
     )
     list_filter = (("mission", MissionFilter), "phase", "assessment", "round__kind", OvervoteFilter)
@@ -247,7 +248,7 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         "status",
         "raised_by_system",
         "is_superseded",
-        "created_at",
+        zoned_time("created_at", _("logged at")),
         "mission",
     )
     list_filter = (

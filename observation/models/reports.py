@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from observation import raised
 from observation.models.base import MissionRecord, TransitionError, time_in_range
 from observation.models.missions import DelegationMember, ElectionRound, Mission, PollingStation
 
@@ -351,6 +352,9 @@ class Irregularity(MissionRecord):
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices)
     description = models.TextField(_("description"))
+    # What the application wrote the description of an irregularity it raised from, so
+    # that each reader gets it in their language (observation.raised); empty otherwise.
+    facts = models.JSONField(_("facts"), default=dict, blank=True, editable=False)
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
     raised_by_system = models.BooleanField(_("raised by the system"), default=False, editable=False)
     # The checklist question whose answer raised it; none for an overvote.
@@ -442,6 +446,11 @@ class Irregularity(MissionRecord):
 
     def get_absolute_url(self):
         return reverse("observation:irregularity_detail", args=[self.mission_id, self.pk])
+
+    @property
+    def account(self) -> str:
+        """The description in the reader's language, for those the application wrote."""
+        return raised.account(self.facts) if self.facts else self.description
 
     # What a reviewer decided on, where and when included; it does not change once they have.
     CONTENT_FIELDS = (

@@ -1,6 +1,8 @@
 """The admin of observer reports, irregularities and their categories
 (observation/admin/reports.py)."""
 
+import datetime
+
 import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
@@ -124,6 +126,25 @@ def test_saving_a_report_in_the_admin_raises_an_overvote(admin_client, mission):
     assert "301 ballots cast" in overvote.description
     report.refresh_from_db()
     assert report.version == 2
+
+
+def test_times_in_the_admin_are_read_and_typed_in_the_missions_zone(admin_client, mission):
+    mission.time_zone = "America/Lima"
+    mission.save()
+    report = factories.ObserverReportFactory(mission=mission)
+    url = reverse("admin:observation_observerreport_change", args=[report.pk])
+
+    page = admin_client.get(url).content.decode()
+    assert "Times on this page are in Lima time." in page
+    assert "Arrival (Lima time)" in page
+
+    admin_client.post(
+        url, _report_form_data(report, arrived_at_1="10:15", departed_at_1="11:00"), follow=True
+    )
+    report.refresh_from_db()
+    assert report.arrived_at == datetime.datetime(2000, 4, 9, 15, 15, tzinfo=datetime.UTC)
+    listing = admin_client.get(reverse("admin:observation_observerreport_changelist"))
+    assert "(Lima time)" in listing.content.decode()
 
 
 def test_adding_an_irregularity_inline_takes_the_reports_station_and_round(admin_client, mission):
