@@ -120,7 +120,7 @@ def mission_list(request):
 
 
 def _reports_by_round_and_phase(mission, rounds):
-    """Rows of (round, [count per phase], total) from one grouped query."""
+    """Rows of (round, [(phase, count) per phase], total) from one grouped query."""
     counts = {
         (row["round"], row["phase"]): row["n"]
         for row in mission.reports.values("round", "phase").annotate(n=Count("id"))
@@ -129,7 +129,7 @@ def _reports_by_round_and_phase(mission, rounds):
     return [
         (
             round_,
-            [counts.get((round_.pk, phase), 0) for phase in phases],
+            [(phase, counts.get((round_.pk, phase), 0)) for phase in phases],
             sum(counts.get((round_.pk, phase), 0) for phase in phases),
         )
         for round_ in rounds

@@ -16,7 +16,17 @@ from observation.views import DRAFT_SAVED
 def statement_list(request, pk):
     access = mission_for(request, pk)
     statements = access.mission.statements.select_related("round", "approved_by", "published_by")
-    context = {"access": access, "mission": access.mission, "statements": statements}
+    # The overview's counts link here by status; an unknown status shows them all.
+    status = request.GET.get("status")
+    shown = dict(FindingsStatement.Status.choices).get(status)
+    if shown is not None:
+        statements = statements.filter(status=status)
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "statements": statements,
+        "status_shown": shown,
+    }
     return render(request, "observation/statement_list.html", context)
 
 

@@ -69,6 +69,34 @@ def test_overview_counts_link_to_the_filtered_lists(client, staff, mission, wait
     assert f'href="{listed}?status=reported"' in page
 
 
+def test_overview_report_counts_open_the_reports_they_count(client, staff, mission):
+    first = factories.ElectionRoundFactory(mission=mission)
+    for phase in ("voting", "voting", "counting"):
+        factories.ObserverReportFactory(mission=mission, round=first, phase=phase)
+    client.force_login(staff)
+
+    page = client.get(reverse("observation:mission_detail", args=[mission.pk])).content.decode()
+
+    reports = reverse("observation:report_list", args=[mission.pk])
+    voting = f"{reports}?round={first.pk}&amp;phase=voting"
+    assert f'<a href="{voting}">2</a>' in page
+    assert f'href="{reports}?round={first.pk}">3</a>' in page
+    listed = client.get(f"{reports}?round={first.pk}&phase=voting")
+    assert listed.context["page"].paginator.count == 2
+
+
+def test_overview_statement_counts_open_the_statements_they_count(client, staff, mission, waiting):
+    client.force_login(staff)
+    page = client.get(reverse("observation:mission_detail", args=[mission.pk])).content.decode()
+    statements = reverse("observation:statement_list", args=[mission.pk])
+    assert f'href="{statements}?status=in_review"' in page
+
+    listed = client.get(f"{statements}?status=in_review")
+    assert [s.status for s in listed.context["statements"]] == ["in_review"]
+    assert "Showing the statements that are: In review." in listed.content.decode()
+    assert len(client.get(f"{statements}?status=nonsense").context["statements"]) == 2
+
+
 @pytest.mark.parametrize("size", [1, 6])
 def test_home_queries_do_not_grow_with_missions(client, reviewer, size, django_assert_num_queries):
     for _ in range(size):
