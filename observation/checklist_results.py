@@ -21,7 +21,7 @@ from observation.models import Answer, ElectionRound, Question
 Z = 1.959964
 
 
-def _alphabetical(text: str) -> str:
+def alphabetical(text: str) -> str:
     """A sort key that puts "Áncash" among the A's, not after "Piura"."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
@@ -144,7 +144,7 @@ def checklist_results(mission, *, rounds=None) -> list[QuestionResult]:
                         area_rows[question.pk],
                         key=lambda row: (
                             order(row["report__round_id"]),
-                            _alphabetical(row["report__station__area_1"]),
+                            alphabetical(row["report__station__area_1"]),
                         ),
                     )
                 ],

@@ -8,10 +8,27 @@ choices) and derives chart geometry from them.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from observation.checklist_results import PRINTED_AREA_ROWS, area_rows, checklist_results
+from observation.checklist_results import (
+    PRINTED_AREA_ROWS,
+    alphabetical,
+    area_rows,
+    checklist_results,
+    percent,
+)
 from observation.models import (
     DelegationMember,
     ElectionRound,
@@ -52,10 +69,6 @@ COLOURS = {
 }
 
 
-def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
-
-
 @dataclass(frozen=True)
 class Coverage:
     area: str
@@ -63,8 +76,9 @@ class Coverage:
     visited: int
 
     @property
-    def percent(self) -> float:
-        return _percent(self.visited, self.listed)
+    def percent(self):
+        """None when no station is listed: there is no share to state."""
+        return percent(self.visited, self.listed) if self.listed else None
 
 
 @dataclass(frozen=True)
@@ -262,10 +276,13 @@ def build_summary(
     )
     stations_without_voters = overall.pop("without_voters")
     area_label = (mission.area_labels() or [""])[0]
-    coverage_by_area = [
-        Coverage(area=row["area_1"], listed=row["listed"], visited=row["visited"])
-        for row in stations.values("area_1").annotate(**coverage_figures).order_by("area_1")
-    ]
+    coverage_by_area = sorted(
+        (
+            Coverage(area=row["area_1"], listed=row["listed"], visited=row["visited"])
+            for row in stations.values("area_1").annotate(**coverage_figures).order_by()
+        ),
+        key=lambda coverage: (alphabetical(coverage.area), coverage.area),
+    )
 
     reports = ObserverReport.objects.filter(mission=mission)
     report_count = reports.count()
@@ -305,25 +322,33 @@ def build_summary(
         .order_by("category__position", "category__name")
     ]
     irregularity_totals = _category_count(shown.aggregate(**counts), category="")
-    # One row past the limit tells whether the list is cut short, without a count query.
+    # Cut short, the list takes every category's first in turn (by station), then their
+    # seconds, so that one frequent category does not fill it; it is shown by category.
+    # One row past the limit tells whether it is cut short, without a count query.
     serious_irregularities = list(
         shown.filter(severity=Severity.SERIOUS)
         .select_related("category", "station")
         .annotate(
-            is_verified=ExpressionWrapper(Q(status=Status.VERIFIED), output_field=BooleanField())
+            is_verified=ExpressionWrapper(Q(status=Status.VERIFIED), output_field=BooleanField()),
+            turn=Window(
+                RowNumber(),
+                partition_by=F("category"),
+                order_by=[F("station__code").asc(nulls_first=True), F("pk").asc()],
+            ),
         )
-        .order_by("category__position", "station__code", "pk")[: DETAIL_LIMIT + 1]
+        .order_by("turn", "category__position", "category__name")[: DETAIL_LIMIT + 1]
     )
 
-    # Overvote detection keeps at most one standing system irregularity per report.
-    verified_overvote = Exists(
-        Irregularity.objects.verified()
-        .current()
-        .filter(report=OuterRef("pk"), raised_by_system=True, question=None)
+    # Overvote detection keeps at most one standing system irregularity per report. A
+    # report is listed while that irregularity is shown (verified, or awaiting review when
+    # unverified ones are included): a dismissed overvote is not an overvote station.
+    standing_overvote = Irregularity.objects.current().filter(
+        report=OuterRef("pk"), raised_by_system=True, question=None
     )
-    overvote_reports = reports.overvotes()
-    if not include_unverified:
-        overvote_reports = overvote_reports.filter(verified_overvote)
+    verified_overvote = Exists(standing_overvote.filter(status=Status.VERIFIED))
+    overvote_reports = reports.overvotes().filter(
+        Exists(standing_overvote.filter(status__in=shown_statuses))
+    )
     overvotes = [
         OvervoteStation(
             round=ElectionRound.Kind(row["round_kind"]).label,
@@ -333,7 +358,9 @@ def build_summary(
             registered_voters=row["registered_voters"],
             ballots_cast=row["most_cast"],
             excess=row["excess"],
-            verified=row["verified_count"] > 0,
+            # The figure printed is the largest; it is verified only if a verified
+            # overvote reports it, whatever the station's other reports say.
+            verified=row["verified_most"] == row["most_cast"],
         )
         for row in overvote_reports.values(
             round_kind=F("round__kind"),
@@ -345,7 +372,7 @@ def build_summary(
         .annotate(
             most_cast=Max("ballots_cast"),
             excess=Max("ballots_cast") - F("station__registered_voters"),
-            verified_count=Count("pk", filter=verified_overvote),
+            verified_most=Max("ballots_cast", filter=verified_overvote),
         )
         .order_by("election_day", "-excess", "code")
     ]
@@ -376,7 +403,14 @@ def build_summary(
         report_count=report_count,
         irregularities=irregularities,
         irregularity_totals=irregularity_totals,
-        serious_irregularities=serious_irregularities[:DETAIL_LIMIT],
+        serious_irregularities=sorted(
+            serious_irregularities[:DETAIL_LIMIT],
+            key=lambda irregularity: (
+                irregularity.category.position,
+                irregularity.category.name,
+                irregularity.turn,
+            ),
+        ),
         more_serious_irregularities=len(serious_irregularities) > DETAIL_LIMIT,
         overvotes=overvotes,
         statements=list(statements.order_by("issued_on", "pk")),

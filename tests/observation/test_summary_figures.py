@@ -1,0 +1,120 @@
+"""Figures the summary printed wrong, each reproduced on a small mission."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from observation.models import Irregularity
+from observation.summary import DETAIL_LIMIT, build_summary
+from tests import factories
+from tests.factories import category
+
+pytestmark = pytest.mark.django_db
+Severity = Irregularity.Severity
+
+
+@pytest.fixture
+def first(mission):
+    return factories.ElectionRoundFactory(mission=mission)
+
+
+def _overvote(mission, first, station, cast, leader):
+    report = factories.ObserverReportFactory(
+        mission=mission, round=first, station=station, ballots_cast=cast, saved_by=leader
+    )
+    return Irregularity.objects.get(report=report, raised_by_system=True)
+
+
+def test_an_unverified_largest_figure_keeps_its_badge_when_a_smaller_one_is_verified(
+    mission, first, leader
+):
+    station = factories.PollingStationFactory(mission=mission, registered_voters=200)
+    _overvote(mission, first, station, 230, leader).verify(by=leader)
+    _overvote(mission, first, station, 260, leader)
+
+    [listed] = build_summary(mission=mission, public=False, include_unverified=True).overvotes
+
+    assert listed.ballots_cast == 260
+    assert listed.verified is False
+    [verified] = build_summary(mission=mission, public=False, include_unverified=False).overvotes
+    assert (verified.ballots_cast, verified.verified) == (230, True)
+
+
+def test_a_dismissed_overvote_is_not_an_overvote_station(mission, first, leader):
+    station = factories.PollingStationFactory(mission=mission, registered_voters=200)
+    _overvote(mission, first, station, 260, leader).dismiss(by=leader, note="Miscounted.")
+
+    for include_unverified in (True, False):
+        summary = build_summary(
+            mission=mission, public=False, include_unverified=include_unverified
+        )
+        assert summary.overvotes == []
+
+
+def test_shares_round_halves_up(mission, first):
+    for index in range(16):
+        station = factories.PollingStationFactory(mission=mission)
+        if index < 5:
+            factories.ObserverReportFactory(mission=mission, round=first, station=station)
+
+    coverage = build_summary(mission=mission, public=False, include_unverified=False).coverage
+
+    assert str(coverage.percent) == "31.3"
+
+
+def test_a_mission_without_stations_states_no_share(client, staff, mission):
+    client.force_login(staff)
+
+    page = client.get(reverse("observation:mission_summary", args=[mission.pk]))
+
+    text = page.content.decode()
+    assert "0 of 0" not in text and "0.0 %" not in text
+    assert "No polling station is listed for this mission" in text
+
+
+def test_a_cut_serious_list_shows_every_category(mission, first, leader):
+    crowded, rare = category("pre_marked_ballots"), category("intimidation")
+    for _ in range(DETAIL_LIMIT + 5):
+        factories.IrregularityFactory(
+            mission=mission, round=first, category=crowded, severity=Severity.SERIOUS
+        ).verify(by=leader)
+    factories.IrregularityFactory(
+        mission=mission, round=first, category=rare, severity=Severity.SERIOUS
+    ).verify(by=leader)
+
+    summary = build_summary(mission=mission, public=False, include_unverified=False)
+
+    listed = [irregularity.category for irregularity in summary.serious_irregularities]
+    assert len(listed) == DETAIL_LIMIT
+    assert rare in listed
+    assert summary.more_serious_irregularities
+    # Still read by category.
+    assert listed == sorted(listed, key=lambda c: (c.position, c.name))
+
+
+def test_areas_sort_as_a_reader_expects(mission):
+    for area in ("Piura", "Áncash", "lima", "Cusco"):
+        factories.PollingStationFactory(mission=mission, area_1=area)
+
+    summary = build_summary(mission=mission, public=False, include_unverified=False)
+
+    assert [row.area for row in summary.coverage_by_area] == ["Áncash", "Cusco", "lima", "Piura"]
+
+
+def test_a_statement_citing_a_later_corrected_overvote_says_so(
+    client, staff, mission, first, leader
+):
+    station = factories.PollingStationFactory(mission=mission, registered_voters=200)
+    overvote = _overvote(mission, first, station, 260, leader)
+    overvote.verify(by=leader)
+    statement = factories.FindingsStatementFactory(mission=mission)
+    statement.cited_irregularities.add(overvote)
+    corrected = datetime.datetime(2000, 4, 12, 15, 0, tzinfo=datetime.UTC)
+    Irregularity.objects.filter(pk=overvote.pk).update(superseded_at=corrected)
+    client.force_login(staff)
+
+    page = client.get(statement.get_absolute_url()).content.decode()
+
+    assert "260 ballots cast" in page
+    assert "The report was corrected after this was cited, on 12 Apr 2000" in page
