@@ -50,6 +50,13 @@ def percent(part: int, whole: int) -> Decimal:
     return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def interval(part: int, whole: int) -> tuple[Decimal, Decimal]:
+    """The 95 % Wilson interval of part/whole in percent, to one decimal."""
+    return tuple(
+        Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP) for value in wilson(part, whole)
+    )
+
+
 @dataclass(frozen=True)
 class Figure:
     """One question's result in one round (and one area, in the drill-down)."""
@@ -64,10 +71,7 @@ class Figure:
 
     @property
     def interval(self) -> tuple[Decimal, Decimal]:
-        low, high = wilson(self.concern, self.answered)
-        return tuple(
-            Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP) for value in (low, high)
-        )
+        return interval(self.concern, self.answered)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from observation.checklist_results import (
     alphabetical,
     area_rows,
     checklist_results,
+    interval,
     percent,
 )
 from observation.models import (
@@ -108,6 +109,13 @@ def _segments(counts: dict[str, int], choices, whole: int) -> list[Segment]:
 
 @dataclass(frozen=True)
 class PhaseAssessment:
+    """Stations observed in one phase of one round, by their assessment.
+
+    A station visited more than once in the phase counts once, with its latest
+    assessment (by arrival, then entry); `total` counts the stations observed,
+    `unassessed` those whose reports give no assessment.
+    """
+
     phase: str
     label: str
     counts: dict[str, int]
@@ -122,6 +130,35 @@ class PhaseAssessment:
     @property
     def segments(self) -> list[Segment]:
         return _segments(self.counts, Assessment.choices, self.assessed)
+
+    @property
+    def bad(self) -> int:
+        return self.counts[Assessment.BAD] + self.counts[Assessment.VERY_BAD]
+
+    @property
+    def bad_percent(self):
+        return percent(self.bad, self.assessed) if self.assessed else None
+
+    @property
+    def bad_interval(self):
+        return interval(self.bad, self.assessed) if self.assessed else None
+
+
+@dataclass(frozen=True)
+class RoundCoverage:
+    """Stations visited in one round, overall and by first-level area."""
+
+    round: ElectionRound
+    coverage: Coverage
+    by_area: list[Coverage]
+
+
+@dataclass(frozen=True)
+class RoundAssessments:
+    """The stations' assessments of one round, phase by phase."""
+
+    round: ElectionRound
+    phases: list[PhaseAssessment]
 
 
 @dataclass(frozen=True)
@@ -161,9 +198,9 @@ class MissionSummary:
     delegation_by_role: list[tuple[str, int]]
     rounds: list[ElectionRound]
     area_label: str
-    coverage: Coverage
-    coverage_by_area: list[Coverage]
-    assessments: list[PhaseAssessment]
+    stations_listed: int
+    coverage: list[RoundCoverage]
+    assessments: list[RoundAssessments]
     report_count: int
     irregularities: list[CategoryCount]
     irregularity_totals: CategoryCount
@@ -176,6 +213,14 @@ class MissionSummary:
     generated_on: datetime.date
     # Each checklist question's result by round and area (observation.checklist_results).
     checklist: list
+
+    @property
+    def coverage_by_area(self) -> list[tuple[str, int, list[Coverage]]]:
+        """Rows of (area, stations listed, [its coverage in each round])."""
+        if not self.coverage:
+            return []
+        columns = zip(*(round_.by_area for round_ in self.coverage), strict=True)
+        return [(cells[0].area, cells[0].listed, list(cells)) for cells in columns]
 
     @property
     def checklist_area_rows(self) -> int:
@@ -236,6 +281,58 @@ def _category_count(row: dict, *, category: str) -> CategoryCount:
     )
 
 
+def _assessments(reports, rounds) -> list[RoundAssessments]:
+    """Each round's stations by phase and assessment, from two grouped queries.
+
+    A station visited more than once in a phase counts once, with the assessment of
+    its latest assessed report (the last entered): a later visit or a correction
+    replaces what an earlier report said.
+    """
+    assessed = reports.exclude(assessment="")
+    later = assessed.filter(
+        station=OuterRef("station"), round=OuterRef("round"), phase=OuterRef("phase")
+    ).filter(
+        Q(entered_at__gt=OuterRef("entered_at"))
+        | Q(entered_at=OuterRef("entered_at"), pk__gt=OuterRef("pk"))
+    )
+    by_assessment = {value: Count("pk", filter=Q(assessment=value)) for value in Assessment.values}
+    counted = {
+        (row.pop("round"), row.pop("phase")): row
+        for row in assessed.filter(~Exists(later))
+        .values("round", "phase")
+        .annotate(**by_assessment)
+        .order_by()
+    }
+    observed = {
+        (row["round"], row["phase"]): row["stations"]
+        for row in reports.values("round", "phase")
+        .annotate(stations=Count("station", distinct=True))
+        .order_by()
+    }
+    result = []
+    for round_ in rounds:
+        phases = []
+        for value, label in ObserverReport.Phase.choices:
+            stations = observed.get((round_.pk, value))
+            if not stations:
+                continue
+            counts = counted.get((round_.pk, value), dict.fromkeys(Assessment.values, 0))
+            total_assessed = sum(counts.values())
+            phases.append(
+                PhaseAssessment(
+                    phase=value,
+                    label=label,
+                    counts=counts,
+                    assessed=total_assessed,
+                    unassessed=stations - total_assessed,
+                    total=stations,
+                )
+            )
+        if phases:
+            result.append(RoundAssessments(round=round_, phases=phases))
+    return result
+
+
 def build_summary(
     *, mission: Mission, public: bool, include_unverified: bool, name_observers: bool = True
 ) -> MissionSummary:
@@ -264,53 +361,49 @@ def build_summary(
     ]
 
     rounds = list(mission.rounds.annotate(report_count=Count("reports")))
+    # Figures are given per round, never pooled: the rounds observed, and any other
+    # that has reports.
+    covered = [round_ for round_ in rounds if round_.observed or round_.report_count]
 
-    # A semi-join instead of joining every report, which would need COUNT(DISTINCT).
+    # Semi-joins instead of joining every report, which would need COUNT(DISTINCT).
     stations = PollingStation.objects.filter(mission=mission)
-    visited = Exists(ObserverReport.objects.filter(station=OuterRef("pk")))
-    coverage_figures = {"listed": Count("pk"), "visited": Count("pk", filter=visited)}
+    visited_in = {
+        f"visited_{round_.pk}": Count(
+            "pk",
+            filter=Exists(ObserverReport.objects.filter(station=OuterRef("pk"), round=round_)),
+        )
+        for round_ in covered
+    }
     overall = stations.aggregate(
-        **coverage_figures,
+        listed=Count("pk"),
         # Overvotes cannot be checked at these: the summary says how many there are.
         without_voters=Count("pk", filter=Q(registered_voters__isnull=True)),
+        **visited_in,
     )
-    stations_without_voters = overall.pop("without_voters")
     area_label = (mission.area_labels() or [""])[0]
-    coverage_by_area = sorted(
-        (
-            Coverage(area=row["area_1"], listed=row["listed"], visited=row["visited"])
-            for row in stations.values("area_1").annotate(**coverage_figures).order_by()
-        ),
-        key=lambda coverage: (alphabetical(coverage.area), coverage.area),
+    by_area = sorted(
+        stations.values("area_1").annotate(listed=Count("pk"), **visited_in).order_by(),
+        key=lambda row: (alphabetical(row["area_1"]), row["area_1"]),
     )
+    coverage = [
+        RoundCoverage(
+            round=round_,
+            coverage=Coverage(
+                area="", listed=overall["listed"], visited=overall[f"visited_{round_.pk}"]
+            ),
+            by_area=[
+                Coverage(
+                    area=row["area_1"], listed=row["listed"], visited=row[f"visited_{round_.pk}"]
+                )
+                for row in by_area
+            ],
+        )
+        for round_ in covered
+    ]
 
     reports = ObserverReport.objects.filter(mission=mission)
     report_count = reports.count()
-    by_assessment = {value: Count("pk", filter=Q(assessment=value)) for value in Assessment.values}
-    phase_rows = {
-        row["phase"]: row
-        for row in reports.values("phase")
-        .annotate(
-            total=Count("pk"),
-            assessed=Count("pk", filter=~Q(assessment="")),
-            unassessed=Count("pk", filter=Q(assessment="")),
-            **by_assessment,
-        )
-        .order_by("phase")
-    }
-    assessments = [
-        PhaseAssessment(
-            phase=value,
-            label=label,
-            counts={scale: phase_rows[value][scale] for scale in Assessment.values},
-            assessed=phase_rows[value]["assessed"],
-            unassessed=phase_rows[value]["unassessed"],
-            total=phase_rows[value]["total"],
-        )
-        for value, label in ObserverReport.Phase.choices
-        if value in phase_rows
-    ]
-
+    assessments = _assessments(reports, covered)
     standing = Irregularity.objects.filter(mission=mission).current()
     shown_statuses = [Status.VERIFIED, Status.REPORTED] if include_unverified else [Status.VERIFIED]
     shown = standing.filter(status__in=shown_statuses)
@@ -396,9 +489,9 @@ def build_summary(
         delegation_by_role=delegation_by_role,
         rounds=rounds,
         area_label=area_label,
-        coverage=Coverage(area="", **overall),
-        stations_without_voters=stations_without_voters,
-        coverage_by_area=coverage_by_area,
+        stations_listed=overall["listed"],
+        stations_without_voters=overall["without_voters"],
+        coverage=coverage,
         assessments=assessments,
         report_count=report_count,
         irregularities=irregularities,

@@ -1,5 +1,6 @@
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -185,14 +186,17 @@ def test_summary_facts_delegation_and_rounds(peru):
 def test_summary_coverage_overall_and_per_department(peru):
     summary = build_summary(mission=peru, public=False, include_unverified=False)
 
-    # L1, L2, C1 and C2 have reports; P1 has none.
-    assert (summary.coverage.visited, summary.coverage.listed) == (4, 5)
-    assert summary.coverage.percent == 80.0
+    # L1, L2, C1 and C2 have reports in the first round; P1 has none. The runoff was
+    # not observed and has no reports: no figure is given for it.
+    [first] = summary.coverage
+    assert first.round.kind == ElectionRound.Kind.FIRST_ROUND
+    assert (first.coverage.visited, first.coverage.listed) == (4, 5)
+    assert first.coverage.percent == 80
     assert summary.area_label == "Department"
-    assert [(a.area, a.visited, a.listed, a.percent) for a in summary.coverage_by_area] == [
-        ("Cusco", 2, 2, 100.0),
-        ("Lima", 2, 2, 100.0),
-        ("Piura", 0, 1, 0.0),
+    assert [(a.area, a.visited, a.listed, a.percent) for a in first.by_area] == [
+        ("Cusco", 2, 2, 100),
+        ("Lima", 2, 2, 100),
+        ("Piura", 0, 1, 0),
     ]
     assert summary.report_count == 6
 
@@ -200,14 +204,19 @@ def test_summary_coverage_overall_and_per_department(peru):
 def test_summary_assessment_distribution_per_phase(peru):
     summary = build_summary(mission=peru, public=False, include_unverified=False)
 
-    # Columns: very good, good, bad, very bad; then not assessed and total.
-    assert [(p.phase, p.by_assessment, p.unassessed, p.total) for p in summary.assessments] == [
+    # Stations, each with one report a phase here. Columns: very good, good, bad, very
+    # bad; then not assessed and stations observed.
+    [first] = summary.assessments
+    assert [(p.phase, p.by_assessment, p.unassessed, p.total) for p in first.phases] == [
         (Phase.OPENING, [1, 0, 0, 0], 0, 1),
         (Phase.VOTING, [0, 1, 1, 1], 0, 3),
         (Phase.CLOSING, [0, 1, 0, 0], 0, 1),
         (Phase.COUNTING, [0, 0, 0, 0], 1, 1),
     ]
-    voting = summary.assessments[1]
+    voting = first.phases[1]
+    # Two of the three voting stations bad or very bad: 66.7 %, Wilson 20.8 to 93.9 %.
+    assert (voting.bad, voting.bad_percent) == (2, Decimal("66.7"))
+    assert voting.bad_interval == (Decimal("20.8"), Decimal("93.9"))
     assert [(s.x, round(s.width, 2)) for s in voting.segments] == [
         (0.0, 0.0),
         (0.0, 33.33),
@@ -452,11 +461,11 @@ def test_mission_home_links_to_the_summary_and_its_pdf(client, mission, staff):
 
 # Queries for one summary page: session, user, mission with role (mission_for);
 # then partners, delegation, delegation by role, rounds, coverage overall,
-# coverage by area, report count, assessment by phase, irregularities by
+# coverage by area, report count, stations by phase, their latest assessments, irregularities by
 # category, irregularity totals, serious irregularities, overvote stations,
 # statements, recommendations; the checklist's questions, and its results by round
 # and by area.
-SUMMARY_QUERIES = 20
+SUMMARY_QUERIES = 21
 
 
 @pytest.mark.parametrize(

@@ -58,9 +58,9 @@ def test_shares_round_halves_up(mission, first):
         if index < 5:
             factories.ObserverReportFactory(mission=mission, round=first, station=station)
 
-    coverage = build_summary(mission=mission, public=False, include_unverified=False).coverage
+    [first_round] = build_summary(mission=mission, public=False, include_unverified=False).coverage
 
-    assert str(coverage.percent) == "31.3"
+    assert str(first_round.coverage.percent) == "31.3"
 
 
 def test_a_mission_without_stations_states_no_share(client, staff, mission):
@@ -93,13 +93,18 @@ def test_a_cut_serious_list_shows_every_category(mission, first, leader):
     assert listed == sorted(listed, key=lambda c: (c.position, c.name))
 
 
-def test_areas_sort_as_a_reader_expects(mission):
+def test_areas_sort_as_a_reader_expects(mission, first):
     for area in ("Piura", "Áncash", "lima", "Cusco"):
         factories.PollingStationFactory(mission=mission, area_1=area)
 
     summary = build_summary(mission=mission, public=False, include_unverified=False)
 
-    assert [row.area for row in summary.coverage_by_area] == ["Áncash", "Cusco", "lima", "Piura"]
+    assert [area for area, _listed, _cells in summary.coverage_by_area] == [
+        "Áncash",
+        "Cusco",
+        "lima",
+        "Piura",
+    ]
 
 
 def test_a_statement_citing_a_later_corrected_overvote_says_so(
@@ -118,3 +123,53 @@ def test_a_statement_citing_a_later_corrected_overvote_says_so(
 
     assert "260 ballots cast" in page
     assert "The report was corrected after this was cited, on 12 Apr 2000" in page
+
+
+def test_every_figure_is_given_per_round(client, staff, mission, first, leader):
+    runoff = factories.ElectionRoundFactory(
+        mission=mission, kind="runoff", election_day=datetime.date(2000, 5, 28)
+    )
+    lima, cusco = (
+        factories.PollingStationFactory(mission=mission, code=code, registered_voters=300)
+        for code in ("L1", "C1")
+    )
+    factories.PollingStationFactory(mission=mission, code="P1")
+
+    def report(round_, station, assessment, **extra):
+        return factories.ObserverReportFactory(
+            mission=mission,
+            round=round_,
+            station=station,
+            phase="voting",
+            assessment=assessment,
+            saved_by=leader,
+            **extra,
+        )
+
+    report(first, lima, "bad")
+    report(first, cusco, "good")
+    # Lima visited twice in the runoff's voting: it counts once, with its latest report.
+    report(runoff, lima, "very_bad")
+    report(runoff, lima, "good")
+
+    summary = build_summary(mission=mission, public=False, include_unverified=False)
+
+    assert [(c.round, c.coverage.visited, c.coverage.listed) for c in summary.coverage] == [
+        (first, 2, 3),
+        (runoff, 1, 3),
+    ]
+    voting = {a.round: a.phases[0] for a in summary.assessments}
+    assert (voting[first].total, voting[first].bad, str(voting[first].bad_percent)) == (
+        2,
+        1,
+        "50.0",
+    )
+    assert (voting[runoff].total, voting[runoff].by_assessment) == (1, [0, 1, 0, 0])
+    client.force_login(staff)
+    page = client.get(reverse("observation:mission_summary", args=[mission.pk])).content.decode()
+    assert "First round, 9 Apr 2000: 2 of 3 polling stations visited (66.7 %)" in page
+    assert "Runoff, 28 May 2000: 1 of 3 polling stations visited (33.3 %)" in page
+    assert (
+        "Voting assessed bad or very bad in 50.0 % of the 2 polling stations assessed (1); "
+        "95 % interval 9.5\N{EN DASH}90.5 %." in page
+    )
