@@ -40,7 +40,7 @@ from observation.models import (
     Recommendation,
 )
 from observation.models.checklists import YES_NO_CHOICES
-from observation.printing import render_pdf
+from observation.printing import render_document, render_pdf, write_pdf
 from observation.summary import build_summary
 from observation.views.summary import TEMPLATE
 
@@ -322,6 +322,10 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
             def context():
                 return {"mission": mission, "summary": summary()}
 
+            ready = context()
+            pages = len(
+                render_document(request=request, template_name=TEMPLATE, context=ready).pages
+            )
             timings = [
                 Timing("summary aggregates (ORM)", _best_of(repeat, summary)),
                 Timing(
@@ -342,6 +346,15 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
                     ),
                 ),
                 Timing(
+                    "of which laying out and writing the PDF",
+                    _best_of(
+                        repeat,
+                        lambda: write_pdf(
+                            render_document(request=request, template_name=TEMPLATE, context=ready)
+                        ),
+                    ),
+                ),
+                Timing(
                     "same aggregates, one raw SQL query",
                     _best_of(repeat, lambda: raw_aggregates(mission)),
                 ),
@@ -354,4 +367,6 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
         write(f"{timing.label:<40} {timing.seconds * 1000:9.1f} ms")
     write(f"{'ratio summary aggregates / raw SQL':<40} {timings[0].seconds / raw:9.1f}")
     write(f"{'ratio summary HTML / raw SQL':<40} {timings[2].seconds / raw:9.1f}")
+    write(f"{'PDF pages':<40} {pages:9d}")
+    write(f"{'PDF pages per second (laid out, written)':<40} {pages / timings[4].seconds:9.1f}")
     return timings

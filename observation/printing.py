@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher
 
 
@@ -36,15 +37,25 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(Path(found).resolve().as_uri(), headers)
 
 
-def render_pdf(*, request, template_name: str, context: dict) -> bytes:
+def render_document(*, request, template_name: str, context: dict) -> Document:
+    """The laid-out pages, before they are written as a PDF."""
     html = render_to_string(template_name, {**context, "pdf": True}, request=request)
-    document = HTML(
+    return HTML(
         string=html,
         base_url=request.build_absolute_uri("/"),
         url_fetcher=StaticOnlyFetcher(allowed_protocols={"file"}),
         media_type="print",
-    )
-    return document.write_pdf()
+    ).render()
+
+
+def write_pdf(document: Document) -> bytes:
+    """The PDF of laid-out pages, tagged (PDF/UA) so that screen readers follow its
+    headings and tables, with the page's title and language as its own."""
+    return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def render_pdf(*, request, template_name: str, context: dict) -> bytes:
+    return write_pdf(render_document(request=request, template_name=template_name, context=context))
 
 
 def pdf_response(*, request, template_name: str, context: dict, filename: str) -> HttpResponse:

@@ -1,6 +1,7 @@
 import pytest
+from django.conf import settings
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from observation.models import MissionMembership
 from tests import factories
@@ -32,6 +33,13 @@ def _server_time_zone():
     # switches that thread to the mission's zone: no test inherits another's.
     yield
     timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # Likewise a page asked for in Spanish leaves the thread in Spanish.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('observation', '0013_station_voters_optional_longer_names'),
+        ("observation", "0013_station_voters_optional_longer_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalirregularity',
-            name='facts',
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='facts'),
+            model_name="historicalirregularity",
+            name="facts",
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name="facts"),
         ),
         migrations.AddField(
-            model_name='irregularity',
-            name='facts',
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='facts'),
+            model_name="irregularity",
+            name="facts",
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name="facts"),
         ),
     ]

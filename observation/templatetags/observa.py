@@ -33,8 +33,10 @@ MISSION_TABS = (
 def mission_tabs(context):
     """The tabs of the current mission page the user may open, each with its address and
     whether the page is under it."""
-    access, current = context["access"], context["request"].resolver_match.url_name
-    mission = context["mission"]
+    # A page rendered outside a request's resolved view (a benchmark) has no tab open.
+    match = getattr(context.get("request"), "resolver_match", None)
+    current = match.url_name if match else None
+    access, mission = context.get("access"), context["mission"]
     return [
         {
             "label": label,
@@ -42,5 +44,5 @@ def mission_tabs(context):
             "active": current == name or current in under,
         }
         for label, name, under in MISSION_TABS
-        if name != "review_queue" or access.can["review_queue"]
+        if name != "review_queue" or (access is not None and access.can["review_queue"])
     ]

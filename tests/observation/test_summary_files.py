@@ -62,3 +62,23 @@ def test_members_summary_page_shows_the_marking(client, mission, staff):
     response = client.get(reverse("observation:mission_summary", args=[mission.pk]))
 
     assert MARKING in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_summary_pdf_is_tagged_titled_and_in_the_readers_language(client, staff, language):
+    mission = factories.MissionFactory(name="Perú 2000")
+    factories.MissionMembershipFactory(mission=mission, user=staff)
+    client.force_login(staff)
+
+    response = client.get(
+        reverse("observation:mission_public_summary_pdf", args=[mission.pk]),
+        headers={"accept-language": language},
+    )
+
+    pdf = PdfReader(io.BytesIO(response.content))
+    catalog = pdf.trailer["/Root"]
+    # Tagged: a structure tree that screen readers follow, and the mark saying so.
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert catalog["/Lang"] == language
+    assert "Perú 2000" in pdf.metadata.title
