@@ -20,7 +20,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from observation.checklist_results import (
     PRINTED_AREA_ROWS,
@@ -145,6 +146,44 @@ class PhaseAssessment:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """A share a press officer quotes, with the count and denominator behind it."""
+
+    sentence: str
+    part: int
+    whole: int
+
+    @property
+    def percent(self):
+        return percent(self.part, self.whole)
+
+    @property
+    def interval(self):
+        return interval(self.part, self.whole)
+
+    @property
+    def text(self) -> str:
+        low, high = self.interval
+        return _(
+            "%(sentence)s: %(percent)s %% of %(whole)s (%(part)s); 95 %% interval "
+            "%(low)s–%(high)s %%."  # noqa: RUF001 -- a range takes an en dash
+        ) % {
+            "sentence": self.sentence,
+            "percent": formats.number_format(self.percent, 1),
+            "whole": formats.number_format(self.whole, force_grouping=True),
+            "part": formats.number_format(self.part, force_grouping=True),
+            "low": formats.number_format(low, 1),
+            "high": formats.number_format(high, 1),
+        }
+
+
+@dataclass(frozen=True)
+class RoundHeadlines:
+    round: ElectionRound
+    headlines: list[Headline]
+
+
+@dataclass(frozen=True)
 class RoundCoverage:
     """Stations visited in one round, overall and by first-level area."""
 
@@ -178,6 +217,7 @@ class CategoryCount:
 
 @dataclass(frozen=True)
 class OvervoteStation:
+    round_id: int
     round: str
     election_day: datetime.date
     code: str
@@ -211,6 +251,8 @@ class MissionSummary:
     statements: list[FindingsStatement]
     recommendations: list[Recommendation]
     generated_on: datetime.date
+    # The figures quoted first, for each round observed.
+    headlines: list[RoundHeadlines]
     # Each checklist question's result by round and area (observation.checklist_results).
     checklist: list
 
@@ -333,6 +375,48 @@ def _assessments(reports, rounds) -> list[RoundAssessments]:
     return result
 
 
+def _headlines(coverage, assessments, overvotes, serious_stations) -> list[RoundHeadlines]:
+    """For each round observed: voting and counting assessed bad or very bad, of the
+    stations assessed; stations with a verified overvote and with a verified serious
+    irregularity, of the stations observed."""
+    phases = {
+        (round_.round.pk, phase.phase): phase for round_ in assessments for phase in round_.phases
+    }
+    verified_overvotes = {}
+    for station in overvotes:
+        if station.verified:
+            verified_overvotes[station.round_id] = verified_overvotes.get(station.round_id, 0) + 1
+    result = []
+    for covered in coverage:
+        round_, observed = covered.round, covered.coverage.visited
+        if not observed:
+            continue
+        headlines = []
+        for phase, sentence in (
+            (ObserverReport.Phase.VOTING, _("Voting assessed bad or very bad")),
+            (ObserverReport.Phase.COUNTING, _("Counting assessed bad or very bad")),
+        ):
+            assessed = phases.get((round_.pk, phase))
+            if assessed is not None and assessed.assessed:
+                headlines.append(Headline(sentence, assessed.bad, assessed.assessed))
+        headlines.append(
+            Headline(
+                _("Stations observed with a verified overvote"),
+                verified_overvotes.get(round_.pk, 0),
+                observed,
+            )
+        )
+        headlines.append(
+            Headline(
+                _("Stations observed with a verified serious irregularity"),
+                serious_stations.get(round_.pk, 0),
+                observed,
+            )
+        )
+        result.append(RoundHeadlines(round=round_, headlines=headlines))
+    return result
+
+
 def build_summary(
     *, mission: Mission, public: bool, include_unverified: bool, name_observers: bool = True
 ) -> MissionSummary:
@@ -444,6 +528,7 @@ def build_summary(
     )
     overvotes = [
         OvervoteStation(
+            round_id=row["round"],
             round=ElectionRound.Kind(row["round_kind"]).label,
             election_day=row["election_day"],
             code=row["code"],
@@ -456,6 +541,7 @@ def build_summary(
             verified=row["verified_most"] == row["most_cast"],
         )
         for row in overvote_reports.values(
+            "round",
             round_kind=F("round__kind"),
             election_day=F("round__election_day"),
             code=F("station__code"),
@@ -469,6 +555,14 @@ def build_summary(
         )
         .order_by("election_day", "-excess", "code")
     ]
+
+    serious_stations = dict(
+        shown.filter(severity=Severity.SERIOUS, status=Status.VERIFIED, station__isnull=False)
+        .values_list("round")
+        .annotate(stations=Count("station", distinct=True))
+        .order_by()
+    )
+    headlines = _headlines(coverage, assessments, overvotes, serious_stations)
 
     statements = mission.statements.annotate(recommendation_count=Count("recommendations"))
     recommendations = Recommendation.objects.filter(statement__mission=mission).select_related(
@@ -511,5 +605,6 @@ def build_summary(
             recommendations.order_by("statement__issued_on", "statement__pk", "pk")
         ),
         generated_on=timezone.localdate(),
+        headlines=headlines,
         checklist=checklist_results(mission, rounds=rounds),
     )

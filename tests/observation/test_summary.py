@@ -225,6 +225,27 @@ def test_summary_assessment_distribution_per_phase(peru):
     ]
 
 
+def test_summary_headline_figures_per_round_with_denominators_and_intervals(client, peru, leader):
+    summary = build_summary(mission=peru, public=True, include_unverified=False)
+
+    # First round: L1, L2, C1 and C2 observed. Voting assessed at L1 (good), L2 (bad) and
+    # C1 (very bad); counting only at C2, unassessed. L2's overvote is verified, C1's is
+    # not. Verified serious irregularities: pre-marked ballots at L1 and L2's overvote
+    # (an overvote is serious); C2's was dismissed.
+    [first] = summary.headlines
+    assert [(h.part, h.whole, h.percent, h.interval) for h in first.headlines] == [
+        (2, 3, Decimal("66.7"), (Decimal("20.8"), Decimal("93.9"))),
+        (1, 4, Decimal("25.0"), (Decimal("4.6"), Decimal("69.9"))),
+        (2, 4, Decimal("50.0"), (Decimal("15.0"), Decimal("85.0"))),
+    ]
+    client.force_login(leader)
+    page = client.get(reverse("observation:mission_public_summary", args=[peru.pk]))
+    assert (
+        "Voting assessed bad or very bad: 66.7 % of 3 (2); 95 % interval 20.8\N{EN DASH}93.9 %."
+        in page.content.decode()
+    )
+
+
 def test_summary_counts_verified_standing_irregularities_by_category_and_severity(peru):
     summary = build_summary(mission=peru, public=False, include_unverified=False)
 
@@ -463,9 +484,10 @@ def test_mission_home_links_to_the_summary_and_its_pdf(client, mission, staff):
 # then partners, delegation, delegation by role, rounds, coverage overall,
 # coverage by area, report count, stations by phase, their latest assessments, irregularities by
 # category, irregularity totals, serious irregularities, overvote stations,
+# stations with a verified serious irregularity by round (the headline figures),
 # statements, recommendations; the checklist's questions, and its results by round
 # and by area.
-SUMMARY_QUERIES = 21
+SUMMARY_QUERIES = 22
 
 
 @pytest.mark.parametrize(
