@@ -228,6 +228,22 @@ class OvervoteStation:
     verified: bool
 
 
+@dataclass(frozen=True)
+class RoundIrregularities:
+    """Irregularities of one election day by category; `round` is None for those tied
+    to no election day (before it, or national)."""
+
+    round: ElectionRound | None
+    categories: list[CategoryCount]
+    totals: CategoryCount
+
+    @property
+    def bars(self) -> list[tuple[CategoryCount, list[Segment]]]:
+        """Verified irregularities per category by severity; the longest bar fills the chart."""
+        widest = max((row.verified_total for row in self.categories), default=0)
+        return [(row, _segments(row.verified, Severity.choices, widest)) for row in self.categories]
+
+
 @dataclass
 class MissionSummary:
     mission: Mission
@@ -242,8 +258,7 @@ class MissionSummary:
     coverage: list[RoundCoverage]
     assessments: list[RoundAssessments]
     report_count: int
-    irregularities: list[CategoryCount]
-    irregularity_totals: CategoryCount
+    irregularities: list["RoundIrregularities"]
     serious_irregularities: list[Irregularity]
     more_serious_irregularities: bool
     overvotes: list[OvervoteStation]
@@ -279,18 +294,6 @@ class MissionSummary:
     @property
     def assessment_legend(self) -> list[tuple[str, str]]:
         return [(label, COLOURS[value]) for value, label in Assessment.choices]
-
-    @property
-    def widest_category(self) -> int:
-        return max((row.verified_total for row in self.irregularities), default=0)
-
-    @property
-    def category_bars(self) -> list[tuple[CategoryCount, list[Segment]]]:
-        """Verified irregularities per category by severity; the longest bar fills the chart."""
-        widest = self.widest_category
-        return [
-            (row, _segments(row.verified, Severity.choices, widest)) for row in self.irregularities
-        ]
 
 
 def _severity_counts(row: dict, prefix: str) -> dict[str, int]:
@@ -373,6 +376,30 @@ def _assessments(reports, rounds) -> list[RoundAssessments]:
         if phases:
             result.append(RoundAssessments(round=round_, phases=phases))
     return result
+
+
+def _irregularities(shown, rounds) -> list[RoundIrregularities]:
+    """The shown irregularities by round and category, from two grouped queries; the
+    rounds in order, then those tied to no round."""
+    counts = _irregularity_counts()
+    by_round = {}
+    for row in (
+        shown.values("round", "category__position", "category__name")
+        .annotate(**counts)
+        .order_by("category__position", "category__name")
+    ):
+        by_round.setdefault(row["round"], []).append(
+            _category_count(row, category=category_label(row["category__name"]))
+        )
+    totals = {
+        row["round"]: _category_count(row, category="")
+        for row in shown.values("round").annotate(**counts).order_by()
+    }
+    return [
+        RoundIrregularities(round=round_, categories=by_round[key], totals=totals[key])
+        for round_, key in [*((round_, round_.pk) for round_ in rounds), (None, None)]
+        if key in by_round
+    ]
 
 
 def _headlines(coverage, assessments, overvotes, serious_stations) -> list[RoundHeadlines]:
@@ -491,14 +518,7 @@ def build_summary(
     standing = Irregularity.objects.filter(mission=mission).current()
     shown_statuses = [Status.VERIFIED, Status.REPORTED] if include_unverified else [Status.VERIFIED]
     shown = standing.filter(status__in=shown_statuses)
-    counts = _irregularity_counts()
-    irregularities = [
-        _category_count(row, category=category_label(row["category__name"]))
-        for row in shown.values("category__position", "category__name")
-        .annotate(**counts)
-        .order_by("category__position", "category__name")
-    ]
-    irregularity_totals = _category_count(shown.aggregate(**counts), category="")
+    irregularities = _irregularities(shown, rounds)
     # Cut short, the list takes every category's first in turn (by station), then their
     # seconds, so that one frequent category does not fill it; it is shown by category.
     # One row past the limit tells whether it is cut short, without a count query.
@@ -589,7 +609,6 @@ def build_summary(
         assessments=assessments,
         report_count=report_count,
         irregularities=irregularities,
-        irregularity_totals=irregularity_totals,
         serious_irregularities=sorted(
             serious_irregularities[:DETAIL_LIMIT],
             key=lambda irregularity: (

@@ -253,13 +253,15 @@ def test_summary_counts_verified_standing_irregularities_by_category_and_severit
     # intimidation (significant), the L2 overvote (serious). Not counted: the
     # superseded pre-marked at L2, the dismissed vote buying, the unreviewed
     # late opening and C1 overvote.
-    assert [(row.category, *_severities(row)) for row in summary.irregularities] == [
+    [first] = summary.irregularities
+    assert first.round.kind == ElectionRound.Kind.FIRST_ROUND
+    assert [(row.category, *_severities(row)) for row in first.categories] == [
         ("Pre-marked ballots", [1, 0, 1], [0, 0, 0]),
         ("Intimidation by police or military", [0, 1, 0], [0, 0, 0]),
         ("More ballots cast than registered voters", [0, 0, 1], [0, 0, 0]),
     ]
-    assert [row.verified_total for row in summary.irregularities] == [2, 1, 1]
-    totals = summary.irregularity_totals
+    assert [row.verified_total for row in first.categories] == [2, 1, 1]
+    totals = first.totals
     assert _severities(totals) == ([1, 1, 2], [0, 0, 0])
     assert (totals.verified_total, totals.unverified_total) == (4, 0)
     assert [(i.category.code, i.station.code) for i in summary.serious_irregularities] == [
@@ -269,23 +271,57 @@ def test_summary_counts_verified_standing_irregularities_by_category_and_severit
     assert not summary.more_serious_irregularities
 
 
+def test_irregularities_are_counted_per_election_day(peru, leader):
+    runoff = ElectionRound.objects.get(mission=peru, kind=ElectionRound.Kind.RUNOFF)
+    factories.IrregularityFactory(
+        mission=peru, round=runoff, category=category("intimidation"), severity=Severity.SERIOUS
+    ).verify(by=leader)
+    factories.IrregularityFactory(
+        mission=peru, round=None, category=category("observers_obstructed"), severity=Severity.MINOR
+    ).verify(by=leader)
+
+    summary = build_summary(mission=peru, public=True, include_unverified=False)
+
+    assert [
+        (
+            day.round and day.round.kind,
+            [row.category for row in day.categories],
+            day.totals.verified_total,
+        )
+        for day in summary.irregularities
+    ] == [
+        (
+            ElectionRound.Kind.FIRST_ROUND,
+            [
+                "Pre-marked ballots",
+                "Intimidation by police or military",
+                "More ballots cast than registered voters",
+            ],
+            4,
+        ),
+        (ElectionRound.Kind.RUNOFF, ["Intimidation by police or military"], 1),
+        (None, ["Observers obstructed"], 1),
+    ]
+
+
 def test_summary_with_unverified_adds_them_apart(peru):
     summary = build_summary(mission=peru, public=False, include_unverified=True)
 
-    assert [(row.category, *_severities(row)) for row in summary.irregularities] == [
+    [first] = summary.irregularities
+    assert [(row.category, *_severities(row)) for row in first.categories] == [
         ("Pre-marked ballots", [1, 0, 1], [0, 0, 0]),
         ("Intimidation by police or military", [0, 1, 0], [0, 0, 0]),
         ("More ballots cast than registered voters", [0, 0, 1], [0, 0, 1]),
         ("Late opening", [0, 0, 0], [1, 0, 0]),
     ]
-    totals = summary.irregularity_totals
+    totals = first.totals
     assert _severities(totals) == ([1, 1, 2], [1, 0, 1])
     assert (totals.verified_total, totals.unverified_total) == (4, 2)
     assert [
         (i.category.code, i.station.code, i.is_verified) for i in summary.serious_irregularities
     ] == [("pre_marked_ballots", "L1", True), ("overvote", "C1", False), ("overvote", "L2", True)]
     # Largest bar: pre-marked, 2 verified; the overvote bar is half as long.
-    bars = {row.category: segments for row, segments in summary.category_bars}
+    bars = {row.category: segments for row, segments in first.bars}
     assert [s.width for s in bars["Pre-marked ballots"]] == [50.0, 0.0, 50.0]
     assert [s.width for s in bars["More ballots cast than registered voters"]] == [0.0, 0.0, 50.0]
 
@@ -340,8 +376,8 @@ def test_public_summary_keeps_published_and_verified_material_only(peru):
     assert summary.delegation_by_role == [("Leader", 1), ("Short-term observer", 2)]
     assert [s.title for s in summary.statements] == ["Pre-election assessment"]
     assert len(summary.recommendations) == 2
-    assert summary.irregularity_totals.verified_total == 4
-    assert summary.irregularity_totals.unverified_total == 0
+    [first] = summary.irregularities
+    assert (first.totals.verified_total, first.totals.unverified_total) == (4, 0)
     assert [o.code for o in summary.overvotes] == ["L2"]
 
 
