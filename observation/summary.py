@@ -253,7 +253,9 @@ class MissionSummary:
     delegation: list[DelegationMember]
     delegation_by_role: list[tuple[str, int]]
     rounds: list[ElectionRound]
-    area_label: str
+    # The mission's administrative levels, and the one (1-based) coverage is shown by.
+    levels: list[str]
+    level: int
     stations_listed: int
     coverage: list[RoundCoverage]
     assessments: list[RoundAssessments]
@@ -270,6 +272,10 @@ class MissionSummary:
     headlines: list[RoundHeadlines]
     # Each checklist question's result by round and area (observation.checklist_results).
     checklist: list
+
+    @property
+    def area_label(self) -> str:
+        return self.levels[self.level - 1] if self.levels else ""
 
     @property
     def coverage_by_area(self) -> list[tuple[str, int, list[Coverage]]]:
@@ -445,7 +451,12 @@ def _headlines(coverage, assessments, overvotes, serious_stations) -> list[Round
 
 
 def build_summary(
-    *, mission: Mission, public: bool, include_unverified: bool, name_observers: bool = True
+    *,
+    mission: Mission,
+    public: bool,
+    include_unverified: bool,
+    name_observers: bool = True,
+    level: int = 1,
 ) -> MissionSummary:
     """The figures of one mission's summary.
 
@@ -491,10 +502,12 @@ def build_summary(
         without_voters=Count("pk", filter=Q(registered_voters__isnull=True)),
         **visited_in,
     )
-    area_label = (mission.area_labels() or [""])[0]
+    levels = mission.area_labels()
+    level = level if 1 <= level <= len(levels) else 1
+    area = f"area_{level}"
     by_area = sorted(
-        stations.values("area_1").annotate(listed=Count("pk"), **visited_in).order_by(),
-        key=lambda row: (alphabetical(row["area_1"]), row["area_1"]),
+        stations.values(area=F(area)).annotate(listed=Count("pk"), **visited_in).order_by(),
+        key=lambda row: (alphabetical(row["area"]), row["area"]),
     )
     coverage = [
         RoundCoverage(
@@ -504,7 +517,7 @@ def build_summary(
             ),
             by_area=[
                 Coverage(
-                    area=row["area_1"], listed=row["listed"], visited=row[f"visited_{round_.pk}"]
+                    area=row["area"], listed=row["listed"], visited=row[f"visited_{round_.pk}"]
                 )
                 for row in by_area
             ],
@@ -602,7 +615,8 @@ def build_summary(
         delegation=list(delegation),
         delegation_by_role=delegation_by_role,
         rounds=rounds,
-        area_label=area_label,
+        levels=levels,
+        level=level,
         stations_listed=overall["listed"],
         stations_without_voters=overall["without_voters"],
         coverage=coverage,

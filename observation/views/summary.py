@@ -23,11 +23,15 @@ def summary_file_name(mission, summary) -> str:
 def _summary(request, pk, *, public: bool, pdf: bool):
     access = mission_for(request, pk)
     mission = access.mission
+    # Coverage by any of the mission's administrative levels on screen; by the first in
+    # print. An unknown level shows the first.
+    level = request.GET.get("level", "1")
     summary = build_summary(
         mission=mission,
         public=public,
         include_unverified=request.GET.get("unverified") == "1",
         name_observers=access.names_observers,
+        level=int(level) if level.isdecimal() and not pdf else 1,
     )
     context = {"access": access, "mission": mission, "summary": summary}
     if pdf:

@@ -1,9 +1,11 @@
 """Figures the summary printed wrong, each reproduced on a small mission."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from observation.models import Irregularity
 from observation.summary import DETAIL_LIMIT, build_summary
@@ -173,3 +175,33 @@ def test_every_figure_is_given_per_round(client, staff, mission, first, leader):
         "Voting assessed bad or very bad in 50.0 % of the 2 polling stations assessed (1); "
         "95 % interval 9.5\N{EN DASH}90.5 %." in page
     )
+
+
+def test_coverage_by_any_administrative_level_on_screen_and_the_first_in_print(
+    client, staff, mission, first
+):
+    for code, province, visited in (("L1", "Lima", True), ("L2", "Huaura", False)):
+        station = factories.PollingStationFactory(
+            mission=mission, code=code, area_1="Lima", area_2=province
+        )
+        if visited:
+            factories.ObserverReportFactory(mission=mission, round=first, station=station)
+    client.force_login(staff)
+    url = reverse("observation:mission_summary", args=[mission.pk])
+
+    by_province = client.get(url, {"level": "2"}).context["summary"]
+    assert by_province.area_label == "Province"
+    assert [(area, cells[0].visited) for area, _n, cells in by_province.coverage_by_area] == [
+        ("Huaura", 0),
+        ("Lima", 1),
+    ]
+    for level in ("9", "x", "-1"):
+        summary = client.get(url, {"level": level}).context["summary"]
+        assert summary.area_label == "Department"
+    printed = client.get(
+        reverse("observation:mission_summary_pdf", args=[mission.pk]), {"level": "2"}
+    )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.content)).pages)
+    assert "Department" in text
+    assert "Province" not in text
+    assert 'id="coverage-level"' in client.get(url).content.decode()
