@@ -270,6 +270,9 @@ class MissionSummary:
     generated_on: datetime.date
     # The figures quoted first, for each round observed.
     headlines: list[RoundHeadlines]
+    # The same from the stations drawn at random, when the mission drew some.
+    sample_size: int
+    sample: list[RoundHeadlines]
     # Each checklist question's result by round and area (observation.checklist_results).
     checklist: list
 
@@ -408,13 +411,46 @@ def _irregularities(shown, rounds) -> list[RoundIrregularities]:
     ]
 
 
+def _phase_headlines(phases: dict, round_) -> list[Headline]:
+    """Voting and counting assessed bad or very bad, of the stations assessed."""
+    headlines = []
+    for phase, sentence in (
+        (ObserverReport.Phase.VOTING, _("Voting assessed bad or very bad")),
+        (ObserverReport.Phase.COUNTING, _("Counting assessed bad or very bad")),
+    ):
+        assessed = phases.get((round_.pk, phase))
+        if assessed is not None and assessed.assessed:
+            headlines.append(Headline(sentence, assessed.bad, assessed.assessed))
+    return headlines
+
+
+def _by_round_and_phase(assessments) -> dict:
+    return {
+        (round_.round.pk, phase.phase): phase for round_ in assessments for phase in round_.phases
+    }
+
+
+def _sample_headlines(rounds, overall, assessments) -> list[RoundHeadlines]:
+    """For each round: the sample's stations observed, and their assessments."""
+    phases = _by_round_and_phase(assessments)
+    result = []
+    for round_ in rounds:
+        observed = overall[f"sample_visited_{round_.pk}"]
+        if not observed:
+            continue
+        headlines = [
+            Headline(_("Sample stations observed"), observed, overall["sample_size"]),
+            *_phase_headlines(phases, round_),
+        ]
+        result.append(RoundHeadlines(round=round_, headlines=headlines))
+    return result
+
+
 def _headlines(coverage, assessments, overvotes, serious_stations) -> list[RoundHeadlines]:
     """For each round observed: voting and counting assessed bad or very bad, of the
     stations assessed; stations with a verified overvote and with a verified serious
     irregularity, of the stations observed."""
-    phases = {
-        (round_.round.pk, phase.phase): phase for round_ in assessments for phase in round_.phases
-    }
+    phases = _by_round_and_phase(assessments)
     verified_overvotes = {}
     for station in overvotes:
         if station.verified:
@@ -424,14 +460,7 @@ def _headlines(coverage, assessments, overvotes, serious_stations) -> list[Round
         round_, observed = covered.round, covered.coverage.visited
         if not observed:
             continue
-        headlines = []
-        for phase, sentence in (
-            (ObserverReport.Phase.VOTING, _("Voting assessed bad or very bad")),
-            (ObserverReport.Phase.COUNTING, _("Counting assessed bad or very bad")),
-        ):
-            assessed = phases.get((round_.pk, phase))
-            if assessed is not None and assessed.assessed:
-                headlines.append(Headline(sentence, assessed.bad, assessed.assessed))
+        headlines = _phase_headlines(phases, round_)
         headlines.append(
             Headline(
                 _("Stations observed with a verified overvote"),
@@ -496,11 +525,17 @@ def build_summary(
         )
         for round_ in covered
     }
+    sampled = Q(in_sample=True)
     overall = stations.aggregate(
         listed=Count("pk"),
         # Overvotes cannot be checked at these: the summary says how many there are.
         without_voters=Count("pk", filter=Q(registered_voters__isnull=True)),
+        sample_size=Count("pk", filter=sampled),
         **visited_in,
+        **{
+            f"sample_{name}": Count("pk", filter=sampled & figure.filter)
+            for name, figure in visited_in.items()
+        },
     )
     levels = mission.area_labels()
     level = level if 1 <= level <= len(levels) else 1
@@ -596,6 +631,13 @@ def build_summary(
         .order_by()
     )
     headlines = _headlines(coverage, assessments, overvotes, serious_stations)
+    sample = []
+    if overall["sample_size"]:
+        sample = _sample_headlines(
+            covered,
+            overall,
+            _assessments(reports.filter(station__in_sample=True), covered),
+        )
 
     statements = mission.statements.annotate(recommendation_count=Count("recommendations"))
     recommendations = Recommendation.objects.filter(statement__mission=mission).select_related(
@@ -639,5 +681,7 @@ def build_summary(
         ),
         generated_on=timezone.localdate(),
         headlines=headlines,
+        sample_size=overall["sample_size"],
+        sample=sample,
         checklist=checklist_results(mission, rounds=rounds),
     )

@@ -261,8 +261,17 @@ class ElectionRoundAdmin(LockAwareAdmin):
 @admin.register(PollingStation)
 class PollingStationAdmin(LockAwareAdmin):
     edit_action = "station_edit"
-    list_display = ("code", "name", "area_1", "area_2", "area_3", "registered_voters", "mission")
-    list_filter = (("mission", MissionFilter),)
+    list_display = (
+        "code",
+        "name",
+        "area_1",
+        "area_2",
+        "area_3",
+        "registered_voters",
+        "in_sample",
+        "mission",
+    )
+    list_filter = (("mission", MissionFilter), "in_sample")
     list_select_related = ("mission",)
     search_fields = ("code", "name", "area_1", "area_2", "area_3", "area_4", "area_5")
     autocomplete_fields = ("mission",)

@@ -525,6 +525,13 @@ class PollingStation(MissionRecord):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    # The stations a mission drew at random: what their teams see estimates every
+    # station, so the summary gives their figures apart, with that meaning.
+    in_sample = models.BooleanField(
+        _("in the random sample"),
+        default=False,
+        help_text=_("Drawn at random for the mission's sample of stations."),
+    )
 
     class Meta:
         ordering = ["mission", "code"]

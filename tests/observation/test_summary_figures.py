@@ -205,3 +205,33 @@ def test_coverage_by_any_administrative_level_on_screen_and_the_first_in_print(
     assert "Department" in text
     assert "Province" not in text
     assert 'id="coverage-level"' in client.get(url).content.decode()
+
+
+def test_a_random_sample_is_given_apart_with_its_intervals(client, staff, mission, first):
+    for index in range(10):
+        station = factories.PollingStationFactory(mission=mission, in_sample=index < 4)
+        assessment = "bad" if index in (0, 5, 6) else "good"
+        factories.ObserverReportFactory(
+            mission=mission, round=first, station=station, phase="voting", assessment=assessment
+        )
+
+    summary = build_summary(mission=mission, public=True, include_unverified=False)
+
+    # Deployment: 3 of 10 bad. Sample: 4 stations, all observed, 1 of them bad.
+    assert summary.sample_size == 4
+    [sample] = summary.sample
+    assert [(h.part, h.whole) for h in sample.headlines] == [(4, 4), (1, 4)]
+    [deployment] = summary.headlines
+    assert (deployment.headlines[0].part, deployment.headlines[0].whole) == (3, 10)
+    client.force_login(staff)
+    page = client.get(reverse("observation:mission_summary", args=[mission.pk])).content.decode()
+    assert "From the 4 polling stations the mission drew at random" in page
+
+
+def test_without_a_sample_the_summary_says_nothing_of_one(mission, first):
+    station = factories.PollingStationFactory(mission=mission)
+    factories.ObserverReportFactory(mission=mission, round=first, station=station)
+
+    summary = build_summary(mission=mission, public=True, include_unverified=False)
+
+    assert (summary.sample_size, summary.sample) == (0, [])
