@@ -60,14 +60,16 @@ Status = Irregularity.Status
 
 
 # Fill colours of chart pieces, as SVG attributes so that the PDF renderer needs no CSS.
+# Each scale darkens step by step (relative luminance about 87, 68, 43 and 11 %; 85, 62
+# and 18 %), so that a summary printed in grey still tells its pieces apart.
 COLOURS = {
-    Assessment.VERY_GOOD: "#1b7a3a",
-    Assessment.GOOD: "#8cc68f",
-    Assessment.BAD: "#f0a33a",
-    Assessment.VERY_BAD: "#c0392b",
-    Severity.MINOR: "#9db4d6",
-    Severity.SIGNIFICANT: "#f0a33a",
-    Severity.SERIOUS: "#c0392b",
+    Assessment.VERY_GOOD: "#c7e9c0",
+    Assessment.GOOD: "#74c476",
+    Assessment.BAD: "#e6550d",
+    Assessment.VERY_BAD: "#7f0000",
+    Severity.MINOR: "#c6dbef",
+    Severity.SIGNIFICANT: "#fd8d3c",
+    Severity.SERIOUS: "#a50f15",
 }
 
 

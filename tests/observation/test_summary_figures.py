@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from observation.models import Irregularity
-from observation.summary import DETAIL_LIMIT, build_summary
+from observation.models import Irregularity, ObserverReport
+from observation.summary import COLOURS, DETAIL_LIMIT, build_summary
 from tests import factories
 from tests.factories import category
 
@@ -235,3 +235,16 @@ def test_without_a_sample_the_summary_says_nothing_of_one(mission, first):
     summary = build_summary(mission=mission, public=True, include_unverified=False)
 
     assert (summary.sample_size, summary.sample) == (0, [])
+
+
+def _grey(colour: str) -> float:
+    """The share of white a colour prints as in grey (Rec. 709 luma)."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@pytest.mark.parametrize("scale", [ObserverReport.Assessment.values, Irregularity.Severity.values])
+def test_chart_colours_stay_apart_in_grey(scale):
+    greys = [_grey(COLOURS[value]) for value in scale]
+    # From the best to the worst, each piece prints clearly darker than the one before.
+    assert all(lighter - darker >= 0.15 for lighter, darker in zip(greys, greys[1:]))
