@@ -527,9 +527,11 @@ class PollingStation(MissionRecord):
     )
     # The stations a mission drew at random: what their teams see estimates every
     # station, so the summary gives their figures apart, with that meaning.
+    # A database default too: the import's COPY names only the columns the file fills.
     in_sample = models.BooleanField(
         _("in the random sample"),
         default=False,
+        db_default=False,
         help_text=_("Drawn at random for the mission's sample of stations."),
     )
 
