@@ -247,13 +247,32 @@ def membership_delete(*, membership, by):
     membership.delete()
 
 
-def mission_lock(*, mission: Mission, by) -> str:
-    mission.lock(by=by)
+# What the history keeps of a change's reason (django-simple-history's field).
+LOCK_REASON_LENGTH = 100
+
+
+def _lock_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Say why: the reason is kept in the mission's history."), code="reason_needed"
+        )
+    if len(reason) > LOCK_REASON_LENGTH:
+        raise ValidationError(
+            _("Say why in at most %(limit)d characters.") % {"limit": LOCK_REASON_LENGTH},
+            code="reason_too_long",
+        )
+    return reason
+
+
+def mission_lock(*, mission: Mission, by, reason: str) -> str:
+    """Lock the mission, with the reason kept in its history."""
+    mission.lock(by=by, reason=_lock_reason(reason))
     return _("Mission locked: its records are read-only until a leader unlocks it.")
 
 
-def mission_unlock(*, mission: Mission, by) -> str:
-    mission.unlock(by=by)
+def mission_unlock(*, mission: Mission, by, reason: str) -> str:
+    mission.unlock(by=by, reason=_lock_reason(reason))
     return _("Mission unlocked: its records can be changed again.")
 
 

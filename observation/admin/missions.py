@@ -16,6 +16,7 @@ from observation.admin.base import (
     MissionFilter,
     ScopedHistoryAdmin,
     apply_move,
+    ask_for_note,
 )
 from observation.models import (
     DelegationMember,
@@ -152,11 +153,24 @@ class MissionAdmin(LockAwareHistoryAdmin):
         permissions=["change"], description=_("Lock selected missions (make them read-only)")
     )
     def lock(self, request, queryset):
+        reason, page = ask_for_note(
+            self,
+            request,
+            queryset,
+            action="lock",
+            title=_("Lock missions"),
+            intro=_("Say why these missions are locked. The reason is kept in their history."),
+            label=_("Why they are locked"),
+        )
+        if page is not None:
+            return page
         apply_move(
             self,
             request,
             queryset,
-            move=lambda mission: services.mission_lock(mission=mission, by=request.user),
+            move=lambda mission: services.mission_lock(
+                mission=mission, by=request.user, reason=reason
+            ),
             action="mission_lock",
             mission_id=attrgetter("pk"),
             done=lambda n: (
@@ -166,11 +180,24 @@ class MissionAdmin(LockAwareHistoryAdmin):
 
     @admin.action(permissions=["change"], description=_("Unlock selected missions"))
     def unlock(self, request, queryset):
+        reason, page = ask_for_note(
+            self,
+            request,
+            queryset,
+            action="unlock",
+            title=_("Unlock missions"),
+            intro=_("Say why these missions are unlocked. The reason is kept in their history."),
+            label=_("Why they are unlocked"),
+        )
+        if page is not None:
+            return page
         apply_move(
             self,
             request,
             queryset,
-            move=lambda mission: services.mission_unlock(mission=mission, by=request.user),
+            move=lambda mission: services.mission_unlock(
+                mission=mission, by=request.user, reason=reason
+            ),
             action="mission_unlock",
             mission_id=attrgetter("pk"),
             done=lambda n: (

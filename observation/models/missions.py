@@ -236,20 +236,23 @@ class Mission(models.Model):
         if self.pk and Mission.objects.locked().filter(pk=self.pk).exists():
             raise MissionLockedError(self)
 
-    def lock(self, *, by):
+    def lock(self, *, by, reason=""):
+        """Lock the mission; `reason` is kept as the change's reason in its history."""
         with transaction.atomic():
             current = Mission.objects.select_for_update().get(pk=self.pk)
             if current.is_locked:
                 raise TransitionError(_("This mission is already locked."), code="already_locked")
             self.locked_at, self.locked_by = timezone.now(), by
+            self._change_reason = reason or None
             self.save(update_fields=["locked_at", "locked_by"])
 
-    def unlock(self, *, by):
+    def unlock(self, *, by, reason=""):
         with transaction.atomic():
             current = Mission.objects.select_for_update().get(pk=self.pk)
             if not current.is_locked:
                 raise TransitionError(_("This mission is not locked."), code="not_locked")
             self.locked_at, self.locked_by = None, None
+            self._change_reason = reason or None
             self.save(update_fields=["locked_at", "locked_by"])
 
     def role_of(self, user):

@@ -188,9 +188,10 @@ def mission_unlock(request, pk):
 
 
 def _lock_move(request, mission, move):
+    reason = request.POST.get("reason", "")
     try:
-        done = move(mission=mission, by=request.user)
-    except ValidationError as error:  # locked or unlocked meanwhile
+        done = move(mission=mission, by=request.user, reason=reason)
+    except ValidationError as error:  # no reason, or locked or unlocked meanwhile
         messages.error(request, error.messages[0])
     else:
         messages.success(request, done)

@@ -15,6 +15,7 @@ def test_leader_locks_the_mission_and_staff_see_every_write_refused(
     staff = member(mission, MissionMembership.Role.STAFF)
     sign_in(member(mission, MissionMembership.Role.LEADER))
     page.goto(reverse("observation:mission_detail", args=[mission.pk]))
+    page.get_by_label("Why lock the mission").fill("Final report published.")
     page.get_by_role("button", name="Lock the mission").click()
     expect(page.get_by_text("Mission locked")).to_be_visible()
 

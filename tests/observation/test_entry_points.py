@@ -230,7 +230,11 @@ def test_admin_refuses_a_statement_body_with_a_script(client, superuser, mission
 
 def test_leader_locks_and_unlocks_the_mission_from_its_page(client, leader, mission):
     client.force_login(leader)
-    response = client.post(reverse("observation:mission_lock", args=[mission.pk]), follow=True)
+    response = client.post(
+        reverse("observation:mission_lock", args=[mission.pk]),
+        {"reason": "Final report published."},
+        follow=True,
+    )
     mission.refresh_from_db()
     assert mission.locked_by == leader
     assert "Mission locked" in _messages(response)[0]
@@ -238,9 +242,30 @@ def test_leader_locks_and_unlocks_the_mission_from_its_page(client, leader, miss
     page = response.content.decode()
     assert reverse("observation:mission_unlock", args=[mission.pk]) in page
     assert reverse("observation:report_create", args=[mission.pk]) not in page
-    client.post(reverse("observation:mission_unlock", args=[mission.pk]))
+    client.post(
+        reverse("observation:mission_unlock", args=[mission.pk]),
+        {"reason": "Typo in the final report."},
+    )
     mission.refresh_from_db()
     assert not mission.is_locked
+    # Each reason is kept in the mission's history.
+    assert [h.history_change_reason for h in mission.history.order_by("history_id")][-2:] == [
+        "Final report published.",
+        "Typo in the final report.",
+    ]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 101])
+def test_locking_without_a_fitting_reason_is_refused_and_changes_nothing(
+    client, leader, mission, reason
+):
+    client.force_login(leader)
+    response = client.post(
+        reverse("observation:mission_lock", args=[mission.pk]), {"reason": reason}, follow=True
+    )
+    mission.refresh_from_db()
+    assert not mission.is_locked
+    assert "Say why" in _messages(response)[0]
 
 
 def test_a_reviewer_cannot_lock_the_mission_from_its_page(client, reviewer, mission):

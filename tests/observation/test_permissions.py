@@ -50,14 +50,14 @@ POST_ONLY = expect(stranger=405, observer=405, staff=405, reviewer=405, leader=4
 MATRIX = [
     ("mission_detail", (), "get", None, MEMBERS),
     ("mission_lock", (), "get", None, POST_ONLY),
-    ("mission_lock", (), "post", {}, LEADER_ACTIONS),
+    ("mission_lock", (), "post", {"reason": "Final report published."}, LEADER_ACTIONS),
     ("mission_unlock", (), "get", None, POST_ONLY),
     # Unlocking an open mission is refused by the mission itself, with a message.
     (
         "mission_unlock",
         (),
         "post",
-        {},
+        {"reason": "A correction to the final report."},
         expect(staff=403, reviewer=403, leader=302, superuser=302, locked=302),
     ),
     # Leaders manage who may read the mission, locked or not.

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import itertools
 
 import pytest
 from django.urls import reverse
@@ -247,4 +248,4 @@ def _grey(colour: str) -> float:
 def test_chart_colours_stay_apart_in_grey(scale):
     greys = [_grey(COLOURS[value]) for value in scale]
     # From the best to the worst, each piece prints clearly darker than the one before.
-    assert all(lighter - darker >= 0.15 for lighter, darker in zip(greys, greys[1:]))
+    assert all(lighter - darker >= 0.15 for lighter, darker in itertools.pairwise(greys))

@@ -94,15 +94,24 @@ def test_correcting_a_stations_register_in_the_admin_resyncs_its_reports(admin_c
     assert Irregularity.objects.filter(report=report, raised_by_system=True).exists()
 
 
-def test_lock_and_unlock_actions_record_who(admin_client, superuser, mission):
-    _action(admin_client, "mission", "lock", [mission])
-    mission.refresh_from_db()
-    assert mission.locked_by == superuser
-    response = _action(admin_client, "mission", "lock", [mission])
-    assert any("is locked" in message for message in _messages(response))
-    _action(admin_client, "mission", "unlock", [mission])
+def test_lock_and_unlock_actions_record_who_and_why(admin_client, superuser, mission):
+    asked = _action(admin_client, "mission", "lock", [mission])
+    assert "Why they are locked" in asked.content.decode()
     mission.refresh_from_db()
     assert not mission.is_locked
+
+    _action(admin_client, "mission", "lock", [mission], apply="1", note="Final report out.")
+    mission.refresh_from_db()
+    assert mission.locked_by == superuser
+    response = _action(admin_client, "mission", "lock", [mission], apply="1", note="Again.")
+    assert any("is locked" in message for message in _messages(response))
+    _action(admin_client, "mission", "unlock", [mission], apply="1", note="A correction.")
+    mission.refresh_from_db()
+    assert not mission.is_locked
+    assert [h.history_change_reason for h in mission.history.order_by("history_id")][-2:] == [
+        "Final report out.",
+        "A correction.",
+    ]
 
 
 def test_lock_action_needs_a_leader(client, mission, reviewer):
@@ -110,7 +119,7 @@ def test_lock_action_needs_a_leader(client, mission, reviewer):
     reviewer.save()
     reviewer.user_permissions.add(*_permissions("view_mission", "change_mission"))
     client.force_login(reviewer)
-    _action(client, "mission", "lock", [mission])
+    _action(client, "mission", "lock", [mission], apply="1", note="Final report out.")
     mission.refresh_from_db()
     assert not mission.is_locked
 
