@@ -6,7 +6,7 @@ choices) and derives chart geometry from them.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
@@ -196,10 +196,15 @@ class RoundCoverage:
 
 @dataclass(frozen=True)
 class RoundAssessments:
-    """The stations' assessments of one round, phase by phase."""
+    """The stations' assessments of one round, phase by phase, and by area."""
 
     round: ElectionRound
     phases: list[PhaseAssessment]
+    by_area: list = field(default_factory=list)
+
+    @property
+    def area_phases(self) -> list[str]:
+        return [ObserverReport.Phase(phase).label for phase in AREA_PHASES]
 
 
 @dataclass(frozen=True)
@@ -337,13 +342,9 @@ def _category_count(row: dict, *, category: str) -> CategoryCount:
     )
 
 
-def _assessments(reports, rounds) -> list[RoundAssessments]:
-    """Each round's stations by phase and assessment, from two grouped queries.
-
-    A station visited more than once in a phase counts once, with the assessment of
-    its latest assessed report (the last entered): a later visit or a correction
-    replaces what an earlier report said.
-    """
+def _latest_assessed(reports):
+    """Each station's latest assessed report in each round and phase (the last entered):
+    a later visit or a correction replaces what an earlier report said."""
     assessed = reports.exclude(assessment="")
     later = assessed.filter(
         station=OuterRef("station"), round=OuterRef("round"), phase=OuterRef("phase")
@@ -351,10 +352,59 @@ def _assessments(reports, rounds) -> list[RoundAssessments]:
         Q(entered_at__gt=OuterRef("entered_at"))
         | Q(entered_at=OuterRef("entered_at"), pk__gt=OuterRef("pk"))
     )
+    return assessed.filter(~Exists(later))
+
+
+# The phases whose assessment the breakdown by area gives.
+AREA_PHASES = (ObserverReport.Phase.VOTING, ObserverReport.Phase.COUNTING)
+
+
+@dataclass(frozen=True)
+class AreaAssessment:
+    """Stations of one area assessed bad or very bad in one round: for each of
+    AREA_PHASES, the share of those assessed, or None where none was."""
+
+    area: str
+    figures: list
+
+
+def _assessments_by_area(reports, rounds, area: str) -> dict:
+    """{round pk: [AreaAssessment]} from one grouped query, areas in reading order."""
+    bad = Q(assessment__in=[Assessment.BAD, Assessment.VERY_BAD])
+    rows = {}
+    for row in (
+        _latest_assessed(reports)
+        .filter(phase__in=AREA_PHASES)
+        .values("round", "phase", place=F(f"station__{area}"))
+        .annotate(assessed=Count("pk"), bad=Count("pk", filter=bad))
+        .order_by()
+    ):
+        rows.setdefault(row["round"], {}).setdefault(row["place"], {})[row["phase"]] = Headline(
+            "", row["bad"], row["assessed"]
+        )
+    return {
+        round_.pk: [
+            AreaAssessment(area=place, figures=[phases.get(phase) for phase in AREA_PHASES])
+            for place, phases in sorted(
+                rows[round_.pk].items(), key=lambda item: (alphabetical(item[0]), item[0])
+            )
+        ]
+        for round_ in rounds
+        if round_.pk in rows
+    }
+
+
+def _assessments(reports, rounds) -> list[RoundAssessments]:
+    """Each round's stations by phase and assessment, from two grouped queries.
+
+    A station visited more than once in a phase counts once, with the assessment of
+    its latest assessed report (the last entered): a later visit or a correction
+    replaces what an earlier report said.
+    """
     by_assessment = {value: Count("pk", filter=Q(assessment=value)) for value in Assessment.values}
     counted = {
         (row.pop("round"), row.pop("phase")): row
-        for row in assessed.filter(~Exists(later))
+        for row in _latest_assessed(reports)
         .values("round", "phase")
         .annotate(**by_assessment)
         .order_by()
@@ -564,7 +614,13 @@ def build_summary(
 
     reports = ObserverReport.objects.filter(mission=mission)
     report_count = reports.count()
-    assessments = _assessments(reports, covered)
+    by_area_assessed = _assessments_by_area(reports, covered, area)
+    assessments = [
+        RoundAssessments(
+            round=day.round, phases=day.phases, by_area=by_area_assessed.get(day.round.pk, [])
+        )
+        for day in _assessments(reports, covered)
+    ]
     standing = Irregularity.objects.filter(mission=mission).current()
     shown_statuses = [Status.VERIFIED, Status.REPORTED] if include_unverified else [Status.VERIFIED]
     shown = standing.filter(status__in=shown_statuses)

@@ -518,12 +518,13 @@ def test_mission_home_links_to_the_summary_and_its_pdf(client, mission, staff):
 
 # Queries for one summary page: session, user, mission with role (mission_for);
 # then partners, delegation, delegation by role, rounds, coverage overall,
-# coverage by area, report count, stations by phase, their latest assessments, irregularities by
+# coverage by area, report count, stations by phase, their latest assessments (and by
+# area, for voting and counting), irregularities by
 # category, irregularity totals, serious irregularities, overvote stations,
 # stations with a verified serious irregularity by round (the headline figures),
 # statements, recommendations; the checklist's questions, and its results by round
 # and by area.
-SUMMARY_QUERIES = 22
+SUMMARY_QUERIES = 23
 
 
 @pytest.mark.parametrize(

@@ -249,3 +249,30 @@ def test_chart_colours_stay_apart_in_grey(scale):
     greys = [_grey(COLOURS[value]) for value in scale]
     # From the best to the worst, each piece prints clearly darker than the one before.
     assert all(lighter - darker >= 0.15 for lighter, darker in itertools.pairwise(greys))
+
+
+def test_assessments_by_the_chosen_administrative_level(client, staff, mission, first):
+    def station(province):
+        return factories.PollingStationFactory(mission=mission, area_1="Lima", area_2=province)
+
+    lima, huaura = station("Lima"), station("Huaura")
+    for where, phase, assessment in (
+        (lima, "voting", "bad"),
+        (lima, "voting", "good"),  # the latest for Lima: the first no longer counts
+        (huaura, "voting", "very_bad"),
+        (huaura, "counting", "good"),
+    ):
+        factories.ObserverReportFactory(
+            mission=mission, round=first, station=where, phase=phase, assessment=assessment
+        )
+    client.force_login(staff)
+    url = reverse("observation:mission_summary", args=[mission.pk])
+
+    [day] = client.get(url, {"level": "2"}).context["summary"].assessments
+    figures = {
+        area.area: [None if f is None else (f.part, f.whole) for f in area.figures]
+        for area in day.by_area
+    }
+    assert figures == {"Huaura": [(1, 1), (0, 1)], "Lima": [(0, 1), None]}
+    [day] = client.get(url).context["summary"].assessments
+    assert [(area.area, area.figures[0].whole) for area in day.by_area] == [("Lima", 2)]
