@@ -243,6 +243,9 @@ class RoundIrregularities:
     round: ElectionRound | None
     categories: list[CategoryCount]
     totals: CategoryCount
+    # The same by area of the chosen level; `category` holds the area's name, and
+    # national irregularities (at no station) come last, with None.
+    by_area: list[CategoryCount] = field(default_factory=list)
 
     @property
     def bars(self) -> list[tuple[CategoryCount, list[Segment]]]:
@@ -439,9 +442,9 @@ def _assessments(reports, rounds) -> list[RoundAssessments]:
     return result
 
 
-def _irregularities(shown, rounds) -> list[RoundIrregularities]:
-    """The shown irregularities by round and category, from two grouped queries; the
-    rounds in order, then those tied to no round."""
+def _irregularities(shown, rounds, area: str) -> list[RoundIrregularities]:
+    """The shown irregularities by round and category, and by round and area, from three
+    grouped queries; the rounds in order, then those tied to no round."""
     counts = _irregularity_counts()
     by_round = {}
     for row in (
@@ -456,8 +459,17 @@ def _irregularities(shown, rounds) -> list[RoundIrregularities]:
         row["round"]: _category_count(row, category="")
         for row in shown.values("round").annotate(**counts).order_by()
     }
+    by_area = {}
+    for row in shown.values("round", place=F(f"station__{area}")).annotate(**counts).order_by():
+        by_area.setdefault(row["round"], []).append(_category_count(row, category=row["place"]))
+    for places in by_area.values():
+        places.sort(
+            key=lambda row: (row.category is None, alphabetical(row.category or ""), row.category)
+        )
     return [
-        RoundIrregularities(round=round_, categories=by_round[key], totals=totals[key])
+        RoundIrregularities(
+            round=round_, categories=by_round[key], totals=totals[key], by_area=by_area[key]
+        )
         for round_, key in [*((round_, round_.pk) for round_ in rounds), (None, None)]
         if key in by_round
     ]
@@ -624,7 +636,7 @@ def build_summary(
     standing = Irregularity.objects.filter(mission=mission).current()
     shown_statuses = [Status.VERIFIED, Status.REPORTED] if include_unverified else [Status.VERIFIED]
     shown = standing.filter(status__in=shown_statuses)
-    irregularities = _irregularities(shown, rounds)
+    irregularities = _irregularities(shown, rounds, area)
     # Cut short, the list takes every category's first in turn (by station), then their
     # seconds, so that one frequent category does not fill it; it is shown by category.
     # One row past the limit tells whether it is cut short, without a count query.

@@ -520,11 +520,12 @@ def test_mission_home_links_to_the_summary_and_its_pdf(client, mission, staff):
 # then partners, delegation, delegation by role, rounds, coverage overall,
 # coverage by area, report count, stations by phase, their latest assessments (and by
 # area, for voting and counting), irregularities by
-# category, irregularity totals, serious irregularities, overvote stations,
+# category, irregularity totals, irregularities by area, serious irregularities,
+# overvote stations,
 # stations with a verified serious irregularity by round (the headline figures),
 # statements, recommendations; the checklist's questions, and its results by round
 # and by area.
-SUMMARY_QUERIES = 23
+SUMMARY_QUERIES = 24
 
 
 @pytest.mark.parametrize(

@@ -276,3 +276,23 @@ def test_assessments_by_the_chosen_administrative_level(client, staff, mission, 
     assert figures == {"Huaura": [(1, 1), (0, 1)], "Lima": [(0, 1), None]}
     [day] = client.get(url).context["summary"].assessments
     assert [(area.area, area.figures[0].whole) for area in day.by_area] == [("Lima", 2)]
+
+
+def test_irregularities_by_the_chosen_administrative_level(client, staff, mission, first, leader):
+    lima = factories.PollingStationFactory(mission=mission, area_1="Lima", area_2="Huaura")
+    cusco = factories.PollingStationFactory(mission=mission, area_1="Cusco", area_2="Urubamba")
+    for where, severity in ((lima, "serious"), (lima, "minor"), (cusco, "minor"), (None, "minor")):
+        factories.IrregularityFactory(
+            mission=mission, round=first, station=where, severity=severity
+        ).verify(by=leader)
+    client.force_login(staff)
+    url = reverse("observation:mission_summary", args=[mission.pk])
+
+    [day] = client.get(url, {"level": "2"}).context["summary"].irregularities
+    assert [(row.category, row.verified_by_severity) for row in day.by_area] == [
+        ("Huaura", [1, 0, 1]),
+        ("Urubamba", [1, 0, 0]),
+        (None, [1, 0, 0]),
+    ]
+    page = client.get(url).content.decode()
+    assert "Verified irregularities by Department" in page
