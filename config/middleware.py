@@ -1,7 +1,10 @@
+import logging
 import time
 
 from django.conf import settings
 from django.utils import timezone
+
+logger = logging.getLogger("observa.requests")
 
 
 class ResetTimeZoneMiddleware:
@@ -48,4 +51,27 @@ class IdleSessionMiddleware:
             # A session with no stamp was not opened through a sign-in here (a test's
             # force_login, or one from before this middleware); it ends as it began.
             session[self.KEY] = now
+        return response
+
+
+class RequestLogMiddleware:
+    """One structured line per request on the `observa.requests` logger: method, path
+    (never the query string, which may carry what users typed), status and time taken,
+    for the operators' log collector."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        response = self.get_response(request)
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+            },
+        )
         return response

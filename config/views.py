@@ -1,5 +1,11 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 
 def csrf_failure(request, reason=""):
@@ -12,3 +18,33 @@ def csrf_failure(request, reason=""):
     ):
         back = ""
     return render(request, "403_csrf.html", {"back": back}, status=403)
+
+
+# Once every migration is found applied it stays so until the next deployment, which
+# starts new processes: the migration graph is read again only while some are missing.
+_migrated = False
+
+
+@login_not_required
+@require_safe
+@never_cache
+def health(request):
+    """For load balancers and monitors: 200 when the database answers and every
+    migration is applied, else 503 naming the check that failed. Says nothing else."""
+    global _migrated
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+        if not _migrated:
+            executor = MigrationExecutor(connection)
+            _migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+        checks["migrations"] = "ok" if _migrated else "not applied"
+    except DatabaseError:
+        checks["database"] = "unreachable"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing", "checks": checks},
+        status=200 if healthy else 503,
+    )
