@@ -5,6 +5,7 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("invitation/<uidb64>/<token>/", views.InvitationView.as_view(), name="invitation"),
     path("language/", views.set_language, name="set_language"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/code/", views.verify, name="verify"),

@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -141,3 +142,20 @@ def turn_off(request):
     devices.turn_off(request.user)
     messages.success(request, _("Two-factor sign-in is off."))
     return redirect("accounts:two_factor")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """An invited user's one-time link: Django's password-reset confirmation, which also
+    activates the account (it was created inactive). The token changes with the password,
+    so the link works once, and expires after PASSWORD_RESET_TIMEOUT."""
+
+    template_name = "registration/invitation.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        form.user.is_active = True
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set: sign in to continue."))
+        return response

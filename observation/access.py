@@ -52,6 +52,9 @@ POLICY: dict[str, Rule] = {
     "delegation_edit": Rule(Role.STAFF, refused_when_locked=True),
     # Judging it and drafting findings.
     "irregularity_review": Rule(Role.REVIEWER, refused_when_locked=True),
+    # Reopening a decision: only the reviewer who made it (leaders included, for their
+    # own decisions only), until a statement cites it (services.irregularity_reopen).
+    "irregularity_reopen": Rule(Role.REVIEWER, refused_when_locked=True),
     "statement_draft": Rule(Role.REVIEWER, refused_when_locked=True),
     "statement_submit": Rule(Role.REVIEWER, refused_when_locked=True),
     # Leading the mission: its facts, partners and rounds, its findings, its lock.
@@ -62,10 +65,14 @@ POLICY: dict[str, Rule] = {
     "statement_return": Rule(Role.LEADER, refused_when_locked=True),
     "mission_lock": Rule(Role.LEADER, refused_when_locked=True),
     "mission_unlock": Rule(Role.LEADER, refused_when_locked=False),
+    # Setting up observers' phones for ODK Collect: the server URL, QR code and who needs a token.
+    "odk_setup": Rule(Role.LEADER, refused_when_locked=False),
     # Where the mission restricts them, observer names are for its leaders.
     "observer_names": Rule(Role.LEADER, refused_when_locked=False),
     # Access outlives the lock: leaders still manage who may read the mission.
     "membership_manage": Rule(Role.LEADER, refused_when_locked=False),
+    # Inviting someone new by e-mail creates an account: not on a locked mission.
+    "membership_invite": Rule(Role.LEADER, refused_when_locked=True),
 }
 
 # A statement's lifecycle moves (FindingsStatement.MOVES), as actions of the table.
@@ -136,14 +143,25 @@ class MissionAccess:
         """Who can change a role or lift the lock, for the page that refuses: "a leader
         can" helps only a member who knows who that is."""
         leaders = [
-            membership.user.get_full_name() or membership.user.get_username()
+            _public_name(membership.user)
             for membership in self.mission.memberships.filter(role=Role.LEADER)
             .select_related("user")
             .order_by("user__last_name", "user__username")
         ]
+        leaders = [name for name in leaders if name]
         if not leaders:
             return ""
         return _("This mission's leaders: %(names)s.") % {"names": ", ".join(leaders)}
+
+
+def _public_name(user) -> str:
+    """A user's full name, or their user name unless it is an e-mail address: the
+    refusal page names people, it does not hand out addresses."""
+    name = user.get_full_name().strip()
+    if name:
+        return name
+    username = user.get_username()
+    return "" if "@" in username else username
 
 
 def mission_for(request, pk, *, action: str = "view") -> MissionAccess:

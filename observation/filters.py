@@ -6,7 +6,8 @@ does not name.
 """
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from observation.models import (
@@ -176,3 +177,82 @@ class IrregularityFilterSet(MissionFilterSet):
     def __init__(self, *args, mission: Mission, **kwargs):
         super().__init__(*args, mission=mission, **kwargs)
         self.filters["round"].queryset = mission.rounds.all()
+
+
+# Serious first: the rank the review queue sorts by when asked to.
+SEVERITY_RANK = {
+    Irregularity.Severity.SERIOUS: 0,
+    Irregularity.Severity.SIGNIFICANT: 1,
+    Irregularity.Severity.MINOR: 2,
+}
+
+
+def severity_rank():
+    return Case(
+        *(When(severity=severity, then=Value(rank)) for severity, rank in SEVERITY_RANK.items()),
+        default=Value(len(SEVERITY_RANK)),
+        output_field=IntegerField(),
+    )
+
+
+class ReviewQueueFilterSet(MissionFilterSet):
+    """The review queue's filters and sort. Only the first area level: national
+    irregularities have no station, so filtering by area leaves them out."""
+
+    SORT_TIME = "time"
+    SORT_SEVERITY = "severity"
+
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=IrregularityCategory.objects.all()
+    )
+    severity = django_filters.ChoiceFilter(
+        label=_("Severity"), choices=Irregularity.Severity.choices
+    )
+    area_1 = _area("station__", 1)
+    area_2 = _area("station__", 2)
+    area_3 = _area("station__", 3)
+    area_4 = _area("station__", 4)
+    area_5 = _area("station__", 5)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"),
+        choices=[(SORT_TIME, _("Oldest first")), (SORT_SEVERITY, _("Serious first"))],
+        empty_label=None,
+        method="_sort",
+    )
+
+    class Meta:
+        model = Irregularity
+        fields = []
+
+    def __init__(self, *args, mission: Mission, **kwargs):
+        super().__init__(*args, mission=mission, **kwargs)
+        self.mission = mission
+        for level in AREA_LEVELS[1:]:
+            self.filters.pop(f"area_{level}", None)
+        # The sort is applied last, whatever order the fields are read in.
+        self.filters["sort"] = self.filters.pop("sort")
+
+    @classmethod
+    def ordering(cls, sort):
+        if sort == cls.SORT_SEVERITY:
+            return ("rank", "created_at", "pk")
+        return ("created_at", "pk")
+
+    def _sort(self, queryset, name, value):
+        return queryset.order_by(*self.ordering(value))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset.annotate(rank=severity_rank()))
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*self.ordering(self.SORT_TIME))
+        return queryset
+
+    def query(self) -> str:
+        """The valid filters as a query string, to carry through a decision."""
+        kept = QueryDict(mutable=True)
+        if self.is_valid():
+            for name, value in self.form.cleaned_data.items():
+                if value in (None, ""):
+                    continue
+                kept[name] = getattr(value, "pk", value)
+        return kept.urlencode()

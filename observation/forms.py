@@ -680,6 +680,42 @@ class MembershipAddForm(forms.Form):
         return user
 
 
+class MembershipInviteForm(forms.Form):
+    """A leader invites someone by e-mail address: an existing user is added, anyone
+    else receives a link to set a password. Observers come from the delegation."""
+
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (value, label)
+            for value, label in MissionMembership.Role.choices
+            if value != MissionMembership.Role.OBSERVER
+        ],
+    )
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        users = list(get_user_model().objects.filter(email__iexact=email)[:2])
+        if len(users) > 1:
+            raise ValidationError(
+                _("Several users have this e-mail address: add the member by user name."),
+                code="ambiguous_email",
+            )
+        if users and self.mission.memberships.filter(user=users[0]).exists():
+            raise ValidationError(
+                _("%(email)s is on this mission already: change their role above."),
+                code="already_member",
+                params={"email": email},
+            )
+        self.user = users[0] if users else None
+        return email
+
+
 class MembershipRoleForm(forms.ModelForm):
     class Meta:
         model = MissionMembership

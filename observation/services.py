@@ -11,9 +11,13 @@ the models' ValidationErrors for the caller to show.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -29,6 +33,7 @@ from observation.models import (
     IrregularityCategory,
     LibraryQuestion,
     Mission,
+    MissionMembership,
     ObserverReport,
     PollingStation,
     Question,
@@ -186,6 +191,72 @@ def irregularity_review(*, irregularity: Irregularity, decision: str, by, note="
     return done % {"irregularity": irregularity}
 
 
+# What the history keeps of a change's reason (django-simple-history's field).
+CHANGE_REASON_LENGTH = 100
+
+
+def _change_reason(reason: str, *, missing: str) -> str:
+    """A reason a change needs, kept in the history; `missing` says why it is asked for."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(missing, code="reason_needed")
+    if len(reason) > CHANGE_REASON_LENGTH:
+        raise ValidationError(
+            _("Say why in at most %(limit)d characters.") % {"limit": CHANGE_REASON_LENGTH},
+            code="reason_too_long",
+        )
+    return reason
+
+
+def irregularity_reopen(irregularity: Irregularity, by, reason: str) -> str:
+    """Reopen a review decision (verified or dismissed → reported), with its reason.
+
+    Only the reviewer who decided may reopen, and only while no statement cites the
+    irregularity, it is not superseded and the mission is not locked. The reason
+    becomes the review note and the change's reason in the history.
+    """
+    reason = _change_reason(
+        reason, missing=_("Say why you reopen this decision: the reason is kept in its history.")
+    )
+    with transaction.atomic():
+        current = (
+            Irregularity.objects.select_for_update()
+            .select_related("mission")
+            .get(pk=irregularity.pk)
+        )
+        if current.mission.is_locked:
+            raise ValidationError(
+                _("The mission is locked: its records are read-only."), code="locked"
+            )
+        if current.status == Irregularity.Status.REPORTED:
+            raise ValidationError(
+                _("This irregularity has not been reviewed: there is no decision to reopen."),
+                code="not_reviewed",
+            )
+        if current.is_superseded:
+            raise ValidationError(
+                _("This irregularity was superseded by a corrected report."), code="superseded"
+            )
+        if current.reviewed_by_id != by.pk:
+            raise ValidationError(
+                _("Only the reviewer who made this decision can reopen it."),
+                code="not_own_decision",
+            )
+        if current.cited_in.exists():
+            raise ValidationError(
+                _("A statement cites this irregularity: its decision can no longer be reopened."),
+                code="cited",
+            )
+        current.status = Irregularity.Status.REPORTED
+        current.reviewed_by = None
+        current.reviewed_at = None
+        current.review_note = reason
+        current._change_reason = reason
+        current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    irregularity.refresh_from_db()
+    return _("Decision reopened: the irregularity waits for review again.")
+
+
 def statement_save(*, statement: FindingsStatement, by, version=None, save_related=None):
     """Save a draft statement, then what hangs off it, wholly or not at all.
 
@@ -241,28 +312,66 @@ def membership_save(*, membership, by):
     membership.save()
 
 
+def membership_invite(*, mission: Mission, email: str, role: str, by, link_for, user=None):
+    """Put the user with `email` on the mission with `role`; if there is none, create
+    an inactive one and send an invitation whose link (`link_for(user)`, Django's
+    password-reset token) sets their password and activates them. Returns what was done.
+    """
+    if mission.is_locked:
+        raise ValidationError(_("The mission is locked: its records are read-only."), code="locked")
+    with transaction.atomic():
+        invited = user is None
+        if invited:
+            model = get_user_model()
+            user = model(username=_free_username(model, email), email=email, is_active=False)
+            user.set_unusable_password()
+            user.save()
+        membership = MissionMembership(mission=mission, user=user, role=role)
+        membership_save(membership=membership, by=by)
+        if invited:
+            context = {
+                "mission": mission,
+                "role": membership.get_role_display(),
+                "by": by.get_full_name() or by.get_username(),
+                "link": link_for(user),
+                "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            }
+            send_mail(
+                render_to_string("observation/email/invitation_subject.txt", context).strip(),
+                render_to_string("observation/email/invitation.txt", context),
+                None,
+                [email],
+            )
+    if invited:
+        return _("Invitation sent to %(email)s, as %(role)s.") % {
+            "email": email,
+            "role": membership.get_role_display(),
+        }
+    return _("%(email)s added as %(role)s.") % {
+        "email": email,
+        "role": membership.get_role_display(),
+    }
+
+
+def _free_username(model, email: str) -> str:
+    base = email.lower()[: model._meta.get_field("username").max_length - 4]
+    name, n = base, 1
+    while model.objects.filter(username__iexact=name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
 def membership_delete(*, membership, by):
     """Take a user off a mission; nobody takes themselves off."""
     membership.check_changeable_by(by)
     membership.delete()
 
 
-# What the history keeps of a change's reason (django-simple-history's field).
-LOCK_REASON_LENGTH = 100
-
-
 def _lock_reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(
-            _("Say why: the reason is kept in the mission's history."), code="reason_needed"
-        )
-    if len(reason) > LOCK_REASON_LENGTH:
-        raise ValidationError(
-            _("Say why in at most %(limit)d characters.") % {"limit": LOCK_REASON_LENGTH},
-            code="reason_too_long",
-        )
-    return reason
+    return _change_reason(
+        reason, missing=_("Say why: the reason is kept in the mission's history.")
+    )
 
 
 def mission_lock(*, mission: Mission, by, reason: str) -> str:

@@ -18,6 +18,7 @@ mission_patterns = [
     path("lock/", missions.mission_lock, name="mission_lock"),
     path("unlock/", missions.mission_unlock, name="mission_unlock"),
     path("members/", missions.membership_list, name="membership_list"),
+    path("members/invite/", missions.membership_invite, name="membership_invite"),
     path("members/<int:membership_pk>/role/", missions.membership_role, name="membership_role"),
     path(
         "members/<int:membership_pk>/remove/",
@@ -84,6 +85,11 @@ mission_patterns = [
         "irregularities/<int:irregularity_pk>/review/",
         irregularities.irregularity_review,
         name="irregularity_review",
+    ),
+    path(
+        "irregularities/<int:irregularity_pk>/reopen/",
+        irregularities.irregularity_reopen,
+        name="irregularity_reopen",
     ),
     path("statements/", statements.statement_list, name="statement_list"),
     path("statements/new/", statements.statement_create, name="statement_create"),

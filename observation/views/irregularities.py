@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from observation import services
 from observation.access import mission_for
+from observation.filters import SEVERITY_RANK, ReviewQueueFilterSet
 from observation.forms import IrregularityForm, ReviewForm
 from observation.history import history_rows
 from observation.models import Irregularity
@@ -61,17 +63,41 @@ def irregularity_detail(request, pk, irregularity_pk):
         "review_form": ReviewForm(),
         "cited_in": irregularity.cited_in.all(),
         "history": history_rows(irregularity),
+        "can_reopen": (
+            access.allows("irregularity_reopen")
+            and not irregularity.awaits_review
+            and not irregularity.is_superseded
+            and irregularity.reviewed_by_id == request.user.pk
+        ),
     }
     return render(request, "observation/irregularity_detail.html", context)
 
 
-def review_queue(request, pk):
-    access = mission_for(request, pk, action="review_queue")
-    queue = access.mission.irregularities.review_queue().select_related(
+def _queue_filter(data, mission) -> ReviewQueueFilterSet:
+    queryset = mission.irregularities.review_queue().select_related(
         "category", "round", "station", "report"
     )
+    return ReviewQueueFilterSet(data, queryset, mission=mission)
+
+
+def review_queue(request, pk):
+    access = mission_for(request, pk, action="review_queue")
+    filterset = _queue_filter(request.GET, access.mission)
+    # An invalid filter shows its error and no items, rather than the whole queue.
+    queue = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"access": access, "mission": access.mission, "page": page}
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "page": page,
+        "filterset": filterset,
+        "query": filterset.query(),
+        "filtered": any(
+            value not in (None, "")
+            for name, value in (filterset.form.cleaned_data if filterset.is_valid() else {}).items()
+            if name != "sort"
+        ),
+    }
     return render(request, "observation/review_queue.html", context)
 
 
@@ -108,26 +134,58 @@ def irregularity_review(request, pk, irregularity_pk):
         messages.error(request, refusal)
     if done is not None:
         messages.success(request, done)
-    if back == "queue" and done is None:
-        # The refusal is shown at the top of the queue.
-        return redirect("observation:review_queue", pk=access.mission.pk)
     if back == "queue":
-        return redirect(_queue_position(access.mission, irregularity, request.POST.get("page")))
+        # The queue's filters and sort come back with the reviewer, read again here
+        # rather than echoed, so that only valid filters are carried.
+        filterset = _queue_filter(QueryDict(request.POST.get("filters", "")), access.mission)
+        if not filterset.is_valid():
+            filterset = _queue_filter(QueryDict(), access.mission)
+        if done is None:
+            # The refusal is shown at the top of the queue.
+            return redirect(_queue_url(access.mission, filterset.query()))
+        return redirect(_queue_position(filterset, irregularity, request.POST.get("page")))
     return redirect(irregularity)
 
 
-def _queue_position(mission, decided, page):
-    """The queue at the item after the one just decided, on the page it now falls on:
-    without the in-place script, the reviewer still goes on where they were."""
+@require_POST
+def irregularity_reopen(request, pk, irregularity_pk):
+    access = mission_for(request, pk, action="irregularity_reopen")
+    irregularity = get_object_or_404(access.mission.irregularities, pk=irregularity_pk)
+    try:
+        done = services.irregularity_reopen(
+            irregularity, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:  # cited, not theirs, superseded, locked, no reason
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done)
+    return redirect(irregularity)
+
+
+def _queue_url(mission, query, page=None):
     url = reverse("observation:review_queue", args=[mission.pk])
-    queue = mission.irregularities.review_queue()
-    after = queue.filter(
-        Q(created_at__gt=decided.created_at) | Q(created_at=decided.created_at, pk__gt=decided.pk)
+    parts = [part for part in (query, f"page={page}" if page and page != 1 else "") if part]
+    return f"{url}?{'&'.join(parts)}" if parts else url
+
+
+def _queue_position(filterset, decided, page):
+    """The queue at the item after the one just decided, on the page it now falls on,
+    with the same filters and sort: without the in-place script, the reviewer still
+    goes on where they were."""
+    mission, query = filterset.mission, filterset.query()
+    queue = filterset.qs
+    sort = filterset.form.cleaned_data.get("sort")
+    later = Q(created_at__gt=decided.created_at) | Q(
+        created_at=decided.created_at, pk__gt=decided.pk
     )
+    if sort == ReviewQueueFilterSet.SORT_SEVERITY:
+        rank = SEVERITY_RANK.get(decided.severity, len(SEVERITY_RANK))
+        later = Q(rank__gt=rank) | (Q(rank=rank) & later)
+    after = queue.filter(later)
     following = after.values_list("pk", flat=True).first()
     if following is None:
-        return f"{url}?page={page}" if page and page != "1" else url
+        number = int(page) if page and str(page).isdigit() else None
+        return _queue_url(mission, query, number)
     position = queue.count() - after.count()
     number = position // QUEUE_PAGE_SIZE + 1
-    query = f"?page={number}" if number > 1 else ""
-    return f"{url}{query}#irregularity-{following}"
+    return f"{_queue_url(mission, query, number)}#irregularity-{following}"

@@ -1,18 +1,21 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observation import services
 from observation.access import mission_for, role_allows
-from observation.forms import MembershipAddForm, MembershipRoleForm
+from observation.forms import MembershipAddForm, MembershipInviteForm, MembershipRoleForm
 from observation.models import (
     FindingsStatement,
     Irregularity,
@@ -171,6 +174,13 @@ def mission_detail(request, pk):
         "latest_irregularities": mission.irregularities.current().select_related(
             "category", "station"
         )[:5],
+        # The mission an assessment preceded, and the assessments that preceded this one,
+        # among the missions the user may open: one query.
+        "linked": list(
+            Mission.objects.for_user(request.user).filter(
+                Q(pk=mission.preceded_id) | Q(preceded=mission)
+            )
+        ),
     }
     return render(request, "observation/mission_detail.html", context)
 
@@ -227,8 +237,48 @@ def membership_list(request, pk):
             "user__last_name", "user__username"
         ),
         "roles": MissionMembership.Role.choices,
+        "invite_form": MembershipInviteForm(mission=mission, prefix="invite"),
     }
     return render(request, "observation/membership_list.html", context)
+
+
+@require_POST
+def membership_invite(request, pk):
+    """A leader invites a member by e-mail address (not an observer: they come from the
+    delegation). Refused on a locked mission, since it may create an account."""
+    access = mission_for(request, pk, action="membership_invite")
+    mission = access.mission
+    form = MembershipInviteForm(request.POST, mission=mission, prefix="invite")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("observation:membership_list", pk=mission.pk)
+
+    def link_for(user):
+        path = reverse(
+            "accounts:invitation",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        return request.build_absolute_uri(path)
+
+    try:
+        done = services.membership_invite(
+            mission=mission,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            by=request.user,
+            link_for=link_for,
+            user=form.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done)
+    return redirect("observation:membership_list", pk=mission.pk)
 
 
 @require_POST

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from observation.models import FindingsStatement, Irregularity, MissionMembership
 from observation.urls import mission_patterns, urlpatterns
@@ -63,6 +64,15 @@ MATRIX = [
     # Leaders manage who may read the mission, locked or not.
     ("membership_list", (), "get", None, expect(staff=403, reviewer=403)),
     ("membership_list", (), "post", {}, expect(staff=403, reviewer=403)),
+    ("membership_invite", (), "get", None, POST_ONLY),
+    # Inviting may create an account: refused on a locked mission.
+    (
+        "membership_invite",
+        (),
+        "post",
+        {"invite-email": "invited@example.org", "invite-role": "staff"},
+        LEADER_ACTIONS,
+    ),
     ("membership_role", ("membership",), "get", None, POST_ONLY),
     (
         "membership_role",
@@ -125,6 +135,15 @@ MATRIX = [
         {"decision": "verify", "note": "Seen."},
         REVIEWER_ACTIONS,
     ),
+    ("irregularity_reopen", ("decided",), "get", None, POST_ONLY),
+    # Each user reopens a decision of their own (test_permission_matrix makes it theirs).
+    (
+        "irregularity_reopen",
+        ("decided",),
+        "post",
+        {"reason": "Read the wrong station."},
+        REVIEWER_ACTIONS,
+    ),
     ("statement_list", (), "get", None, MEMBERS),
     ("statement_create", (), "get", None, REVIEWER_CHANGES),
     ("statement_create", (), "post", {}, REVIEWER_CHANGES),
@@ -175,6 +194,7 @@ def world(mission):
         "irregularity": factories.IrregularityFactory(
             mission=mission, round=report.round, station=report.station
         ),
+        "decided": factories.IrregularityFactory(mission=mission),
         "statement": statement,
         "checklist": checklist,
         "question": factories.QuestionFactory(checklist=checklist),
@@ -215,6 +235,13 @@ def test_permission_matrix(client, mission, world, role, name, args, method, dat
     user = _user(role, mission)
     if user is not None:
         client.force_login(user)
+    if name == "irregularity_reopen":
+        # A reviewer reopens only their own decision: this one is the user's.
+        Irregularity.objects.filter(pk=world["decided"].pk).update(
+            status=Irregularity.Status.VERIFIED,
+            reviewed_by=user or factories.UserFactory(),
+            reviewed_at=timezone.now(),
+        )
 
     response = getattr(client, method)(url, data or {})
 
@@ -242,7 +269,13 @@ MOVES = {
     "irregularity_review": lambda world, user: (
         _fresh(world["irregularity"]).status == Irregularity.Status.VERIFIED
     ),
+    "irregularity_reopen": lambda world, user: (
+        _fresh(world["decided"]).status == Irregularity.Status.REPORTED
+    ),
     "question_retire": lambda world, user: _fresh(world["question"]).retired,
+    "membership_invite": lambda world, user: (
+        world["mission"].memberships.filter(user__email="invited@example.org").exists()
+    ),
     "membership_role": lambda world, user: (
         _fresh(world["membership"]).role == MissionMembership.Role.REVIEWER
     ),
