@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "observation",
     "dialogues",
     "api",
+    "odk",
 ]
 
 MIDDLEWARE = [

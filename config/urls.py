@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/api-tokens/", include("api.token_urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),
+    path("odk/", include("odk.urls")),
     # The admin's own sign-in form would skip the second step: send it to ours,
     # keeping where the user was going (?next=).
     path(

@@ -601,7 +601,28 @@ def _bound(value) -> str:
 
 def write(checklist) -> bytes:
     """The checklist as an XLSForm workbook (survey, choices and settings sheets)."""
-    questions = list(checklist.questions.select_related("section", "raises", "library"))
+    return workbook(sheets(checklist))
+
+
+def workbook(sheets_rows: dict[str, list[list]]) -> bytes:
+    """An xlsx workbook of the given sheets ({title: rows, the first row the header})."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets_rows.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def sheets(checklist, *, asked_only=False) -> dict[str, list[list]]:
+    """The checklist's XLSForm sheets as rows, the first of each its header: what
+    `write()` saves, and what ODK intake (odk.forms) adds its own questions to
+    (`asked_only`: without retired questions)."""
+    questions = checklist.questions.select_related("section", "raises", "library")
+    questions = list(questions.filter(retired=False) if asked_only else questions)
     sections = list(checklist.sections.all())
     languages = sorted(
         {language for item in [*questions, *sections] for language in item.labels},
@@ -670,26 +691,20 @@ def write(checklist) -> bytes:
     if section is not None:
         survey_rows.append(["end_group"])
 
-    workbook = Workbook()
-    survey = workbook.active
-    survey.title = "survey"
-    survey.append(survey_columns)
-    for row in survey_rows:
-        survey.append(row)
-    choices = workbook.create_sheet("choices")
-    choices.append(["list_name", "name", *(column("label", language) for language in languages)])
-    for row in choice_rows:
-        choices.append(row)
-    settings_sheet = workbook.create_sheet("settings")
-    settings_sheet.append(["form_title", "form_id", "version", "default_language"])
-    settings_sheet.append(
-        [
-            checklist.title,
-            f"{checklist.mission_id}_{checklist.phase or 'all'}",
-            str(checklist.version),
-            column("", checklist.default_language).removeprefix("::"),
-        ]
-    )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    default_language = column("", checklist.default_language).removeprefix("::")
+    return {
+        "survey": [survey_columns, *survey_rows],
+        "choices": [
+            ["list_name", "name", *(column("label", language) for language in languages)],
+            *choice_rows,
+        ],
+        "settings": [
+            ["form_title", "form_id", "version", "default_language"],
+            [
+                checklist.title,
+                f"{checklist.mission_id}_{checklist.phase or 'all'}",
+                str(checklist.version),
+                default_language,
+            ],
+        ],
+    }

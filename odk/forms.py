@@ -1,0 +1,221 @@
+"""The XForms that ODK Collect downloads: one per checklist of a mission, built by
+pyxform from the checklist's XLSForm (`observation.xlsform.sheets`) with the visit's
+own questions put first (round, station, phase) and the report's overall assessment
+and notes last; and the station list, a CSV media file that the form reads with
+`select_one_from_file`, so that a 30,000-station list does not bloat the form.
+
+A generated XForm is cached under the checklist's version and what else it shows
+(the mission's observed rounds, the phases without a checklist of their own): a
+new version, round or checklist makes a new key; nothing is regenerated per request.
+"""
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from pyxform.xls2xform import convert
+
+from observation import xlsform
+from observation.models import ObserverReport
+from observation.models.checklists import Checklist
+
+# Our own questions' names: a checklist question code cannot start with "obs__"
+# without clashing, which pyxform would refuse at generation (never silently).
+ROUND = "obs__round"
+STATION = "obs__station"
+PHASE = "obs__phase"
+ASSESSMENT = "obs__assessment"
+NOTES = "obs__notes"
+OWN = (ROUND, STATION, PHASE, ASSESSMENT, NOTES)
+STATIONS_FILE = "stations.csv"
+# Bumped when what this module generates changes, so that cached forms are rebuilt.
+GENERATOR = "1"
+CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass(frozen=True)
+class Form:
+    checklist: Checklist
+    form_id: str
+    version: str
+    xml: bytes
+
+    @property
+    def hash(self) -> str:
+        return "md5:" + hashlib.md5(self.xml, usedforsecurity=False).hexdigest()
+
+    @property
+    def name(self) -> str:
+        return f"{self.checklist.title} ({self.checklist.phase_name})"
+
+
+def form_id(checklist) -> str:
+    return f"observa-{checklist.mission_id}-{checklist.phase or 'all'}"
+
+
+def checklist_for(mission, form_id_: str):
+    """The mission's checklist that `form_id_` names, or None: a form never issued."""
+    for checklist in mission.checklists.all():
+        if form_id(checklist) == form_id_:
+            return checklist
+    return None
+
+
+def _rounds(mission) -> list[tuple[str, str]]:
+    return [
+        (str(round_.pk), str(round_))
+        for round_ in mission.rounds.filter(observed=True).order_by("election_day", "pk")
+    ]
+
+
+def _phases(checklist) -> list[tuple[str, str]]:
+    """The phases a report on this checklist may be of: its own, or, for the checklist
+    of every phase, those without a checklist of their own."""
+    if checklist.phase:
+        return [(checklist.phase, str(checklist.get_phase_display()))]
+    own = set(checklist.mission.checklists.exclude(phase="").values_list("phase", flat=True))
+    return [
+        (value, str(label)) for value, label in ObserverReport.Phase.choices if value not in own
+    ]
+
+
+def _with_visit(sheets: dict, rounds, phases, language_columns: list[str]) -> dict:
+    """The checklist's sheets with the visit's questions first and the assessment and
+    notes last. Labels go in the default language's column; other columns stay empty."""
+    survey_header, *survey_rows = sheets["survey"]
+    choices_header, *choice_rows = sheets["choices"]
+    width = len(survey_header)
+    header = [*survey_header, "appearance", "calculation", "parameters"]
+    label_at = survey_header.index(language_columns[0]) if language_columns else None
+
+    def row(kind, name, label, *, required=False, appearance="", calculation="", parameters=""):
+        cells = [""] * width
+        cells[0], cells[1] = kind, name
+        if label_at is not None:
+            cells[label_at] = label
+        cells[survey_header.index("required")] = "yes" if required else ""
+        return [*cells, appearance, calculation, parameters]
+
+    def choices(list_name, items):
+        out = []
+        for value, label in items:
+            cells = [list_name, value] + [""] * (len(choices_header) - 2)
+            if len(choices_header) > 2:
+                cells[2] = label
+            out.append(cells)
+        return out
+
+    first = [
+        row("select_one obs__rounds", ROUND, _("Round"), required=True),
+        row(
+            f"select_one_from_file {STATIONS_FILE}",
+            STATION,
+            _("Polling station"),
+            required=True,
+            appearance="autocomplete",
+        ),
+    ]
+    if len(phases) == 1:
+        first.append(row("calculate", PHASE, "", calculation=f"'{phases[0][0]}'"))
+    else:
+        first.append(row("select_one obs__phases", PHASE, _("Phase"), required=True))
+    last = [
+        row("select_one obs__assessments", ASSESSMENT, _("Overall assessment")),
+        row("text", NOTES, _("Notes")),
+    ]
+    padded = [[*cells, *[""] * (len(header) - len(cells))] for cells in survey_rows]
+    extra_choices = [
+        *choices("obs__rounds", rounds),
+        *choices("obs__phases", phases if len(phases) > 1 else []),
+        *choices(
+            "obs__assessments", [(v, str(lab)) for v, lab in ObserverReport.Assessment.choices]
+        ),
+    ]
+    return {
+        "survey": [header, *first, *padded, *last],
+        "choices": [choices_header, *extra_choices, *choice_rows],
+        "settings": sheets["settings"],
+    }
+
+
+def build_sheets(checklist) -> dict:
+    with override(checklist.default_language):
+        sheets = xlsform.sheets(checklist, asked_only=True)
+        header = sheets["survey"][0]
+        label_columns = [name for name in header if name.startswith("label")]
+        if not label_columns:
+            # A checklist without labels at all still needs a label column for ours.
+            label = f"label::{checklist.default_language}"
+            sheets["survey"] = [
+                [*sheets["survey"][0], label],
+                *([*cells, ""] for cells in sheets["survey"][1:]),
+            ]
+            sheets["choices"][0] = [*sheets["choices"][0], label]
+            sheets["choices"][1:] = [[*cells, ""] for cells in sheets["choices"][1:]]
+            label_columns = [label]
+        sheets = _with_visit(sheets, _rounds(checklist.mission), _phases(checklist), label_columns)
+    sheets["settings"] = [
+        ["form_title", "form_id", "version", "default_language"],
+        [
+            f"{checklist.title} ({checklist.phase_name})",
+            form_id(checklist),
+            str(checklist.version),
+            sheets["settings"][1][3],
+        ],
+    ]
+    return sheets
+
+
+def _key(checklist) -> str:
+    digest = hashlib.sha256(
+        repr(
+            (
+                _rounds(checklist.mission),
+                _phases(checklist),
+                checklist.title,
+                checklist.updated_at.isoformat(),
+            )
+        ).encode()
+    ).hexdigest()[:16]
+    return f"odk:xform:{GENERATOR}:{checklist.pk}:{checklist.version}:{digest}"
+
+
+def xform(checklist) -> Form:
+    """The checklist's XForm, from the cache when its version and rounds are unchanged."""
+    key = _key(checklist)
+    xml = cache.get(key)
+    if xml is None:
+        xml = generate(checklist)
+        cache.set(key, xml, CACHE_SECONDS)
+    return Form(
+        checklist=checklist, form_id=form_id(checklist), version=str(checklist.version), xml=xml
+    )
+
+
+def generate(checklist, *, validate=False) -> bytes:
+    """The XForm XML, generated by pyxform (with ODK Validate when `validate`)."""
+    result = convert(
+        xlsform=xlsform.workbook(build_sheets(checklist)),
+        file_type=".xlsx",
+        validate=validate,
+        pretty_print=False,
+    )
+    return result.xform.encode()
+
+
+def stations_csv(mission) -> bytes:
+    """The mission's stations as the form's choices: name (the code) and label."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["name", "label"])
+    for code, name in mission.stations.order_by("code").values_list("code", "name"):
+        writer.writerow([code, f"{code} — {name}"])
+    return buffer.getvalue().encode()
+
+
+def media_hash(data: bytes) -> str:
+    return "md5:" + hashlib.md5(data, usedforsecurity=False).hexdigest()
