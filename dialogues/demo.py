@@ -166,10 +166,11 @@ def _load_national_dialogue(carter_center, government):
         values={
             "kind": DialogueForum.Kind.NATIONAL,
             "purpose": (
-                "Convened in 2002 by President Toledo at the end of his first year in office: "
+                "Convened by President Toledo at the end of his first year in office: "
                 "a national dialogue of all political parties and civil society "
                 "representatives to set a framework for governance. At his request, The "
-                "Carter Center provided international advisers."
+                "Carter Center provided international advisers. (The year, 2002, and the "
+                "session dates are illustrative: the record says only when in his term.)"
             ),
         },
     )

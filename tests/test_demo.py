@@ -114,9 +114,9 @@ class TestLoadedDemo:
         assert statements.published().count() == statements.count() == 5
         pre_election = statements.get(kind=FindingsStatement.Kind.PRE_ELECTION)
         assert "fell far below international standards" in pre_election.body
-        assert demo.ILLUSTRATIVE_DATE in pre_election.body
+        assert demo.ILLUSTRATIVE_STATEMENT in pre_election.body
         appeal = statements.get(title="Appeal to postpone the elections")
-        assert appeal.kind == FindingsStatement.Kind.PUBLIC_APPEAL
+        assert appeal.kind == FindingsStatement.Kind.PRESS
         post_election = statements.get(kind=FindingsStatement.Kind.POST_ELECTION)
         assert post_election.issued_on.month == 7
         assert list(post_election.recommendations.values_list("text", flat=True)) == [
@@ -155,9 +155,10 @@ class TestLoadedDemo:
         mission = Mission.objects.get(name=demo.PERU_2016)
 
         assert mission.kind == Mission.Kind.STUDY
-        assert list(mission.rounds.values_list("election_day", flat=True)) == [
-            datetime.date(2016, 4, 10),
-            datetime.date(2016, 6, 5),
+        # Studied, not observed.
+        assert list(mission.rounds.values_list("election_day", "observed")) == [
+            (datetime.date(2016, 4, 10), False),
+            (datetime.date(2016, 6, 5), False),
         ]
         members = {
             member.person.full_name: (str(member.person.nationality), member.person.title)
@@ -240,7 +241,12 @@ class TestLoadedDemo:
 
         assert roles == {"staff": "staff", "reviewer": "reviewer", "leader": "leader"}
         assert User.objects.get(username=demo.SUPERUSER).is_superuser
-        assert all(user.check_password(demo.PASSWORD) for user in User.objects.all())
+        assert all(
+            user.check_password(demo.PASSWORD) for user in User.objects.filter(is_active=True)
+        )
+        # The mission's leadership named in the text: people, not sign-in accounts.
+        carter = User.objects.get(username="jimmy.carter")
+        assert not carter.is_active and not carter.has_usable_password()
         editors = User.objects.filter(groups__name="Dialogue editors")
         assert list(editors.values_list("username", flat=True)) == ["leader"]
 
@@ -274,3 +280,84 @@ class TestLoadedDemo:
         call_command("load_demo")
 
         assert _row_counts() == before
+
+    def test_statement_and_review_times_are_historical(self):
+        statements = FindingsStatement.objects.filter(mission__name=demo.PERU_2000)
+        for statement in statements:
+            for stamp in (statement.submitted_at, statement.approved_at, statement.published_at):
+                assert stamp.astimezone(demo.LIMA).date() == statement.issued_on
+            assert statement.approved_by.username == "jimmy.carter"
+            assert statement.published_by.username == "jimmy.carter"
+        national = Irregularity.objects.filter(mission__name=demo.PERU_2000, station__isnull=True)
+        election_night = datetime.date(2000, 4, 9)
+        for irregularity in national:
+            assert irregularity.created_at.astimezone(demo.LIMA).date() == election_night
+            assert irregularity.reviewed_at.astimezone(demo.LIMA).date() == election_night
+        reviewed = Irregularity.objects.filter(
+            mission__name=demo.PERU_2000, reviewed_at__isnull=False
+        )
+        assert reviewed.exists()
+        assert all(i.reviewed_at.year == 2000 for i in reviewed)
+        assert all(
+            i.created_at.year == 2000
+            for i in Irregularity.objects.filter(mission__name=demo.PERU_2000)
+        )
+
+    def test_assessment_mission_carazo_led_preceded_peru_2000(self, client):
+        peru_2000 = Mission.objects.get(name=demo.PERU_2000)
+        assessment = Mission.objects.get(name=demo.PERU_2000_ASSESSMENT)
+
+        assert peru_2000.kind == Mission.Kind.LIMITED
+        assert peru_2000.partnerships.get().role == "co_organiser"
+        assert assessment.kind == Mission.Kind.NEEDS_ASSESSMENT
+        assert assessment.preceded == peru_2000
+        assert assessment.delegation.get().person.full_name == "Rodrigo Carazo"
+        assert "Illustrative" in assessment.summary
+        assert "gives the election days and the months" not in peru_2000.summary
+
+    def test_public_summary_of_peru_2000_says_what_the_text_says(self, client):
+        mission = Mission.objects.get(name=demo.PERU_2000)
+        client.force_login(get_user_model().objects.get(username="reviewer"))
+
+        response = client.get(reverse("observation:mission_public_summary", args=[mission.pk]))
+        page = response.content.decode()
+
+        assert response.status_code == 200
+        text = " ".join(page.split())
+        # The text's findings on the first round of 9 April 2000.
+        for finding in (
+            "Pre-marked ballots in favor of Fujimori",
+            "Ballots that did not list opponent Alejandro Toledo",
+            "Attempted intimidation by police and the military",
+            "Inexplicable delays in the vote-computing process",
+        ):
+            assert finding in text, finding
+        # "A significant number of polling stations", not one.
+        verified = mission.irregularities.filter(
+            category__code=IrregularityCategory.OVERVOTE, status=Irregularity.Status.VERIFIED
+        )
+        assert verified.count() >= 10
+        assert text.count('class="badge text-bg-warning unverified"') == 0
+        for overvote in verified.select_related("station"):
+            assert overvote.station.code in text
+        # The runoff was not observed.
+        assert "Fundamental flaws were not rectified" in text
+        # Stations "where a report counted more ballots cast than registered voters".
+        assert "more ballots cast than registered voters" in text
+
+    def test_public_summary_of_peru_2000_labels_what_is_illustrative(self, client):
+        mission = Mission.objects.get(name=demo.PERU_2000)
+        client.force_login(get_user_model().objects.get(username="reviewer"))
+
+        response = client.get(reverse("observation:mission_public_summary", args=[mission.pk]))
+
+        text = " ".join(response.content.decode().split()).replace("&#x27;", "'")
+        assert "are illustrative data, not from the mission's records" in text
+        for invented in ("severities and review notes", "titles, exact dates and times"):
+            assert invented in text
+        assert "the overvote stations standing for the text's significant number" in text
+        # Each invented station irregularity says so where it is listed.
+        assert (
+            "Soldiers inside the station questioned voters in the queue. " + demo.ILLUSTRATIVE
+            in text
+        )

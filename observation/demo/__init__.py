@@ -12,11 +12,20 @@ differs, after full_clean(): running it again changes nothing (not even history)
 """
 
 from observation import services
-from observation.demo.facts import PERU_2000, PERU_2001, PERU_2016, load_facts
+from observation.demo.facts import (
+    LIMA,
+    PERU_2000,
+    PERU_2000_ASSESSMENT,
+    PERU_2001,
+    PERU_2016,
+    load_facts,
+)
 from observation.demo.illustrative import OVERVOTE_STATIONS, STATION_COUNT, load_illustrative
 from observation.demo.records import (
     ILLUSTRATIVE,
     ILLUSTRATIVE_DATE,
+    ILLUSTRATIVE_REVIEW,
+    ILLUSTRATIVE_STATEMENT,
     PASSWORD,
     SUPERUSER,
     DemoUsers,
@@ -28,9 +37,13 @@ from observation.models import LibraryQuestion, Mission
 __all__ = [
     "ILLUSTRATIVE",
     "ILLUSTRATIVE_DATE",
+    "ILLUSTRATIVE_REVIEW",
+    "ILLUSTRATIVE_STATEMENT",
+    "LIMA",
     "OVERVOTE_STATIONS",
     "PASSWORD",
     "PERU_2000",
+    "PERU_2000_ASSESSMENT",
     "PERU_2001",
     "PERU_2016",
     "STATION_COUNT",

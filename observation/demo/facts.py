@@ -1,9 +1,16 @@
 """Facts from the reference text: organisations, people, the three missions."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from observation import services
-from observation.demo.records import ILLUSTRATIVE_DATE, DemoUsers, upsert
+from observation.demo.records import (
+    ILLUSTRATIVE_REVIEW,
+    ILLUSTRATIVE_STATEMENT,
+    DemoUsers,
+    set_times,
+    upsert,
+)
 from observation.models import (
     DelegationMember,
     ElectionRound,
@@ -95,10 +102,23 @@ PERU_2000 = "Peru 2000"
 PERU_2001 = "Peru 2001"
 PERU_2016 = "Peru 2016"
 
+PERU_2000_ASSESSMENT = "Peru 2000 pre-election assessment"
+
+LIMA = ZoneInfo("America/Lima")
+
 MISSION_DATES_NOTE = (
-    "The mission's start and end dates are illustrative: the text gives the election "
-    "days and the months of the missions, not when each delegation arrived or left."
+    "The mission's start and end dates are illustrative: the text does not say when "
+    "the delegation arrived or left."
 )
+
+
+def _on(day, hour, minute=0) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=LIMA)
+
+
+# Election night of the 2000 first round: when the national findings were logged and
+# verified (illustrative times, as the text gives none).
+ELECTION_NIGHT_2000 = _on(datetime.date(2000, 4, 9), 22)
 
 
 def load_facts(*, users: DemoUsers) -> None:
@@ -151,7 +171,7 @@ def _round(mission, kind, day, *, observed=True, reason="") -> ElectionRound:
     )
 
 
-def _national_irregularity(mission, round_, category, description, *, severity, by):
+def _national_irregularity(mission, round_, category, description, *, severity, by, at):
     irregularity = upsert(
         Irregularity,
         key={
@@ -172,9 +192,10 @@ def _national_irregularity(mission, round_, category, description, *, severity, 
             irregularity=irregularity,
             decision="verify",
             by=by,
-            note="Stated in the mission's public findings.",
+            note=f"Stated in the mission's public findings. {ILLUSTRATIVE_REVIEW}",
         )
-    return irregularity
+    # Logged and verified on election night, not at load time.
+    return set_times(irregularity, created_at=at, reviewed_at=at + datetime.timedelta(hours=1))
 
 
 def _statement(mission, kind, day, *, title, body, round_=None, cites=(), recommendations=()):
@@ -205,11 +226,20 @@ def _statement(mission, kind, day, *, title, body, round_=None, cites=(), recomm
     return statement
 
 
-def _publish(statement, *, reviewer, leader):
+def _publish(statement, *, by):
+    """Submitted, approved and published by the mission's leadership on the day it was
+    issued (illustrative times), not at load time."""
     if statement.status == FindingsStatement.Status.DRAFT:
-        services.statement_move(statement=statement, move="submit", by=reviewer)
-        services.statement_move(statement=statement, move="approve", by=leader)
-        services.statement_move(statement=statement, move="publish", by=leader)
+        services.statement_move(statement=statement, move="submit", by=by)
+        services.statement_move(statement=statement, move="approve", by=by)
+        services.statement_move(statement=statement, move="publish", by=by)
+    day = statement.issued_on
+    set_times(
+        statement,
+        submitted_at=_on(day, 9),
+        approved_at=_on(day, 11),
+        published_at=_on(day, 12),
+    )
 
 
 def _load_peru_2000(*, carter_center, ndi, users):
@@ -218,7 +248,7 @@ def _load_peru_2000(*, carter_center, ndi, users):
         lead=carter_center,
         values={
             "election": "2000 presidential elections",
-            "kind": Mission.Kind.FULL,
+            "kind": Mission.Kind.LIMITED,
             "status": Mission.Status.CONCLUDED,
             "status_note": (
                 "Declined to observe the runoff of 28 May 2000: fundamental flaws were not "
@@ -236,14 +266,17 @@ def _load_peru_2000(*, carter_center, ndi, users):
                 "July 2000, calling for a shortened presidential term and new elections.\n\n"
                 f"{MISSION_DATES_NOTE} The polling stations, observer reports and "
                 f"station-level irregularities of the first round are illustrative data, "
-                f"not from the mission's records."
+                f"not from the mission's records; so are the severities and review notes "
+                f"of the irregularities, the statements' titles, exact dates and times, and "
+                f"the overvote stations standing for the text's significant number of "
+                f"polling stations with more ballots cast than voters assigned."
             ),
         },
     )
     upsert(
         MissionPartner,
         key={"mission": mission, "organization": ndi},
-        values={"role": MissionPartner.Role.PARTNER},
+        values={"role": MissionPartner.Role.CO_ORGANISER},
     )
     for user, role in (
         (users.staff, MissionMembership.Role.STAFF),
@@ -269,7 +302,8 @@ def _load_peru_2000(*, carter_center, ndi, users):
             code,
             description,
             severity=serious,
-            by=users.reviewer,
+            by=users.carter,
+            at=ELECTION_NIGHT_2000,
         )
         for code, description in (
             ("pre_marked_ballots", "Pre-marked ballots in favor of Fujimori."),
@@ -293,17 +327,17 @@ def _load_peru_2000(*, carter_center, ndi, users):
                 "Before election day, The Carter Center and NDI publicly identified "
                 "numerous issues that led them to conclude that irreparable damage was "
                 "done to the electoral process and that it fell far below international "
-                f"standards.\n\n*{ILLUSTRATIVE_DATE}*"
+                f"standards.\n\n*{ILLUSTRATIVE_STATEMENT}*"
             ),
         ),
         _statement(
             mission,
-            FindingsStatement.Kind.PUBLIC_APPEAL,
+            FindingsStatement.Kind.PRESS,
             datetime.date(2000, 4, 3),
             title="Appeal to postpone the elections",
             body=(
                 "The Center and NDI asked President Alberto Fujimori to postpone the "
-                f"elections. He declined.\n\n*{ILLUSTRATIVE_DATE}*"
+                f"elections. He declined.\n\n*{ILLUSTRATIVE_STATEMENT}*"
             ),
             recommendations=[
                 (
@@ -328,20 +362,21 @@ def _load_peru_2000(*, carter_center, ndi, users):
                 "intimidation by police and the military; inexplicable delays in the "
                 "vote-computing process; and in a significant number of polling stations, "
                 "more ballots cast than the number of voters assigned to the polling site."
-                f"\n\n*{ILLUSTRATIVE_DATE}*"
+                f"\n\n*{ILLUSTRATIVE_STATEMENT}*"
             ),
             cites=flaws,
         ),
         _statement(
             mission,
-            FindingsStatement.Kind.PUBLIC_APPEAL,
+            FindingsStatement.Kind.PRESS,
             datetime.date(2000, 6, 5),
             title="Call on the OAS to remedy the legitimacy crisis",
             body=(
                 "After the fraudulent May runoff, President Carter, Barbados Prime Minister "
                 "Erskine Sandiford and former Costa Rica President Rodrigo Carazo called on "
                 "the Organization of American States to send a special mission to develop "
-                f"remedies to the legitimacy crisis, which the OAS did.\n\n*{ILLUSTRATIVE_DATE}*"
+                "remedies to the legitimacy crisis, which the OAS did."
+                f"\n\n*{ILLUSTRATIVE_STATEMENT}*"
             ),
             recommendations=[
                 (
@@ -363,7 +398,7 @@ def _load_peru_2000(*, carter_center, ndi, users):
                 "and civic groups, though Fujimori's government declined offers to meet "
                 "with the delegation. At the conclusion of their mission, the team called "
                 "for shortening of President Fujimori's term and new elections."
-                f"\n\n*{ILLUSTRATIVE_DATE}*"
+                f"\n\n*{ILLUSTRATIVE_STATEMENT}*"
             ),
             recommendations=[
                 (
@@ -385,7 +420,36 @@ def _load_peru_2000(*, carter_center, ndi, users):
         ),
     ]
     for statement in statements:
-        _publish(statement, reviewer=users.reviewer, leader=users.leader)
+        _publish(statement, by=users.carter)
+    _load_peru_2000_assessment(mission)
+
+
+def _load_peru_2000_assessment(peru_2000):
+    """The assessment mission Rodrigo Carazo led: the text names him as its leader and
+    nothing else about it, so its date and the mission it preceded are illustrative."""
+    mission = _mission(
+        PERU_2000_ASSESSMENT,
+        lead=peru_2000.lead_organization,
+        values={
+            "election": "2000 presidential elections",
+            "kind": Mission.Kind.NEEDS_ASSESSMENT,
+            "status": Mission.Status.CONCLUDED,
+            "status_note": "",
+            "preceded": peru_2000,
+            "start_date": None,
+            "end_date": None,
+            "summary": (
+                "Former Costa Rica President Rodrigo Carazo led one of The Carter Center's "
+                "assessment missions to Peru.\n\nIllustrative: the text gives no date for "
+                "it; that it assessed the run-up to the 2000 elections is assumed here."
+            ),
+        },
+    )
+    upsert(
+        DelegationMember,
+        key={"mission": mission, "person": Person.objects.get(full_name="Rodrigo Carazo")},
+        values={"role": DelegationMember.Role.LEADER},
+    )
 
 
 def _load_peru_2001(*, carter_center, ndi, users):
@@ -406,18 +470,21 @@ def _load_peru_2001(*, carter_center, ndi, users):
                 "remarkable progress since the fraudulent election of May 2000. Toledo and "
                 "former President Alan Garcia headed to a runoff, which the Center and NDI "
                 f"observed and in which Toledo emerged as the people's choice.\n\n"
-                f"{MISSION_DATES_NOTE}"
+                f"{MISSION_DATES_NOTE} The election days of 8 April and 3 June 2001 are "
+                "illustrative: the text gives the month of the first round (April 2001) "
+                "and no date for the runoff."
             ),
         },
     )
     upsert(
         MissionPartner,
         key={"mission": mission, "organization": ndi},
-        values={"role": MissionPartner.Role.PARTNER},
+        values={"role": MissionPartner.Role.CO_ORGANISER},
     )
     first = _round(mission, ElectionRound.Kind.FIRST_ROUND, datetime.date(2001, 4, 8))
     runoff = _round(mission, ElectionRound.Kind.RUNOFF, datetime.date(2001, 6, 3))
-    # No demo user belongs to this mission: the superuser stands in for its reviewers.
+    # No demo user belongs to this mission: the Center's leadership, as the text names
+    # it, logs and verifies its findings (on an illustrative night after the vote).
     findings = [
         _national_irregularity(
             mission,
@@ -425,7 +492,8 @@ def _load_peru_2001(*, carter_center, ndi, users):
             "late_opening",
             "Widespread poll opening delays.",
             severity=Irregularity.Severity.SIGNIFICANT,
-            by=users.admin,
+            by=users.carter,
+            at=_on(datetime.date(2001, 4, 8), 22),
         ),
         _national_irregularity(
             mission,
@@ -433,7 +501,8 @@ def _load_peru_2001(*, carter_center, ndi, users):
             "station_not_opened",
             "In a few instances, polls did not open at all.",
             severity=Irregularity.Severity.SIGNIFICANT,
-            by=users.admin,
+            by=users.carter,
+            at=_on(datetime.date(2001, 4, 8), 22),
         ),
     ]
     statements = [
@@ -447,7 +516,7 @@ def _load_peru_2001(*, carter_center, ndi, users):
                 "The Carter Center and NDI noted widespread poll opening delays, and in a "
                 "few instances, polls did not open at all. The delegation found that Peru "
                 "had made remarkable progress since the fraudulent election of May 2000."
-                f"\n\n*{ILLUSTRATIVE_DATE}*"
+                f"\n\n*{ILLUSTRATIVE_STATEMENT}*"
             ),
             cites=findings,
         ),
@@ -460,12 +529,12 @@ def _load_peru_2001(*, carter_center, ndi, users):
             body=(
                 "The Center and NDI observed the runoff election between Alejandro Toledo "
                 "and former President Alan Garcia, in which Toledo emerged as the people's "
-                f"choice.\n\n*{ILLUSTRATIVE_DATE}*"
+                f"choice.\n\n*{ILLUSTRATIVE_STATEMENT}*"
             ),
         ),
     ]
     for statement in statements:
-        _publish(statement, reviewer=users.admin, leader=users.admin)
+        _publish(statement, by=users.carter)
 
 
 DELEGATION_2016 = [
@@ -496,8 +565,22 @@ def _load_peru_2016(*, carter_center):
             ),
         },
     )
-    _round(mission, ElectionRound.Kind.FIRST_ROUND, datetime.date(2016, 4, 10))
-    _round(mission, ElectionRound.Kind.RUNOFF, datetime.date(2016, 6, 5))
+    # A study mission studies the rounds: it does not observe them.
+    studied = "A study mission: it studied the conditions of the round, not observed it."
+    _round(
+        mission,
+        ElectionRound.Kind.FIRST_ROUND,
+        datetime.date(2016, 4, 10),
+        observed=False,
+        reason=studied,
+    )
+    _round(
+        mission,
+        ElectionRound.Kind.RUNOFF,
+        datetime.date(2016, 6, 5),
+        observed=False,
+        reason=studied,
+    )
     for full_name in DELEGATION_2016:
         upsert(
             DelegationMember,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from observation import services
 from observation.demo.facts import PERU_2000
-from observation.demo.records import ILLUSTRATIVE, DemoUsers, upsert
+from observation.demo.records import ILLUSTRATIVE, ILLUSTRATIVE_REVIEW, DemoUsers, set_times, upsert
 from observation.models import (
     ElectionRound,
     Irregularity,
@@ -66,8 +66,10 @@ DEPARTMENT_CODES = {
     "Loreto": "LOR",
 }
 STATION_COUNT = 60
-# Stations (by index) whose counting report shows more ballots than registered voters.
-OVERVOTE_STATIONS = {3, 9, 16, 22, 31, 38, 45, 52}
+# Stations (by index) whose counting report shows more ballots than registered voters:
+# enough for the text's "significant number of polling stations" (all but the last are
+# verified; the last waits in the review queue for the tour).
+OVERVOTE_STATIONS = {3, 9, 11, 16, 22, 27, 31, 38, 41, 45, 52, 57}
 
 
 def _at(hour, minute=0) -> datetime.datetime:
@@ -116,8 +118,16 @@ def load_illustrative(*, users: DemoUsers) -> None:
         _station_irregularity(reports[index, phase], code, severity, description, by=users.staff)
         for index, phase, code, severity, description in STATION_IRREGULARITIES
     ]
-    # A few decisions, so the review queue shows both outcomes and still has work.
-    _review(overvotes[0], verify=True, by=users.reviewer, note="Tally sheet checked.")
+    for overvote in overvotes:
+        # Raised by detection, its description is the system's; the station is invented.
+        if ILLUSTRATIVE not in overvote.description:
+            type(overvote).objects.filter(pk=overvote.pk).update(
+                description=f"{overvote.description}\n\n{ILLUSTRATIVE}"
+            )
+        set_times(overvote, created_at=overvote.report.entered_at)
+    # Decisions on election night, so the queue shows both outcomes and still has work.
+    for overvote in overvotes[:-1]:
+        _review(overvote, verify=True, by=users.reviewer, note="Tally sheet checked.")
     _review(logged[0], verify=True, by=users.reviewer, note="Confirmed by the team leader.")
     _review(logged[1], verify=True, by=users.reviewer, note="Two teams saw it.")
     _review(
@@ -288,7 +298,12 @@ def _station_irregularity(report, code, severity, description, *, by) -> Irregul
 
 
 def _review(irregularity, *, verify, by, note):
-    if irregularity.status != Irregularity.Status.REPORTED:
-        return
     decision = "verify" if verify else "dismiss"
-    services.irregularity_review(irregularity=irregularity, decision=decision, by=by, note=note)
+    if irregularity.status == Irregularity.Status.REPORTED:
+        services.irregularity_review(
+            irregularity=irregularity,
+            decision=decision,
+            by=by,
+            note=f"{note} {ILLUSTRATIVE_REVIEW}",
+        )
+    set_times(irregularity, reviewed_at=_at(23, 30))

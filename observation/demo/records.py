@@ -10,6 +10,22 @@ PASSWORD = "observa-demo"
 
 ILLUSTRATIVE = "Illustrative data: not from the mission's records."
 ILLUSTRATIVE_DATE = "The exact date is illustrative: the text gives no day for it."
+ILLUSTRATIVE_STATEMENT = (
+    "The title, the exact date and the times of approval and publication are "
+    "illustrative: the text gives none of them."
+)
+ILLUSTRATIVE_REVIEW = "The severity and this review are illustrative."
+
+
+def set_times(row, **times):
+    """Give `row` its historical times (services stamp "now"), without a save:
+    a queryset update, only where a time differs, so a second load writes nothing."""
+    changed = {name: value for name, value in times.items() if getattr(row, name) != value}
+    if changed:
+        type(row).objects.filter(pk=row.pk).update(**changed)
+        for name, value in changed.items():
+            setattr(row, name, value)
+    return row
 
 
 def upsert(model, *, key: dict, values: dict | None = None, save=None):
@@ -53,6 +69,8 @@ class DemoUsers:
     staff: object
     reviewer: object
     leader: object
+    # The mission's own leadership, as the text names it: people, not sign-in accounts.
+    carter: object
 
 
 def load_users() -> DemoUsers:
@@ -72,7 +90,18 @@ def load_users() -> DemoUsers:
         new.save()
         return new
 
+    def person(username, first_name, last_name):
+        existing = User.objects.filter(username=username).first()
+        if existing:
+            return existing
+        new = User(username=username, first_name=first_name, last_name=last_name, is_active=False)
+        new.set_unusable_password()
+        new.full_clean()
+        new.save()
+        return new
+
     return DemoUsers(
+        carter=person("jimmy.carter", "Jimmy", "Carter"),
         admin=user(SUPERUSER, is_superuser=True, is_staff=True),
         staff=user("staff"),
         reviewer=user("reviewer"),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("observation", "0016_irregularity_facts"),
+        ("observation", "0017_field_vocabulary"),
     ]
 
     operations = [

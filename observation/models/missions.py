@@ -62,11 +62,13 @@ class MissionQuerySet(models.QuerySet):
 
 class Mission(models.Model):
     class Kind(models.TextChoices):
-        FULL = "full", _("Full observation")
+        # As ODIHR and the EU name them; a pre-election assessment is a needs assessment.
+        NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment (pre-election assessment)")
+        ELECTION_ASSESSMENT = "election_assessment", _("Election assessment")
         LIMITED = "limited", _("Limited observation")
-        STUDY = "study", _("Study mission")
-        ASSESSMENT = "assessment", _("Assessment / needs assessment")
+        FULL = "full", _("Full observation")
         EXPERT = "expert", _("Expert mission")
+        STUDY = "study", _("Study mission")
         FOLLOW_UP = "follow_up", _("Follow-up mission")
 
     class Status(models.TextChoices):
@@ -95,6 +97,15 @@ class Mission(models.Model):
         verbose_name=_("lead organisation"),
         on_delete=models.PROTECT,
         related_name="led_missions",
+    )
+    preceded = models.ForeignKey(
+        "self",
+        verbose_name=_("preceded"),
+        help_text=_("For a pre-election assessment: the mission it preceded."),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
     )
     partners = models.ManyToManyField(
         Organization,

@@ -55,10 +55,11 @@ class FindingsStatementQuerySet(models.QuerySet):
 class FindingsStatement(MissionRecord):
     class Kind(models.TextChoices):
         PRE_ELECTION = "pre_election", _("Pre-election statement")
+        INTERIM = "interim", _("Interim report")
         PRELIMINARY = "preliminary", _("Preliminary statement")
         POST_ELECTION = "post_election", _("Post-election statement")
         FINAL_REPORT = "final_report", _("Final report")
-        PUBLIC_APPEAL = "public_appeal", _("Public appeal")
+        PRESS = "press_statement", _("Press statement")
 
     Status = StatementStatus
     RETURN_NEEDS_REASON = RETURN_NEEDS_REASON

@@ -164,8 +164,9 @@ def test_review_queue_queries_do_not_grow(
 ):
     _irregularities(mission, size)
     client.force_login(reviewer)
-    # session, user, mission with role, queue count, queue page
-    with django_assert_num_queries(5):
+    # session, user, mission with role, the filters' areas and categories, queue count,
+    # queue page
+    with django_assert_num_queries(7):
         response = client.get(queue_url(mission))
     assert response.status_code == 200
 
@@ -178,7 +179,7 @@ def test_mission_home_queries_do_not_grow(client, staff, mission, size, django_a
     factories.FindingsStatementFactory(mission=mission)
     client.force_login(staff)
     # session, user, mission with role, rounds, report counts, irregularity counts,
-    # statement counts, partners, delegation, latest irregularities
-    with django_assert_num_queries(10):
+    # statement counts, partners, delegation, latest irregularities, linked assessments
+    with django_assert_num_queries(11):
         response = client.get(reverse("observation:mission_detail", args=[mission.pk]))
     assert response.status_code == 200

@@ -142,7 +142,7 @@ def peru(mission, leader):
     published.publish(by=leader)
     draft = factories.FindingsStatementFactory(
         mission=mission,
-        kind=FindingsStatement.Kind.PUBLIC_APPEAL,
+        kind=FindingsStatement.Kind.PRESS,
         title=DRAFT_TITLE,
         issued_on=datetime.date(2000, 5, 10),
     )
