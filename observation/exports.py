@@ -95,6 +95,7 @@ def station_columns(mission: Mission) -> list[Column]:
         Column(_("Name"), lambda s: s.name),
         *_area_columns(mission, lambda s: s),
         Column(_("Registered voters"), lambda s: s.registered_voters),
+        Column(_("In the random sample"), lambda s: _("yes") if s.in_sample else _("no")),
         Column(_("Latitude"), lambda s: s.latitude),
         Column(_("Longitude"), lambda s: s.longitude),
     ]

@@ -725,6 +725,26 @@ def _coordinate(bound: int) -> forms.Field:
     )
 
 
+class _YesNoField(forms.CharField):
+    """A yes/no cell in the languages lists come in; an empty cell is no."""
+
+    YES = {"yes", "y", "si", "s", "x", "true", "1", "oui", "vrai"}
+    NO = {"no", "n", "false", "0", "non", "faux", ""}
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False, error_messages={"invalid": _("must be yes or no.")}, **kwargs
+        )
+
+    def clean(self, value):
+        answer = normalise_header(super().clean(value))
+        if answer in self.YES:
+            return True
+        if answer in self.NO:
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class _CodeField(forms.CharField):
     """A station code, normalised as every code is, so that look-alikes are one station."""
 
@@ -828,6 +848,12 @@ class StationImporter(Importer):
                     "n elec habil",
                     "electores inscritos",
                 ),
+            ),
+            ImportColumn(
+                "in_sample",
+                _("In the random sample"),
+                _YesNoField(),
+                aliases=("sample", "random sample", "in sample", "muestra", "en la muestra"),
             ),
             ImportColumn("latitude", _("Latitude"), _coordinate(90), aliases=("lat", "latitud")),
             ImportColumn(
@@ -977,10 +1003,12 @@ class StationImporter(Importer):
         keys = [column.key for column in preview.columns]
         columns = {key: meta.get_field(key).column for key in keys}
         every = ["code", "name", *(f"area_{n}" for n in range(1, 6))]
-        every += ["registered_voters", "latitude", "longitude"]
+        every += ["registered_voters", "latitude", "longitude", "in_sample"]
+        # What a file leaves out takes the model's default on a new station.
+        defaults = {f"area_{n}": "''" for n in range(1, 6)} | {"in_sample": "false"}
         staging = ", ".join(
             f"{meta.get_field(key).column} {meta.get_field(key).db_type(connection)}"
-            + (" NOT NULL DEFAULT ''" if key.startswith("area_") else "")
+            + (f" NOT NULL DEFAULT {defaults[key]}" if key in defaults else "")
             for key in every
         )
         targets = ", ".join(meta.get_field(key).column for key in every)

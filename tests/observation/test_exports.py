@@ -85,6 +85,7 @@ def test_filtered_station_export_spans_all_pages(staff_client, mission):
         "Province",
         "District",
         "Registered voters",
+        "In the random sample",
         "Latitude",
         "Longitude",
     ]
@@ -148,7 +149,7 @@ def test_exported_cell_starting_with_a_formula_is_neutralised(staff_client, miss
 
     assert rows[1][1] == '\'=HYPERLINK("http://evil.example","x")'
     # A negative number is a number, left alone.
-    assert str(rows[1][6]) in {"-12.5", "-12.500000"}
+    assert str(rows[1][7]) in {"-12.5", "-12.500000"}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -220,7 +221,7 @@ def test_unneutralise_removes_only_the_apostrophe_neutralise_adds(cell, text):
 
 
 def _station_values(mission):
-    fields = ["code", "name", "area_1", "area_2", "area_3", "registered_voters"]
+    fields = ["code", "name", "area_1", "area_2", "area_3", "registered_voters", "in_sample"]
     return list(
         PollingStation.objects.filter(mission=mission)
         .order_by("code")
@@ -246,7 +247,7 @@ def test_station_export_imports_back_exactly_without_duplicates(
     )
     factories.PollingStationFactory(mission=mission, code="=A1", name="'Escuela' 7")
     factories.PollingStationFactory(mission=mission, code="@HOME", name="+51 Colegio")
-    factories.PollingStationFactory(mission=mission, code="0007", name="Escuela 7")
+    factories.PollingStationFactory(mission=mission, code="0007", name="Escuela 7", in_sample=True)
     stored = _station_values(mission)
     export = staff_client.get(reverse("observation:station_export", args=[mission.pk, fmt]))
     file = io.BytesIO(b"".join(export.streaming_content))

@@ -127,3 +127,23 @@ def test_a_header_below_the_first_twenty_rows_is_not_looked_for(staff_client, mi
     [error] = response.context["form"].errors.as_data()["file"]
     assert error.code == "missing_column"
     assert not PollingStation.objects.exists()
+
+
+def test_a_list_marks_the_stations_of_the_random_sample(staff_client, mission):
+    rows = (
+        "Código;Nombre;Muestra\nA1;Escuela 1;sí\nA2;Escuela 2;\nA3;Escuela 3;X\nA4;Escuela 4;no\n"
+    )
+    file = _upload("stations.csv", rows.encode())
+    _confirm(staff_client, mission, _preview(staff_client, mission, file))
+
+    sampled = PollingStation.objects.filter(mission=mission, in_sample=True)
+    assert sorted(sampled.values_list("code", flat=True)) == ["A1", "A3"]
+
+
+def test_a_sample_cell_that_is_neither_yes_nor_no_is_refused(staff_client, mission):
+    file = _upload("stations.csv", b"Code,Name,Sample\nA1,Escuela 1,maybe\n")
+
+    response = _preview(staff_client, mission, file)
+
+    assert "must be yes or no." in response.content.decode()
+    assert not PollingStation.objects.filter(mission=mission).exists()
