@@ -80,7 +80,9 @@ def test_member_switches_to_spanish_and_logs_a_report(page, sign_in, peru):
     assert ObserverReport.objects.get().ballots_cast == 412
 
     page.get_by_role("link", name="Bandeja de revisión").click()
-    expect(page.get_by_text("Más votos que electores hábiles").first).to_be_visible()
+    expect(
+        page.locator(".queue-item").get_by_text("Más votos que electores hábiles").first
+    ).to_be_visible()
     assert_no_english(page)
 
     page.get_by_role("link", name="Resumen", exact=True).click()
