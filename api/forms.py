@@ -1,10 +1,13 @@
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from observation.forms import ObserverReportForm, ReportIrregularityForm
+from observation.forms import IrregularityForm, ObserverReportForm, ReportIrregularityForm
+from observation.models import DelegationMember
 
 EXPIRY_CHOICES = [
     (30, _("30 days")),
@@ -42,3 +45,61 @@ class ApiIrregularityForm(ReportIrregularityForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].to_field_name = "code"
+
+
+class ApiStandaloneIrregularityForm(IrregularityForm):
+    """The web form's checks for an irregularity logged on its own (at a station or
+    nationwide), its category named by code and its station by code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].to_field_name = "code"
+
+
+class ObserverInviteForm(forms.Form):
+    """A leader makes a member of the delegation roster an observer: their team is that
+    member. An existing account may be named; otherwise one is created for them."""
+
+    team = forms.ModelChoiceField(
+        label=_("Delegation member"),
+        queryset=DelegationMember.objects.none(),
+        help_text=_("The observer sends this member's reports."),
+    )
+    user = forms.CharField(
+        label=_("Existing account (optional)"),
+        max_length=254,
+        required=False,
+        help_text=_("A user name or e-mail address; leave it empty to create an account."),
+    )
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+        self.fields["team"].queryset = mission.delegation.select_related("person").order_by(
+            "person__full_name"
+        )
+        self.fields["team"].error_messages["invalid_choice"] = _(
+            "Choose a member of this mission's delegation."
+        )
+
+    def clean_user(self):
+        typed = self.cleaned_data["user"].strip()
+        if not typed:
+            return None
+        users = get_user_model().objects.filter(is_active=True)
+        found = list(users.filter(username__iexact=typed)[:2]) or list(
+            users.filter(email__iexact=typed)[:2]
+        )
+        if len(found) != 1:
+            raise ValidationError(
+                _("No single active user has this user name or e-mail address."),
+                code="unknown_user",
+            )
+        (user,) = found
+        if self.mission.memberships.filter(user=user).exists():
+            raise ValidationError(
+                _("%(user)s is on this mission already: change their role above."),
+                code="already_member",
+                params={"user": user.get_full_name() or user.get_username()},
+            )
+        return user

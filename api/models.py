@@ -130,3 +130,34 @@ class Submission(models.Model):
 
     def __str__(self):
         return str(self.report.submission_id)
+
+
+class IrregularitySubmission(models.Model):
+    """The request body that logged an irregularity through the API, under the client's
+    submission id: a retry is compared with it, as a report's is (Submission)."""
+
+    submission_id = models.UUIDField(_("submission id"), unique=True)
+    irregularity = models.OneToOneField(
+        "observation.Irregularity",
+        on_delete=models.CASCADE,
+        related_name="api_submission",
+        verbose_name=_("irregularity"),
+    )
+    body = models.JSONField(_("request body"))
+    token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="irregularity_submissions",
+        verbose_name=_("API token"),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("API irregularity submission")
+        verbose_name_plural = _("API irregularity submissions")
+
+    def __str__(self):
+        return str(self.submission_id)

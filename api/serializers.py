@@ -5,6 +5,7 @@ from rest_framework import serializers
 from observation.models import (
     ElectionRound,
     Irregularity,
+    IrregularityPhoto,
     MissionMembership,
     ObserverReport,
     PollingStation,
@@ -51,6 +52,7 @@ class StationSerializer(serializers.ModelSerializer):
             "registered_voters",
             "latitude",
             "longitude",
+            "updated_at",
         ]
 
 
@@ -110,6 +112,69 @@ class IrregularityOutSerializer(serializers.ModelSerializer):
             "status",
             "superseded_at",
         ]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    """A photo as stored: its pixels only, its metadata stripped on arrival."""
+
+    class Meta:
+        model = IrregularityPhoto
+        fields = ["id", "content_type", "width", "height", "created_at"]
+
+
+class IrregularitySerializer(IrregularityOutSerializer):
+    """An irregularity logged through the API, as its reporter reads it back: where,
+    what, its photos and its review status; never the review note."""
+
+    submission_id = serializers.SerializerMethodField()
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta(IrregularityOutSerializer.Meta):
+        fields = [
+            *IrregularityOutSerializer.Meta.fields,
+            "submission_id",
+            "round",
+            "report",
+            "occurred_at",
+            "created_at",
+            "photos",
+        ]
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_submission_id(self, irregularity):
+        submission = getattr(irregularity, "api_submission", None)
+        return str(submission.submission_id) if submission is not None else None
+
+
+class IrregularityCreateSerializer(serializers.Serializer):
+    """An irregularity logged on its own, at a station or nationwide. Only its shape is
+    checked here: the web form's checks run on it as they run on the form."""
+
+    submission_id = serializers.UUIDField(
+        help_text=_("Your own id for it: a retry with the same id stores nothing new.")
+    )
+    round = serializers.IntegerField(required=False, allow_null=True)
+    station = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("The station's code; leave it out for a national-level irregularity."),
+    )
+    category = serializers.SlugField(help_text=_("A category code, e.g. intimidation."))
+    severity = serializers.ChoiceField(choices=Irregularity.Severity.choices)
+    evidence = serializers.ChoiceField(choices=Irregularity.Evidence.choices)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    description = serializers.CharField(max_length=5000)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(
+        help_text=_(
+            "A JPEG or PNG photo. Its location, camera and time metadata are removed "
+            "before it is stored."
+        )
+    )
 
 
 class ReportSerializer(serializers.ModelSerializer):

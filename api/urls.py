@@ -24,6 +24,21 @@ v1 = [
         _api(views.ReportDetailView),
         name="report_detail",
     ),
+    path(
+        "missions/<int:pk>/irregularities/",
+        _api(views.IrregularityListView),
+        name="irregularity_list",
+    ),
+    path(
+        "missions/<int:pk>/irregularities/<int:irregularity_pk>/",
+        _api(views.IrregularityDetailView),
+        name="irregularity_detail",
+    ),
+    path(
+        "missions/<int:pk>/irregularities/<int:irregularity_pk>/photos/",
+        _api(views.IrregularityPhotoView),
+        name="irregularity_photos",
+    ),
 ]
 
 urlpatterns = [

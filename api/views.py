@@ -4,23 +4,31 @@ Each view reads the mission through `access.mission_for`, as the web pages do, a
 writes only through `observation.services`; an observer sees their own team's work.
 """
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone as dj_timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers
 from api.errors import ApiError, invalid
-from api.forms import ApiIrregularityForm, ApiReportForm
-from api.models import ApiToken, Submission
+from api.forms import ApiIrregularityForm, ApiReportForm, ApiStandaloneIrregularityForm
+from api.models import ApiToken, IrregularitySubmission, Submission
 from observation import answers as checklist_answers
-from observation import services
+from observation import photos, services
 from observation.access import ROLE_REFUSAL, MissionAccess, mission_for, role_allows
 from observation.models import (
     Answer,
@@ -129,6 +137,14 @@ class StationListView(generics.ListAPIView):
         parameters=[
             OpenApiParameter("code", str, description="A station code, exactly."),
             OpenApiParameter("area", str, description="An area name, at any level, exactly."),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description=(
+                    "Only the stations added or changed at or after this time (ISO 8601): "
+                    "send the latest `updated_at` you received to sync what changed since."
+                ),
+            ),
         ],
     )
     def get(self, request, *args, **kwargs):
@@ -144,7 +160,27 @@ class StationListView(generics.ListAPIView):
             for level in range(1, 6):
                 levels |= Q(**{f"area_{level}": area})
             stations = stations.filter(levels)
+        if (since := self.request.query_params.get("updated_since")) is not None:
+            stations = stations.filter(updated_at__gte=_moment(since, "updated_since"))
         return stations
+
+
+def _moment(text: str, name: str):
+    """A time given in a query parameter, in ISO 8601; naive, it is read in UTC."""
+    try:
+        # A "+" left unencoded in a query string arrives as a space.
+        moment = parse_datetime(text.strip().replace(" ", "+"))
+    except ValueError:  # well formed, yet no such time (a 13th month)
+        moment = None
+    if moment is None:
+        raise ApiError(
+            _("Give %(name)s as a date and time in ISO 8601, e.g. 2026-04-12T08:00:00Z.")
+            % {"name": name},
+            code="invalid_time",
+        )
+    if dj_timezone.is_naive(moment):
+        moment = dj_timezone.make_aware(moment, datetime.UTC)
+    return moment
 
 
 class ChecklistView(APIView):
@@ -322,3 +358,225 @@ class ReportDetailView(APIView):
         access = _mission(request, pk)
         report = get_object_or_404(_reports(request, access), pk=report_pk)
         return Response(serializers.ReportSerializer(report).data)
+
+
+IRREGULARITY_SUBMISSION_ELSEWHERE = _(
+    "This submission id belongs to an irregularity of another mission: send a new id."
+)
+IRREGULARITY_SUBMISSION_CONFLICT = _(
+    "An irregularity was already stored under this submission id, with other values: send a "
+    "new id for a new irregularity."
+)
+IRREGULARITY_BODY_DEFAULTS = {"round": None, "station": None, "occurred_at": None}
+# A multipart body carries the photo and a few hundred bytes of headers around it.
+MULTIPART_MARGIN = 64 * 1024
+
+
+def _irregularities(request, access: MissionAccess):
+    """The mission's irregularities as the user may read them back: an observer's are
+    those of their team's reports and those their team logged on their own."""
+    irregularities = (
+        Irregularity.objects.filter(mission=access.mission)
+        .select_related("category", "station", "api_submission")
+        .prefetch_related("photos")
+    )
+    if access.role == Role.OBSERVER:
+        team = _team(request, access)
+        teammates = MissionMembership.objects.filter(
+            mission=access.mission, role=Role.OBSERVER, team_id=team
+        ).values("user_id")
+        irregularities = irregularities.filter(
+            Q(report__observer_id=team) | Q(report__isnull=True, reported_by__in=teammates)
+        )
+    return irregularities
+
+
+class IrregularityListView(APIView):
+    @extend_schema(
+        summary="The mission's irregularities (an observer's: their team's only)",
+        responses=serializers.IrregularitySerializer(many=True),
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    )
+    def get(self, request, pk):
+        access = _mission(request, pk)
+        paginator = Page()
+        page = paginator.paginate_queryset(_irregularities(request, access), request, view=self)
+        return paginator.get_paginated_response(
+            serializers.IrregularitySerializer(page, many=True).data
+        )
+
+    @extend_schema(
+        summary="Log an irregularity at a station or nationwide",
+        request=serializers.IrregularityCreateSerializer,
+        responses={
+            201: serializers.IrregularitySerializer,
+            200: OpenApiResponse(
+                serializers.IrregularitySerializer,
+                description="A retry: the irregularity stored already.",
+            ),
+            400: serializers.ErrorSerializer,
+            403: serializers.ErrorSerializer,
+            409: serializers.ConflictSerializer,
+        },
+    )
+    def post(self, request, pk):
+        access = _mission(request, pk, action="irregularity_submit")
+        incoming = serializers.IrregularityCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        body = IRREGULARITY_BODY_DEFAULTS | serializers.IrregularityCreateSerializer(values).data
+        body["station"] = body["station"] or None
+        replay = _irregularity_replay(request, access, body)
+        if replay is not None:
+            return replay
+        form = ApiStandaloneIrregularityForm(
+            data={
+                "round": values.get("round"),
+                "station": values.get("station") or "",
+                "category": values["category"],
+                "severity": values["severity"],
+                "evidence": values["evidence"],
+                "occurred_at": values.get("occurred_at"),
+                "description": values["description"],
+            },
+            instance=Irregularity(mission=access.mission, reported_by=request.user),
+            mission=access.mission,
+        )
+        if not form.is_valid():
+            raise invalid(form.errors.as_data())
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        try:
+            with transaction.atomic():
+                irregularity = services.irregularity_create(
+                    irregularity=form.save(commit=False), by=request.user
+                )
+                IrregularitySubmission.objects.create(
+                    submission_id=values["submission_id"],
+                    irregularity=irregularity,
+                    body=body,
+                    token=token,
+                )
+        except IntegrityError:
+            # Another request with this submission id stored it first.
+            replay = _irregularity_replay(request, access, body)
+            if replay is None:
+                raise
+            return replay
+        except MissionLockedError as error:
+            raise ApiError(
+                error.messages[0], code="mission_locked", status_code=status.HTTP_403_FORBIDDEN
+            ) from None
+        stored = _irregularities(request, access).get(pk=irregularity.pk)
+        return Response(
+            serializers.IrregularitySerializer(stored).data,
+            status=status.HTTP_201_CREATED,
+            headers={
+                "Location": reverse("api:irregularity_detail", args=[access.mission.pk, stored.pk])
+            },
+        )
+
+
+def _irregularity_replay(request, access, body) -> Response | None:
+    """The answer to a submission id stored already, as `_replay` answers for reports."""
+    submission = (
+        IrregularitySubmission.objects.filter(submission_id=body["submission_id"])
+        .select_related("irregularity")
+        .first()
+    )
+    if submission is None:
+        return None
+    if submission.irregularity.mission_id != access.mission.pk:
+        return Response(
+            {"code": "submission_elsewhere", "detail": str(IRREGULARITY_SUBMISSION_ELSEWHERE)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    differ = sorted(
+        name
+        for name in body.keys() | submission.body.keys()
+        if body.get(name) != submission.body.get(name)
+    )
+    if differ:
+        return Response(
+            {
+                "code": "submission_conflict",
+                "detail": str(IRREGULARITY_SUBMISSION_CONFLICT),
+                "fields": differ,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    stored = get_object_or_404(_irregularities(request, access), pk=submission.irregularity_id)
+    return Response(serializers.IrregularitySerializer(stored).data, status=status.HTTP_200_OK)
+
+
+class IrregularityDetailView(APIView):
+    @extend_schema(
+        summary="One irregularity with its photos and review status",
+        responses=serializers.IrregularitySerializer,
+    )
+    def get(self, request, pk, irregularity_pk):
+        access = _mission(request, pk)
+        irregularity = get_object_or_404(_irregularities(request, access), pk=irregularity_pk)
+        return Response(serializers.IrregularitySerializer(irregularity).data)
+
+
+# What photo_attach refuses that is not about the file itself.
+PHOTO_STATE_REFUSALS = {"irregularity_reviewed", "too_many_photos"}
+
+
+class IrregularityPhotoView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Add a photo (JPEG or PNG) as evidence of an irregularity",
+        description=(
+            "Sent as multipart/form-data with the file as `image`. The photo is drawn "
+            "again from its pixels: its location, camera and time metadata are not stored. "
+            "The same file sent again answers 200 with the photo stored the first time."
+        ),
+        request={"multipart/form-data": serializers.PhotoUploadSerializer},
+        responses={
+            201: serializers.PhotoSerializer,
+            200: OpenApiResponse(
+                serializers.PhotoSerializer, description="A retry: the photo stored already."
+            ),
+            400: serializers.ErrorSerializer,
+            403: serializers.ErrorSerializer,
+            409: serializers.ErrorSerializer,
+            413: serializers.ErrorSerializer,
+        },
+    )
+    def post(self, request, pk, irregularity_pk):
+        access = _mission(request, pk, action="irregularity_submit")
+        irregularity = get_object_or_404(_irregularities(request, access), pk=irregularity_pk)
+        limit = photos.max_upload_size()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit + MULTIPART_MARGIN:
+            # Refused before the body is read: no worker spools a huge upload to disk.
+            raise ApiError(
+                photos.TOO_LARGE % {"limit": filesizeformat(limit)},
+                code="too_large",
+                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        incoming = serializers.PhotoUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            photo = services.photo_attach(
+                irregularity, incoming.validated_data["image"], by=request.user
+            )
+        except MissionLockedError as error:
+            raise ApiError(
+                error.messages[0], code="mission_locked", status_code=status.HTTP_403_FORBIDDEN
+            ) from None
+        except ValidationError as error:
+            if error.code in PHOTO_STATE_REFUSALS:
+                raise ApiError(
+                    error.messages[0], code=error.code, status_code=status.HTTP_409_CONFLICT
+                ) from None
+            raise invalid({"image": error.error_list}) from None
+        return Response(
+            serializers.PhotoSerializer(photo).data,
+            status=status.HTTP_201_CREATED if photo.created else status.HTTP_200_OK,
+        )

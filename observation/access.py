@@ -40,9 +40,14 @@ POLICY: dict[str, Rule] = {
     # checklists), its submissions and their review status. Observers see their team's only.
     "field_read": Rule(Role.OBSERVER, refused_when_locked=False),
     "report_submit": Rule(Role.OBSERVER, refused_when_locked=True),
+    # An irregularity logged on its own (at a station or nationwide), and photo evidence.
+    "irregularity_submit": Rule(Role.OBSERVER, refused_when_locked=True),
     # Reading the mission, its lists, summaries and exports.
     "view": Rule(Role.STAFF, refused_when_locked=False),
     "review_queue": Rule(Role.REVIEWER, refused_when_locked=False),
+    # Photo evidence may show faces and places: the mission's own people only, never the
+    # public summary.
+    "photo_view": Rule(Role.STAFF, refused_when_locked=False),
     # Entering what observers report, and the lists it is checked against
     # (by hand, by import, or in the admin).
     "report_add": Rule(Role.STAFF, refused_when_locked=True),
@@ -73,6 +78,8 @@ POLICY: dict[str, Rule] = {
     "membership_manage": Rule(Role.LEADER, refused_when_locked=False),
     # Inviting someone new by e-mail creates an account: not on a locked mission.
     "membership_invite": Rule(Role.LEADER, refused_when_locked=True),
+    # A key for an observer's phone, shown once to the leader who hands it over.
+    "observer_token": Rule(Role.LEADER, refused_when_locked=True),
 }
 
 # A statement's lifecycle moves (FindingsStatement.MOVES), as actions of the table.

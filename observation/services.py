@@ -14,15 +14,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from observation import answers as checklist_answers
-from observation import overvote
+from observation import overvote, photos
 from observation.imports import Importer, Preview, read_table
 from observation.models import (
     Answer,
@@ -31,6 +33,7 @@ from observation.models import (
     FindingsStatement,
     Irregularity,
     IrregularityCategory,
+    IrregularityPhoto,
     LibraryQuestion,
     Mission,
     MissionMembership,
@@ -257,6 +260,72 @@ def irregularity_reopen(irregularity: Irregularity, by, reason: str) -> str:
     return _("Decision reopened: the irregularity waits for review again.")
 
 
+def irregularity_create(*, irregularity: Irregularity, by) -> Irregularity:
+    """Log an irregularity outside a report, at a station or nationwide: the web form's
+    and the API's one door. `irregularity` holds the checked values (its form's)."""
+    with transaction.atomic():
+        # Held until the row is written: nobody locks the mission in between.
+        Mission.objects.hold_unlocked(irregularity.mission_id)
+        irregularity.reported_by = irregularity.reported_by or by
+        irregularity.save()
+    return irregularity
+
+
+# How many photos one irregularity keeps: evidence, not an album.
+PHOTOS_PER_IRREGULARITY = 10
+
+
+def photo_attach(irregularity: Irregularity, upload, by) -> IrregularityPhoto:
+    """Store a photo as evidence of `irregularity`, its metadata stripped (observation.photos).
+
+    `upload` is a Django File (an UploadedFile). Raises ValidationError with a message
+    for the sender: not a JPEG or PNG by its content, too large, too many pixels, the
+    irregularity reviewed or superseded already (what a reviewer decided on does not
+    change), too many photos, or the mission locked; nothing is stored then. The same
+    file sent again for the same irregularity returns the photo stored the first time,
+    with `created` False on it.
+    """
+    clean = photos.clean_photo(upload)
+    with transaction.atomic():
+        Mission.objects.hold_unlocked(irregularity.mission_id)
+        current = Irregularity.objects.select_for_update().get(pk=irregularity.pk)
+        stored = current.photos.filter(digest=clean.digest).first()
+        if stored is not None:
+            stored.created = False
+            return stored
+        if not current.awaits_review:
+            raise ValidationError(
+                _(
+                    "This irregularity was reviewed or superseded: what the reviewer decided "
+                    "on can no longer be added to."
+                ),
+                code="irregularity_reviewed",
+            )
+        if current.photos.count() >= PHOTOS_PER_IRREGULARITY:
+            raise ValidationError(
+                _("An irregularity keeps at most %(count)d photos.")
+                % {"count": PHOTOS_PER_IRREGULARITY},
+                code="too_many_photos",
+            )
+        photo = IrregularityPhoto(
+            irregularity=current,
+            content_type=clean.content_type,
+            width=clean.width,
+            height=clean.height,
+            digest=clean.digest,
+            uploaded_by=by,
+        )
+        photo.image.save(f"photo.{clean.extension}", ContentFile(clean.content), save=False)
+        try:
+            photo.save()
+        except BaseException:
+            # The row is not written: neither is the file kept.
+            photo.image.storage.delete(photo.image.name)
+            raise
+    photo.created = True
+    return photo
+
+
 def statement_save(*, statement: FindingsStatement, by, version=None, save_related=None):
     """Save a draft statement, then what hangs off it, wholly or not at all.
 
@@ -351,6 +420,76 @@ def membership_invite(*, mission: Mission, email: str, role: str, by, link_for, 
         "email": email,
         "role": membership.get_role_display(),
     }
+
+
+def observer_invite(*, mission: Mission, team, by, user=None) -> str:
+    """Make a delegation member's team an observer of the mission: `user` (an existing
+    account) or, without one, a new account named after the member. An observer signs in
+    to nothing: they use the API key a leader hands them (`observer_token_issue`).
+    Returns what was done."""
+    if mission.is_locked:
+        raise ValidationError(_("The mission is locked: its records are read-only."), code="locked")
+    with transaction.atomic():
+        created = user is None
+        if created:
+            model = get_user_model()
+            first, _space, last = team.person.full_name.strip().partition(" ")
+            user = model(
+                username=_free_username(model, slugify(team.person.full_name) or "observer"),
+                first_name=first[:150],
+                last_name=last[:150],
+            )
+            user.set_unusable_password()
+            user.save()
+        membership = MissionMembership(
+            mission=mission, user=user, role=MissionMembership.Role.OBSERVER, team=team
+        )
+        membership_save(membership=membership, by=by)
+    values = {"user": user.get_username(), "team": team.person.full_name}
+    if created:
+        return (
+            _(
+                "Account %(user)s created as the observer for %(team)s: create their API key "
+                "below and hand it to them."
+            )
+            % values
+        )
+    return _("%(user)s added as the observer for %(team)s.") % values
+
+
+def observer_token_issue(*, membership, by, name: str, expires_at):
+    """A personal API token for an observer, created by a leader to hand over; returns
+    (token, key), the key shown once.
+
+    Only for someone who is an observer and nothing more, on missions that `by` leads:
+    a key opens every mission its user is on, so a leader may make one only where they
+    could do all it allows themselves.
+    """
+    from api.models import ApiToken
+
+    user = membership.user
+    if membership.role != MissionMembership.Role.OBSERVER:
+        raise ValidationError(
+            _("A leader creates API keys for observers only: others create their own."),
+            code="not_observer",
+        )
+    beyond = user.is_staff or user.is_superuser
+    if not beyond and not by.is_superuser:
+        led = MissionMembership.objects.filter(user=by, role=MissionMembership.Role.LEADER)
+        beyond = (
+            user.mission_memberships.exclude(role=MissionMembership.Role.OBSERVER).exists()
+            or user.mission_memberships.exclude(mission__in=led.values("mission")).exists()
+        )
+    if beyond or user.pk == by.pk:
+        raise ValidationError(
+            _(
+                "%(user)s has other roles than observer on missions you do not lead: they "
+                "create their own API key on their account page."
+            )
+            % {"user": user.get_full_name() or user.get_username()},
+            code="beyond_observer",
+        )
+    return ApiToken.issue(user=user, name=name, expires_at=expires_at)
 
 
 def _free_username(model, email: str) -> str:

@@ -19,6 +19,12 @@ mission_patterns = [
     path("unlock/", missions.mission_unlock, name="mission_unlock"),
     path("members/", missions.membership_list, name="membership_list"),
     path("members/invite/", missions.membership_invite, name="membership_invite"),
+    path("members/observers/invite/", missions.observer_invite, name="observer_invite"),
+    path(
+        "members/<int:membership_pk>/api-key/",
+        missions.membership_token,
+        name="membership_token",
+    ),
     path("members/<int:membership_pk>/role/", missions.membership_role, name="membership_role"),
     path(
         "members/<int:membership_pk>/remove/",
@@ -80,6 +86,11 @@ mission_patterns = [
         "irregularities/<int:irregularity_pk>/",
         irregularities.irregularity_detail,
         name="irregularity_detail",
+    ),
+    path(
+        "irregularities/<int:irregularity_pk>/photos/<int:photo_pk>/",
+        irregularities.irregularity_photo,
+        name="irregularity_photo",
     ),
     path(
         "irregularities/<int:irregularity_pk>/review/",

@@ -16,6 +16,7 @@ from observation.models.missions import (
     PollingStation,
 )
 from observation.models.people import Organization, Person
+from observation.models.photos import IrregularityPhoto
 from observation.models.reports import (
     Irregularity,
     IrregularityCategory,
@@ -38,6 +39,7 @@ __all__ = [
     "FindingsStatement",
     "Irregularity",
     "IrregularityCategory",
+    "IrregularityPhoto",
     "LibraryQuestion",
     "Mission",
     "MissionLockedError",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -336,9 +337,11 @@ class MissionMembership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # The observer's team: they submit and read back that delegation member's reports only.
+    # RESTRICT, not PROTECT: the member stays while an observer sends for them, yet the
+    # whole mission deletes with both.
     team = models.ForeignKey(
         "DelegationMember",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="observer_memberships",
         verbose_name=_("observer team"),
         null=True,
@@ -548,6 +551,9 @@ class PollingStation(MissionRecord):
         db_default=False,
         help_text=_("Drawn at random for the mission's sample of stations."),
     )
+    # What a field device syncs from (the API's `updated_since`). A database default too,
+    # for writes that skip save(): the import's COPY.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["mission", "code"]
@@ -572,7 +578,10 @@ class PollingStation(MissionRecord):
                 violation_error_message=_("Give both latitude and longitude, or neither."),
             ),
         ]
-        indexes = [models.Index(fields=["mission", "area_1"], name="station_area_idx")]
+        indexes = [
+            models.Index(fields=["mission", "area_1"], name="station_area_idx"),
+            models.Index(fields=["mission", "updated_at"], name="station_updated_idx"),
+        ]
 
     def __str__(self):
         return f"{self.code} — {self.name}"

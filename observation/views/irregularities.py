@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import QueryDict
+from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from observation.access import mission_for
 from observation.filters import SEVERITY_RANK, ReviewQueueFilterSet
 from observation.forms import IrregularityForm, ReviewForm
 from observation.history import history_rows
-from observation.models import Irregularity
+from observation.models import Irregularity, IrregularityPhoto
 from observation.views import DRAFT_SAVED
 
 QUEUE_PAGE_SIZE = 25
@@ -30,11 +30,17 @@ def irregularity_create(request, pk):
         mission=mission,
     )
     if request.method == "POST" and form.is_valid():
-        irregularity = form.save()
-        messages.success(
-            request, _("Irregularity logged; it now waits for review."), extra_tags=DRAFT_SAVED
-        )
-        return redirect(irregularity)
+        try:
+            irregularity = services.irregularity_create(
+                irregularity=form.save(commit=False), by=request.user
+            )
+        except ValidationError as error:  # the mission locked since the form was checked
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Irregularity logged; it now waits for review."), extra_tags=DRAFT_SAVED
+            )
+            return redirect(irregularity)
     return render(
         request,
         "observation/irregularity_form.html",
@@ -63,6 +69,11 @@ def irregularity_detail(request, pk, irregularity_pk):
         "review_form": ReviewForm(),
         "cited_in": irregularity.cited_in.all(),
         "history": history_rows(irregularity),
+        "photos": (
+            irregularity.photos.select_related("irregularity")
+            if access.allows("photo_view")
+            else []
+        ),
         "can_reopen": (
             access.allows("irregularity_reopen")
             and not irregularity.awaits_review
@@ -71,6 +82,26 @@ def irregularity_detail(request, pk, irregularity_pk):
         ),
     }
     return render(request, "observation/irregularity_detail.html", context)
+
+
+def irregularity_photo(request, pk, irregularity_pk, photo_pk):
+    """A photo of an irregularity, to the mission's members whose role allows it: photo
+    evidence is never public, and no cache outside the browser keeps it."""
+    access = mission_for(request, pk, action="photo_view")
+    photo = get_object_or_404(
+        IrregularityPhoto.objects.filter(
+            irregularity__mission=access.mission, irregularity_id=irregularity_pk
+        ),
+        pk=photo_pk,
+    )
+    extension = photo.image.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        photo.image.open("rb"),
+        content_type=photo.content_type,
+        filename=f"irregularity-{irregularity_pk}-photo-{photo.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _queue_filter(data, mission) -> ReviewQueueFilterSet:

@@ -7,12 +7,14 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from api.forms import ObserverInviteForm, TokenCreateForm
 from observation import services
 from observation.access import mission_for, role_allows
 from observation.forms import MembershipAddForm, MembershipInviteForm, MembershipRoleForm
@@ -228,18 +230,92 @@ def membership_list(request, pk):
                 % {"user": _name(membership.user), "role": membership.get_role_display()},
             )
             return redirect("observation:membership_list", pk=mission.pk)
+    return _members_page(request, access, form=form)
+
+
+def _members_page(request, access, *, form=None, issued=None):
+    """The members page; `issued` is an observer's new API key, shown on this answer only."""
+    mission = access.mission
+    if form is None:
+        form = MembershipAddForm(mission=mission)
+    now = timezone.now()
+    active_keys = Count(
+        "user__api_tokens",
+        filter=Q(user__api_tokens__revoked_at__isnull=True, user__api_tokens__expires_at__gt=now),
+    )
     context = {
         "access": access,
         "mission": mission,
         "form": form,
         "not_saved": form.is_bound,
-        "memberships": mission.memberships.select_related("user").order_by(
-            "user__last_name", "user__username"
-        ),
+        "memberships": mission.memberships.select_related("user", "team__person")
+        .annotate(active_keys=active_keys)
+        .order_by("user__last_name", "user__username"),
         "roles": MissionMembership.Role.choices,
         "invite_form": MembershipInviteForm(mission=mission, prefix="invite"),
+        "observer_form": ObserverInviteForm(mission=mission, prefix="observer"),
+        "token_form": TokenCreateForm(prefix="token"),
+        "issued": issued,
     }
-    return render(request, "observation/membership_list.html", context)
+    response = render(request, "observation/membership_list.html", context)
+    if issued:
+        # The key is in this page alone: no cache keeps it.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def observer_invite(request, pk):
+    """A leader makes a delegation member's team an observer, with an existing account or
+    a new one. Refused on a locked mission, since it may create an account."""
+    access = mission_for(request, pk, action="membership_invite")
+    mission = access.mission
+    form = ObserverInviteForm(request.POST, mission=mission, prefix="observer")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("observation:membership_list", pk=mission.pk)
+    try:
+        done = services.observer_invite(
+            mission=mission,
+            team=form.cleaned_data["team"],
+            by=request.user,
+            user=form.cleaned_data["user"],
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done)
+    return redirect("observation:membership_list", pk=mission.pk)
+
+
+@require_POST
+def membership_token(request, pk, membership_pk):
+    """A leader creates an API key for an observer of the mission, to hand to them: shown
+    once, on the page this answers with."""
+    access = mission_for(request, pk, action="observer_token")
+    membership = get_object_or_404(
+        access.mission.memberships.select_related("user"), pk=membership_pk
+    )
+    form = TokenCreateForm(request.POST, prefix="token")
+    refusals = [error for errors in form.errors.values() for error in errors]
+    if not refusals:
+        try:
+            token, key = services.observer_token_issue(
+                membership=membership,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.expires_at(),
+            )
+        except ValidationError as error:
+            refusals = error.messages
+    if refusals:
+        for refusal in refusals:
+            messages.error(request, refusal)
+        return redirect("observation:membership_list", pk=access.mission.pk)
+    issued = {"membership": membership, "token": token, "key": key}
+    return _members_page(request, access, issued=issued)
 
 
 @require_POST

@@ -1,35 +1,72 @@
 """Who may use which endpoint: every endpoint as every role, and an observer's view
 limited to their own team's work."""
 
+import datetime
+import uuid
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
-from observation.models import MissionMembership
+from observation.models import Irregularity, IrregularityPhoto, MissionMembership, ObserverReport
 from observation.models.missions import OBSERVER_NEEDS_TEAM
 from tests import factories
 from tests.api.conftest import client_for
+from tests.api.photos import png
 
-ROLES = ("anonymous", "revoked", "stranger", "observer", "staff", "reviewer", "leader", "superuser")
+# "locked" is a leader of a locked mission: reading goes on, submitting is refused.
+ROLES = (
+    "anonymous",
+    "revoked",
+    "expired",
+    "stranger",
+    "observer",
+    "staff",
+    "reviewer",
+    "leader",
+    "superuser",
+    "locked",
+)
 
-# (URL name, extra arguments, expected status per role)
-READS = {
-    "anonymous": 401,
-    "revoked": 401,
-    "stranger": 404,
-    "observer": 200,
-    "staff": 200,
-    "reviewer": 200,
-    "leader": 200,
-    "superuser": 200,
+
+def expect(**changes):
+    statuses = {
+        "anonymous": 401,
+        "revoked": 401,
+        "expired": 401,
+        "stranger": 404,
+        "observer": 200,
+        "staff": 200,
+        "reviewer": 200,
+        "leader": 200,
+        "superuser": 200,
+        "locked": 200,
+    }
+    return statuses | changes
+
+
+READS = expect()
+CREATES = expect(observer=201, staff=201, reviewer=201, leader=201, superuser=201, locked=403)
+# The token's own code: which of the three an app must tell its user.
+TOKEN_CODES = {
+    "anonymous": "not_authenticated",
+    "revoked": "token_revoked",
+    "expired": "token_expired",
 }
+
+# (URL name, the objects its arguments name, query, expected status per role)
 ENDPOINTS = [
-    ("round_list", (), ""),
-    ("station_list", (), ""),
-    ("checklist", (), "?phase=opening"),
-    ("report_list", (), ""),
-    ("report_detail", ("report",), ""),
+    ("round_list", (), "", READS),
+    ("station_list", (), "", READS),
+    ("station_list", (), "?updated_since=2000-01-01T00:00:00Z", READS),
+    ("checklist", (), "?phase=opening", READS),
+    ("report_list", (), "", READS),
+    ("report_detail", ("report",), "", READS),
+    ("irregularity_list", (), "", READS),
+    ("irregularity_detail", ("irregularity",), "", READS),
 ]
 
 
@@ -41,38 +78,125 @@ def _client(role, field):
         return client_for(factories.UserFactory(is_superuser=True, is_staff=True))
     if role == "stranger":
         return client_for(factories.MissionMembershipFactory(role="leader").user)
-    if role in ("observer", "revoked"):
+    if role in ("observer", "revoked", "expired"):
         user = factories.MissionMembershipFactory(
             mission=mission, role="observer", team=field["team"]
         ).user
         client = client_for(user)
         if role == "revoked":
             ApiToken.objects.get(user=user).revoke()
+        if role == "expired":
+            ApiToken.objects.filter(user=user).update(
+                created_at=timezone.now() - datetime.timedelta(days=31),
+                expires_at=timezone.now() - datetime.timedelta(days=1),
+            )
         return client
+    if role == "locked":
+        mission.lock(by=factories.UserFactory())
+        role = "leader"
     return client_for(factories.MissionMembershipFactory(mission=mission, role=role).user)
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("name", "args", "query"), ENDPOINTS)
-def test_read_endpoints_by_role(field, role, name, args, query):
-    field["report"] = factories.ObserverReportFactory(
-        mission=field["mission"], observer=field["team"]
+@pytest.fixture
+def team_work(field):
+    """A report of the observer's team, with an irregularity logged from it."""
+    report = factories.ObserverReportFactory(mission=field["mission"], observer=field["team"])
+    field["report"] = report
+    field["irregularity"] = factories.IrregularityFactory(
+        mission=field["mission"], report=report, round=report.round, station=report.station
     )
-    resolved = [field[arg].pk for arg in args]
-    url = reverse(f"api:{name}", args=[field["mission"].pk, *resolved]) + query
+    return field
 
-    response = _client(role, field).get(url)
 
-    assert response.status_code == READS[role], f"{role} {url}"
+def _check(response, role, expected, what):
+    assert response.status_code == expected[role], f"{role} {what}: {response.content[:300]}"
     assert response["Content-Type"] == "application/json"
+    if role in TOKEN_CODES:
+        assert response.json()["code"] == TOKEN_CODES[role]
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    if role == "locked" and expected[role] == 403:
+        assert response.json()["code"] == "mission_locked"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "args", "query", "expected"),
+    ENDPOINTS,
+    ids=[f"{row[0]}{row[2]}" for row in ENDPOINTS],
+)
+def test_read_endpoints_by_role(team_work, role, name, args, query, expected):
+    resolved = [team_work[arg].pk for arg in args]
+    url = reverse(f"api:{name}", args=[team_work["mission"].pk, *resolved]) + query
+
+    response = _client(role, team_work).get(url)
+
+    _check(response, role, expected, url)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_me_by_role(field, role):
     response = _client(role, field).get(reverse("api:me"))
 
-    expected = 401 if role in ("anonymous", "revoked") else 200
+    expected = 401 if role in TOKEN_CODES else 200
     assert response.status_code == expected
+
+
+def _report(field):
+    return {
+        "submission_id": str(uuid.uuid4()),
+        "round": field["round"].pk,
+        "station": field["station"].code,
+        "phase": "voting",
+    }
+
+
+def _irregularity(field):
+    return {
+        "submission_id": str(uuid.uuid4()),
+        "station": field["station"].code,
+        "category": "intimidation",
+        "severity": "minor",
+        "evidence": "alleged",
+        "description": "Threats.",
+    }
+
+
+# (URL name, the objects its arguments name, the body, its format, the rows it adds)
+WRITES = [
+    ("report_list", (), _report, "json", lambda: ObserverReport.objects.count()),
+    ("irregularity_list", (), _irregularity, "json", lambda: Irregularity.objects.count()),
+    (
+        "irregularity_photos",
+        ("irregularity",),
+        lambda field: {"image": SimpleUploadedFile("p.png", png(), content_type="image/png")},
+        "multipart",
+        lambda: IrregularityPhoto.objects.count(),
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "args", "make_body", "fmt", "rows"), WRITES, ids=[row[0] for row in WRITES]
+)
+def test_write_endpoints_by_role(team_work, role, name, args, make_body, fmt, rows):
+    client = _client(role, team_work)
+    resolved = [team_work[arg].pk for arg in args]
+    url = reverse(f"api:{name}", args=[team_work["mission"].pk, *resolved])
+    before = rows()
+
+    response = client.post(url, make_body(team_work), format=fmt)
+
+    _check(response, role, CREATES, f"POST {url}")
+    assert rows() == before + (1 if response.status_code == 201 else 0)
+
+
+def test_every_api_url_is_in_the_matrix():
+    from api.urls import v1
+
+    names = {pattern.name for pattern in v1}
+    covered = {row[0] for row in ENDPOINTS} | {row[0] for row in WRITES} | {"me"}
+    assert names == covered
 
 
 def test_me_lists_missions_and_roles(field, observer, observer_api):

@@ -292,7 +292,7 @@ def test_an_observer_of_another_mission_cannot_submit(field):
     _refused(client_for(membership.user), field, body(field), status=404)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite serialises writers: no real concurrency"
 )

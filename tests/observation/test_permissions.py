@@ -73,6 +73,23 @@ MATRIX = [
         {"invite-email": "invited@example.org", "invite-role": "staff"},
         LEADER_ACTIONS,
     ),
+    ("observer_invite", (), "get", None, POST_ONLY),
+    (
+        "observer_invite",
+        (),
+        "post",
+        {"observer-team": "unknown"},
+        LEADER_ACTIONS,
+    ),
+    ("membership_token", ("observer_membership",), "get", None, POST_ONLY),
+    # The key is shown on the page that answers.
+    (
+        "membership_token",
+        ("observer_membership",),
+        "post",
+        {"token-name": "Phone", "token-expires_in": "30"},
+        expect(staff=403, reviewer=403, leader=200, superuser=200, locked=403),
+    ),
     ("membership_role", ("membership",), "get", None, POST_ONLY),
     (
         "membership_role",
@@ -126,6 +143,7 @@ MATRIX = [
     ("irregularity_create", (), "get", None, MEMBER_CHANGES),
     ("irregularity_create", (), "post", {}, MEMBER_FORMS),
     ("irregularity_detail", ("irregularity",), "get", None, MEMBERS),
+    ("irregularity_photo", ("irregularity", "photo"), "get", None, MEMBERS),
     ("review_queue", (), "get", None, REVIEWERS),
     ("irregularity_review", ("irregularity",), "get", None, POST_ONLY),
     (
@@ -199,6 +217,11 @@ def world(mission):
         "checklist": checklist,
         "question": factories.QuestionFactory(checklist=checklist),
         "membership": factories.MissionMembershipFactory(mission=mission),
+        "observer_membership": factories.MissionMembershipFactory(
+            mission=mission,
+            role="observer",
+            team=factories.DelegationMemberFactory(mission=mission),
+        ),
     }
 
 
@@ -224,7 +247,12 @@ def _user(role, mission):
     MATRIX,
     ids=[f"{row[2]}-{row[0]}-{'-'.join(map(str, row[1]))}" for row in MATRIX],
 )
-def test_permission_matrix(client, mission, world, role, name, args, method, data, expected):
+def test_permission_matrix(
+    client, mission, world, role, name, args, method, data, expected, settings, tmp_path
+):
+    if "photo" in args:
+        settings.MEDIA_ROOT = tmp_path
+        world["photo"] = _photo(world["irregularity"])
     statement = world["statement"]
     if name == "statement_transition" and args[1] in {"approve", "return", "publish"}:
         statement.submit_for_review(by=factories.UserFactory())
@@ -286,6 +314,17 @@ MOVES = {
         _fresh(world["statement"]).status == AFTER_MOVE[action]
     ),
 }
+
+
+def _photo(irregularity):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from observation import services
+    from tests.api.photos import phone_jpeg
+
+    return services.photo_attach(
+        irregularity, SimpleUploadedFile("p.jpg", phone_jpeg()), by=factories.UserFactory()
+    )
 
 
 def _fresh(obj):
