@@ -471,9 +471,15 @@ class StationChanges:
     # The first MAX_KEPT_NOTICES changes, to show; the others are only counted.
     changed: list[StationChange] = field(default_factory=list)
     changed_count: int = 0
-    unchanged: int = 0
+    # Stations the file gives exactly as stored: not written again, so that their
+    # updated_at still tells devices syncing the list that nothing changed.
+    unchanged_codes: set[str] = field(default_factory=set)
     # Changes to stations with reports need the user's explicit agreement.
     with_reports: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.unchanged_codes)
 
 
 @dataclass
@@ -911,7 +917,7 @@ class StationImporter(Importer):
                 if before != row[key]
             ]
             if not fields:
-                changes.unchanged += 1
+                changes.unchanged_codes.add(row["code"])
                 continue
             changes.changed_count += 1
             changes.with_reports += has_reports
@@ -951,15 +957,17 @@ class StationImporter(Importer):
             self._lock_mission()
             stored_voters = self._stored_voters()
             counts = self.count(preview, stored_voters)
+            unchanged = preview.changes.unchanged_codes if preview.changes else set()
+            rows = [row for _line, row in preview.rows if row["code"] not in unchanged]
             if connection.vendor == "postgresql":
-                self._copy_and_upsert(preview)
+                self._copy_and_upsert(preview.columns, rows)
             else:
                 PollingStation.objects.bulk_create(
-                    (PollingStation(mission=self.mission, **row) for _line, row in preview.rows),
+                    (PollingStation(mission=self.mission, **row) for row in rows),
                     batch_size=CREATE_BATCH_SIZE,
                     update_conflicts=True,
                     unique_fields=["mission", "code"],
-                    update_fields=sorted(preview.keys() - {"code"}),
+                    update_fields=sorted(preview.keys() - {"code"} | {"updated_at"}),
                 )
             # A file without the column leaves the stored figures as they are.
             changed = (
@@ -993,14 +1001,14 @@ class StationImporter(Importer):
                 raised += sum(1 for o in outcomes if o in (Outcome.RAISED, Outcome.REPLACED))
         return raised
 
-    def _copy_and_upsert(self, preview):
+    def _copy_and_upsert(self, import_columns, rows):
         """COPY the rows into a temporary table, then upsert them in one statement.
 
         On PostgreSQL this is an order of magnitude faster than bulk_create, whose time
         goes into building the SQL of each row in Python.
         """
         meta = PollingStation._meta
-        keys = [column.key for column in preview.columns]
+        keys = [column.key for column in import_columns]
         columns = {key: meta.get_field(key).column for key in keys}
         every = ["code", "name", *(f"area_{n}" for n in range(1, 6))]
         every += ["registered_voters", "latitude", "longitude", "in_sample"]
@@ -1013,14 +1021,17 @@ class StationImporter(Importer):
         )
         targets = ", ".join(meta.get_field(key).column for key in every)
         updates = ", ".join(
-            f"{columns[key]} = EXCLUDED.{columns[key]}" for key in keys if key != "code"
+            [
+                *(f"{columns[key]} = EXCLUDED.{columns[key]}" for key in keys if key != "code"),
+                f"{meta.get_field('updated_at').column} = now()",
+            ]
         )
         mission_column = meta.get_field("mission").column
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMPORARY TABLE station_import ({staging})")
             copy_sql = f"COPY station_import ({', '.join(columns.values())}) FROM STDIN"
             with cursor.cursor.copy(copy_sql) as copy:
-                for _line, row in preview.rows:
+                for row in rows:
                     copy.write_row([row[key] for key in keys])
             cursor.execute(
                 f"INSERT INTO {meta.db_table} ({mission_column}, {targets}) "

@@ -1,6 +1,7 @@
 """A device syncs the station list: all of it once, then only what changed."""
 
 import datetime
+import io
 
 from django.urls import reverse
 from django.utils import timezone
@@ -87,3 +88,37 @@ def test_a_station_written_without_save_gets_a_time_from_the_database(field):
         )
 
     assert PollingStation.objects.get(code="0909").updated_at is not None
+
+
+def test_a_station_list_import_is_seen_by_the_next_sync(field, observer_api, staff, client):
+    """The import writes in bulk, past save(): it bumps updated_at itself, and only on the
+    stations the list changes or adds."""
+    PollingStation.objects.filter(mission=field["mission"]).update(updated_at=LAST_WEEK)
+    stored = {s.code: s for s in PollingStation.objects.filter(mission=field["mission"])}
+    since = timezone.now() - datetime.timedelta(minutes=1)
+    kept, renamed = sorted(stored)[:2]
+    rows = [
+        f"{code},{stored[code].name if code == kept else 'Colegio renombrado'},"
+        f"{stored[code].registered_voters or ''}"
+        for code in (kept, renamed)
+    ]
+    upload = io.BytesIO(
+        ("Code,Name,Registered voters\n" + "\n".join(rows + ["0909,Nueva,"])).encode()
+    )
+    upload.name = "stations.csv"
+    client.force_login(staff)
+    checked = client.post(
+        reverse("observation:station_import", args=[field["mission"].pk]), {"file": upload}
+    )
+    client.post(
+        reverse("observation:station_import_confirm", args=[field["mission"].pk]),
+        {"token": checked.context["token"], "accept_reported_changes": "on"},
+    )
+
+    synced = observer_api.get(
+        reverse("api:station_list", args=[field["mission"].pk]),
+        {"updated_since": since.isoformat()},
+    ).json()
+
+    assert sorted(s["code"] for s in synced["results"]) == sorted([renamed, "0909"])
+    assert PollingStation.objects.get(mission=field["mission"], code=kept).updated_at == LAST_WEEK
