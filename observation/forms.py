@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from observation import answers, dates, markdown
 from observation.history import changed_fields_since
-from observation.imports import Importer, ImportFileError, Preview, read_table
+from observation.imports import (
+    LEFT_OUT,
+    FileColumn,
+    Importer,
+    ImportFileError,
+    MappingError,
+    Preview,
+    normalise_header,
+    read_table,
+)
 from observation.models import (
     FindingsStatement,
     Irregularity,
@@ -588,6 +597,9 @@ class ImportUploadForm(forms.Form):
         self.importer = importer
         self.preview: Preview | None = None
         self.content = b""
+        # Set when the file reads, even if its columns or rows do not pass: the user may
+        # then match its columns without uploading it again.
+        self.file_columns: list[FileColumn] = []
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -601,10 +613,48 @@ class ImportUploadForm(forms.Form):
         content = upload.read()
         try:
             self.preview = self.importer.preview(read_table(content, upload.name))
+        except MappingError as error:
+            self.content, self.file_columns = content, error.file_columns
+            raise ValidationError(error.message, code=error.code) from None
         except ImportFileError as error:
             raise ValidationError(error.message, code=error.code) from None
-        self.content = content
+        self.content, self.file_columns = content, self.preview.file_columns
         return upload
+
+
+class ImportColumnsForm(forms.Form):
+    """The columns step: the field each column of an uploaded file gives, or none. Choosing
+    one field for several columns joins them, in the file's order."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, importer: Importer, file_columns: list[FileColumn], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file_columns = file_columns
+        choices = [(LEFT_OUT, _("— not imported —"))]
+        choices += [(column.key, column.label) for column in importer.columns()]
+        for column in file_columns:
+            self.fields[self.field_name(column)] = forms.ChoiceField(
+                label=column.header,
+                choices=choices,
+                required=False,
+                initial=column.key,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    @staticmethod
+    def field_name(column: FileColumn) -> str:
+        return f"column_{column.index}"
+
+    def rows(self):
+        """Each column with its sample values and its choice, for the template."""
+        return [(column, self[self.field_name(column)]) for column in self.file_columns]
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            normalise_header(column.header): self.cleaned_data[self.field_name(column)]
+            for column in self.file_columns
+        }
 
 
 # A checklist is for one phase, or for every phase without one of its own ("").

@@ -52,6 +52,7 @@ from openpyxl.utils import get_column_letter
 
 from observation.exports import unneutralise
 from observation.models import (
+    ColumnMapping,
     DelegationMember,
     Mission,
     ObserverReport,
@@ -108,6 +109,12 @@ MAX_CLEANED_KEPT = 1_000
 # Lists converted from PDF or exported by authorities put titles above the header: it is
 # looked for among this many first non-blank rows.
 HEADER_SEARCH_ROWS = 20
+# What the columns step shows of each column: its first distinct values, from the first
+# rows under the header.
+SAMPLE_VALUES = 3
+SAMPLE_ROWS = 50
+# The field of a column the user chose to leave out.
+LEFT_OUT = ""
 
 
 class ImportFileError(Exception):
@@ -118,6 +125,15 @@ class ImportFileError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class MappingError(ImportFileError):
+    """The file reads, but its columns do not give what an import needs: the user can
+    match them in the columns step, shown from `file_columns`, without uploading again."""
+
+    def __init__(self, message, *, code, file_columns):
+        super().__init__(message, code=code)
+        self.file_columns = file_columns
 
 
 @dataclass(frozen=True)
@@ -342,10 +358,11 @@ def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
                 _("This file is neither a CSV text file nor an Excel workbook (.xlsx)."),
                 code="not_tabular",
             )
-        header = next((text for text in start.splitlines() if text.strip()), "")
+        lines = [text for text in start.splitlines() if text.strip()][:HEADER_SEARCH_ROWS]
         # Spreadsheets in Spanish (and many other) locales separate with ";". The header
-        # line tells reliably; csv.Sniffer guesses from quotes and is fooled by short files.
-        delimiter = max(DELIMITERS, key=header.count)
+        # tells reliably, and it is the line with the most separators: a title above it
+        # has few. csv.Sniffer guesses from quotes and is fooled by short files.
+        delimiter = max(DELIMITERS, key=lambda d: max((text.count(d) for text in lines), default=0))
         stream.seek(0)
         reader = csv.reader(_csv_lines(stream), delimiter=delimiter)
         for cells in reader:
@@ -440,6 +457,32 @@ class ImportColumn:
 
 
 @dataclass(frozen=True)
+class MatchedColumn:
+    """A field and the file's columns that give it; several are joined with a space (first
+    and last names, a county and a number)."""
+
+    column: ImportColumn
+    indexes: tuple[int, ...]
+
+    def raw(self, cells: list[str]) -> str:
+        if len(self.indexes) == 1:
+            index = self.indexes[0]
+            return cells[index] if index < len(cells) else ""
+        return " ".join(cells[i] for i in self.indexes if i < len(cells) and cells[i])
+
+
+@dataclass(frozen=True)
+class FileColumn:
+    """A named column of the file as the columns step shows it: a sample of its values and
+    the field it gives, LEFT_OUT if none."""
+
+    index: int
+    header: str
+    samples: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
 class RowError:
     line: int
     column: str
@@ -486,6 +529,7 @@ class StationChanges:
 class Preview:
     columns: list[ImportColumn]
     rows: list[tuple[int, dict]] = field(default_factory=list)
+    file_columns: list[FileColumn] = field(default_factory=list)
     # The first MAX_KEPT_ERRORS problems, to show; the others are only counted.
     errors: list[RowError] = field(default_factory=list)
     errors_not_kept: int = 0
@@ -552,39 +596,81 @@ class Importer:
     kind: str
     title = ""
 
-    def __init__(self, mission: Mission):
+    def __init__(self, mission: Mission, *, mapping: dict[str, str] | None = None):
+        """`mapping` gives the field of each header (normalised) as the user matched them in
+        the columns step; without one, the mapping remembered for the mission serves."""
         self.mission = mission
+        self.chosen_mapping = mapping is not None
+        self.mapping = mapping if self.chosen_mapping else self.remembered_mapping()
 
     def columns(self) -> list[ImportColumn]:
         raise NotImplementedError
 
-    def match_columns(self, headers: list[str]) -> tuple[dict[int, ImportColumn], list[str]]:
-        by_name = {name: column for column in self.columns() for name in column.names()}
-        matched, seen, notices = {}, {}, []
+    def remembered_mapping(self) -> dict[str, str]:
+        remembered = ColumnMapping.objects.filter(mission=self.mission, kind=self.kind)
+        return remembered.values_list("columns", flat=True).first() or {}
+
+    def remember_mapping(self, *, by) -> None:
+        """Keep this import's mapping for the mission's next file, beside what earlier files
+        taught: each authority's list may name its columns its own way."""
+        if self.chosen_mapping and self.mapping:
+            ColumnMapping.objects.update_or_create(
+                mission=self.mission,
+                kind=self.kind,
+                defaults={"columns": self.remembered_mapping() | self.mapping, "updated_by": by},
+            )
+
+    def _fields(self, headers: list[str]) -> Iterator[tuple[int, str, bool]]:
+        """(index, field key or LEFT_OUT, whether the user chose it) of each named column:
+        the mapping first, then the header's name or alias."""
+        columns = self.columns()
+        keys = {column.key for column in columns} | {LEFT_OUT}
+        by_name = {name: column.key for column in columns for name in column.names()}
         for index, header in enumerate(headers):
             if not header:
                 continue
-            column = by_name.get(normalise_header(header))
-            if column is None:
-                notices.append(
-                    _("The column “%(header)s” is not one we read; it was ignored.")
-                    % {"header": header}
-                )
-            elif column.key in seen:
+            name = normalise_header(header)
+            chosen = self.mapping.get(name)
+            if chosen in keys:
+                yield index, chosen, True
+            else:
+                yield index, by_name.get(name, LEFT_OUT), False
+
+    def match_columns(self, headers: list[str]) -> tuple[list[MatchedColumn], list[str]]:
+        columns = {column.key: column for column in self.columns()}
+        joined: dict[str, list[int]] = {}
+        notices = []
+        for index, key, chosen in self._fields(headers):
+            if key == LEFT_OUT:
+                if not chosen:
+                    notices.append(
+                        _("The column “%(header)s” is not one we read; it was ignored.")
+                        % {"header": headers[index]}
+                    )
+            elif key in joined and not chosen:
+                # Joining columns is the user's choice; two headers naming one field is
+                # more likely a copy of a column.
                 raise ImportFileError(
-                    _("The columns “%(first)s” and “%(second)s” both give %(what)s; keep one.")
-                    % {"first": seen[column.key], "second": header, "what": column.label},
+                    _(
+                        "The columns “%(first)s” and “%(second)s” both give %(what)s; keep "
+                        "one. To join them, choose %(what)s for both in the columns step."
+                    )
+                    % {
+                        "first": headers[joined[key][0]],
+                        "second": headers[index],
+                        "what": columns[key].label,
+                    },
                     code="duplicate_column",
                 )
             else:
-                matched[index] = column
-                seen[column.key] = header
-        missing = [c.label for c in self.columns() if c.required and c.key not in seen]
+                joined.setdefault(key, []).append(index)
+        missing = [c.label for c in columns.values() if c.required and c.key not in joined]
         if missing:
             raise ImportFileError(
                 _(
-                    "The file has no column for: %(missing)s. Add it with that header. "
-                    "No line among the first %(rows)s has it; the first has: %(headers)s."
+                    "The file has no column for: %(missing)s. Add it with that header, or "
+                    "choose in the columns step which column gives it. No line among the "
+                    "first %(rows)s names it; the line taken for the header has: %(headers)s."
                 )
                 % {
                     "missing": ", ".join(missing),
@@ -593,18 +679,19 @@ class Importer:
                 },
                 code="missing_column",
             )
+        matched = [MatchedColumn(columns[key], tuple(indexes)) for key, indexes in joined.items()]
         return matched, notices
 
     def is_header(self, cells: list[str]) -> bool:
-        """Whether a row names every required column."""
-        names = {normalise_header(cell) for cell in cells if cell}
-        return all(names & column.names() for column in self.columns() if column.required)
+        """Whether a row names every required column, by its headers or the mapping."""
+        named = {key for _index, key, _chosen in self._fields(cells)}
+        return all(column.key in named for column in self.columns() if column.required)
 
     def find_header(self, table: Table, preview: Preview):
         """The header row among the first HEADER_SEARCH_ROWS, and the records under it.
 
-        The rows above it are listed as skipped. Without one, the first row is taken, and
-        the missing columns are reported against its headers.
+        The rows above it are listed as skipped. Without one, the widest row is taken (a
+        title above it has one cell), and the missing columns are reported against it.
         """
         above = [(table.header_line, table.headers)]
         records = table.records
@@ -613,11 +700,36 @@ class Importer:
             if record is None:
                 break
             above.append(record)
-        if not self.is_header(above[-1][1]):
-            return table.headers, itertools.chain(above[1:], records)
-        for line, cells in above[:-1]:
+        if self.is_header(above[-1][1]):
+            header_at = len(above) - 1
+        else:
+            widths = [sum(1 for cell in cells if cell) for _line, cells in above]
+            header_at = widths.index(max(widths))
+        for line, cells in above[:header_at]:
             preview.skip(line, cells, _("above the header line"))
-        return above[-1][1], records
+        return above[header_at][1], itertools.chain(above[header_at + 1 :], records)
+
+    def columns_of(self, table: Table) -> list[FileColumn]:
+        """The file's columns as the columns step shows them, reading only the first rows."""
+        header, records = self.find_header(table, Preview(columns=[]))
+        first_rows = itertools.islice(records, SAMPLE_ROWS)
+        return self.file_columns(header, [cells for _line, cells in first_rows])
+
+    def file_columns(self, header: list[str], first_rows: list[list[str]]) -> list[FileColumn]:
+        fields = {index: key for index, key, _chosen in self._fields(header)}
+        found = []
+        for index, name in enumerate(header):
+            if not name:
+                continue
+            samples = []
+            for cells in first_rows:
+                value = cells[index] if index < len(cells) else ""
+                if value and value not in samples:
+                    samples.append(value)
+                    if len(samples) == SAMPLE_VALUES:
+                        break
+            found.append(FileColumn(index, name, tuple(samples), fields[index]))
+        return found
 
     def skip_reason(self, cells: list[str], header: list[str], matched: dict) -> str | None:
         """Why a row is not a record: a header repeated on each page, or a title or footer.
@@ -651,19 +763,28 @@ class Importer:
             )
         preview = Preview(columns=[])
         header, records = self.find_header(table, preview)
-        matched, preview.notices = self.match_columns(header)
-        preview.columns = list(matched.values())
+        first_rows = list(itertools.islice(records, SAMPLE_ROWS))
+        records = itertools.chain(first_rows, records)
+        preview.file_columns = self.file_columns(header, [cells for _line, cells in first_rows])
+        try:
+            matched, preview.notices = self.match_columns(header)
+        except ImportFileError as error:
+            raise MappingError(
+                error.message, code=error.code, file_columns=preview.file_columns
+            ) from None
+        preview.columns = [joined.column for joined in matched]
         first_lines = {}
-        cleaned = {index: {} for index in matched}
+        cleaned = [{} for _joined in matched]
         for line, cells in records:
             reason = self.skip_reason(cells, header, matched)
             if reason:
                 preview.skip(line, cells, reason)
                 continue
             row, failed = {}, False
-            for index, column in matched.items():
-                raw = cells[index] if index < len(cells) else ""
-                value = _clean(column, raw, cleaned[index])
+            for joined, known in zip(matched, cleaned, strict=True):
+                column = joined.column
+                raw = joined.raw(cells)
+                value = _clean(column, raw, known)
                 if isinstance(value, ValidationError):
                     preview.add_error(RowError(line, column.label, raw, _messages(value)))
                     failed = True
@@ -872,7 +993,7 @@ class StationImporter(Importer):
 
     def match_columns(self, headers):
         matched, notices = super().match_columns(headers)
-        keys = {column.key for column in matched.values()}
+        keys = {joined.column.key for joined in matched}
         if len(keys & {"latitude", "longitude"}) == 1:
             raise ImportFileError(
                 _("Give both a Latitude and a Longitude column, or neither."),

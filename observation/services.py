@@ -544,12 +544,16 @@ def import_confirm(
     Checked again because the mission or its records may have changed since
     the preview. Raises ImportFileError for a file that no longer reads and
     MissionLockedError for a mission locked meanwhile. Changes to stations that
-    have reports are written only when accepted explicitly.
+    have reports are written only when accepted explicitly. The columns as the user
+    matched them are remembered for the mission's next file.
     """
     preview = importer.preview(read_table(content, filename))
     if not preview.is_valid or (preview.needs_acceptance and not accept_reported_changes):
         return ImportConfirmed(preview=preview)
-    return ImportConfirmed(counts=importer.save(preview, by=by))
+    with transaction.atomic():
+        counts = importer.save(preview, by=by)
+        importer.remember_mapping(by=by)
+    return ImportConfirmed(counts=counts)
 
 
 @dataclass(frozen=True)

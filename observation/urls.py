@@ -46,12 +46,32 @@ mission_patterns = [
         transfer.station_import_confirm,
         name="station_import_confirm",
     ),
+    path(
+        "stations/import/columns/",
+        transfer.station_import_columns,
+        name="station_import_columns",
+    ),
+    path(
+        "stations/import/template.<str:fmt>",
+        transfer.station_import_template,
+        name="station_import_template",
+    ),
     path("stations/export.<str:fmt>", transfer.station_export, name="station_export"),
     path("delegation/import/", transfer.delegation_import, name="delegation_import"),
     path(
         "delegation/import/confirm/",
         transfer.delegation_import_confirm,
         name="delegation_import_confirm",
+    ),
+    path(
+        "delegation/import/columns/",
+        transfer.delegation_import_columns,
+        name="delegation_import_columns",
+    ),
+    path(
+        "delegation/import/template.<str:fmt>",
+        transfer.delegation_import_template,
+        name="delegation_import_template",
     ),
     path("reports/", lists.report_list, name="report_list"),
     path("reports/export.<str:fmt>", transfer.report_export, name="report_export"),

@@ -7,6 +7,7 @@ from observation.models.checklists import (
     Question,
     QuestionType,
 )
+from observation.models.imports import ColumnMapping
 from observation.models.missions import (
     DelegationMember,
     ElectionRound,
@@ -34,6 +35,7 @@ __all__ = [
     "Answer",
     "Checklist",
     "ChecklistSection",
+    "ColumnMapping",
     "DelegationMember",
     "ElectionRound",
     "FindingsStatement",

@@ -13,6 +13,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,15 +22,17 @@ from django.views.decorators.http import require_POST
 
 from observation import exports, services
 from observation.access import mission_for
-from observation.forms import ImportUploadForm
+from observation.forms import ImportColumnsForm, ImportUploadForm
 from observation.imports import (
     UPLOAD_FOLDER,
     DelegationImporter,
     Importer,
     ImportFileError,
+    MappingError,
     StationImporter,
+    read_table,
 )
-from observation.models import MissionLockedError
+from observation.models import DelegationMember, MissionLockedError, PollingStation
 from observation.views.lists import irregularity_filter, report_filter, station_filter
 
 SESSION_KEY = "pending_imports"
@@ -38,6 +41,7 @@ SESSION_KEY = "pending_imports"
 @dataclass(frozen=True)
 class _ImportKind:
     importer: type[Importer]
+    model: type[models.Model]
     action: str
     url_name: str
     done_url_name: str
@@ -46,12 +50,14 @@ class _ImportKind:
 IMPORTS = {
     StationImporter.kind: _ImportKind(
         StationImporter,
+        PollingStation,
         "station_edit",
         "observation:station_import",
         "observation:station_list",
     ),
     DelegationImporter.kind: _ImportKind(
         DelegationImporter,
+        DelegationMember,
         "delegation_edit",
         "observation:delegation_import",
         "observation:mission_detail",
@@ -63,9 +69,9 @@ def _pending(request) -> dict:
     return request.session.get(SESSION_KEY, {})
 
 
-def _stash(request, *, mission, kind, content: bytes, filename: str) -> str:
+def _stash(request, *, mission, kind, content: bytes, filename: str, mapping=None) -> str:
     """Keep an upload until it is confirmed, replacing this user's earlier one for the
-    same mission and kind."""
+    same mission and kind; `mapping` is what the user chose in the columns step."""
     for token, entry in list(_pending(request).items()):
         if entry["mission"] == mission.pk and entry["kind"] == kind:
             _discard(request, token)
@@ -73,7 +79,13 @@ def _stash(request, *, mission, kind, content: bytes, filename: str) -> str:
     token = secrets.token_urlsafe(24)
     suffix = PurePath(filename).suffix.lower()
     path = default_storage.save(f"{UPLOAD_FOLDER}/{token}{suffix}", ContentFile(content))
-    pending[token] = {"mission": mission.pk, "kind": kind, "path": path, "filename": filename}
+    pending[token] = {
+        "mission": mission.pk,
+        "kind": kind,
+        "path": path,
+        "filename": filename,
+        "mapping": mapping,
+    }
     request.session[SESSION_KEY] = pending
     return token
 
@@ -86,20 +98,55 @@ def _discard(request, token):
         request.session[SESSION_KEY] = pending
 
 
+def _waiting(request, token, mission, kind) -> tuple[dict | None, bytes | None]:
+    """This user's upload waiting under `token` and its bytes, or (None, None); it stays
+    waiting."""
+    entry = _pending(request).get(token)
+    if not entry or entry["mission"] != mission.pk or entry["kind"] != kind:
+        return None, None
+    try:
+        with default_storage.open(entry["path"], "rb") as stored:
+            return entry, stored.read()
+    except FileNotFoundError:
+        # clear_stale_imports deleted it: it had waited too long.
+        return None, None
+
+
 def _import_page(request, pk, kind):
     access = mission_for(request, pk, action=IMPORTS[kind].action)
     importer = IMPORTS[kind].importer(access.mission)
     form = ImportUploadForm(request.POST or None, request.FILES or None, importer=importer)
     token = None
-    if request.method == "POST" and form.is_valid() and form.preview.is_valid:
-        upload = form.cleaned_data["file"]
+    # A file that reads is kept even with problems: they may come from how its columns
+    # were matched, which the columns step changes without another upload.
+    if request.method == "POST" and (form.is_valid() or form.file_columns):
         token = _stash(
-            request, mission=access.mission, kind=kind, content=form.content, filename=upload.name
+            request,
+            mission=access.mission,
+            kind=kind,
+            content=form.content,
+            filename=request.FILES["file"].name,
         )
-    return _render_import(request, access, importer, form=form, preview=form.preview, token=token)
+    return _render_import(
+        request,
+        access,
+        importer,
+        form=form,
+        preview=form.preview,
+        token=token,
+        file_columns=form.file_columns,
+    )
 
 
-def _render_import(request, access, importer, *, form, preview, token):
+def _render_import(
+    request, access, importer, *, form, preview, token, file_columns=(), columns_form=None
+):
+    """The import page; `token` names the waiting upload, which only a valid preview lets
+    the user confirm."""
+    if columns_form is None and token and file_columns:
+        columns_form = ImportColumnsForm(
+            importer=importer, file_columns=file_columns, initial={"token": token}
+        )
     context = {
         "access": access,
         "mission": access.mission,
@@ -110,29 +157,73 @@ def _render_import(request, access, importer, *, form, preview, token):
         "first_rows": [
             (line, importer.display(row)) for line, row in (preview.rows[:20] if preview else [])
         ],
-        "token": token,
+        "token": token if preview and preview.is_valid else None,
+        "columns_form": columns_form,
         "confirm_url_name": f"{IMPORTS[importer.kind].url_name}_confirm",
+        "columns_url_name": f"{IMPORTS[importer.kind].url_name}_columns",
+        "template_url_name": f"{IMPORTS[importer.kind].url_name}_template",
     }
     return render(request, "observation/import.html", context)
+
+
+def _columns(request, pk, kind):
+    """The columns step: check the waiting upload again with the columns as the user
+    matched them."""
+    import_kind = IMPORTS[kind]
+    access = mission_for(request, pk, action=import_kind.action)
+    token = request.POST.get("token", "")
+    entry, content = _waiting(request, token, access.mission, kind)
+    if entry is None:
+        return _no_longer_waiting(request, import_kind, pk)
+    importer = import_kind.importer(access.mission, mapping=entry["mapping"])
+    # The columns come from the stored file, never from what the browser sends.
+    file_columns = importer.columns_of(read_table(content, entry["filename"]))
+    columns_form = ImportColumnsForm(request.POST, importer=importer, file_columns=file_columns)
+    form = ImportUploadForm(importer=importer)
+    if not columns_form.is_valid():
+        return _render_import(
+            request,
+            access,
+            importer,
+            form=form,
+            preview=None,
+            token=token,
+            file_columns=file_columns,
+            columns_form=columns_form,
+        )
+    entry["mapping"] = columns_form.mapping()
+    pending = _pending(request)
+    pending[token] = entry
+    request.session[SESSION_KEY] = pending
+    importer = import_kind.importer(access.mission, mapping=entry["mapping"])
+    preview = None
+    try:
+        preview = importer.preview(read_table(content, entry["filename"]))
+    except MappingError as error:
+        messages.error(request, error.message)
+        file_columns = error.file_columns
+    else:
+        file_columns = preview.file_columns
+    return _render_import(
+        request,
+        access,
+        importer,
+        form=form,
+        preview=preview,
+        token=token,
+        file_columns=file_columns,
+    )
 
 
 def _confirm(request, pk, kind):
     import_kind = IMPORTS[kind]
     access = mission_for(request, pk, action=import_kind.action)
-    importer = import_kind.importer(access.mission)
     token = request.POST.get("token", "")
-    entry = _pending(request).get(token)
-    if not entry or entry["mission"] != access.mission.pk or entry["kind"] != kind:
+    entry, content = _waiting(request, token, access.mission, kind)
+    if entry is None:
         return _no_longer_waiting(request, import_kind, pk)
-    try:
-        with default_storage.open(entry["path"], "rb") as stored:
-            content = stored.read()
-    except FileNotFoundError:
-        # clear_stale_imports deleted it: it had waited too long.
-        content = None
     _discard(request, token)
-    if content is None:
-        return _no_longer_waiting(request, import_kind, pk)
+    importer = import_kind.importer(access.mission, mapping=entry["mapping"])
     try:
         confirmed = services.import_confirm(
             importer=importer,
@@ -163,8 +254,17 @@ def _confirm(request, pk, kind):
                 kind=kind,
                 content=content,
                 filename=entry["filename"],
+                mapping=entry["mapping"],
             )
-        return _render_import(request, access, importer, form=form, preview=preview, token=token)
+        return _render_import(
+            request,
+            access,
+            importer,
+            form=form,
+            preview=preview,
+            token=token,
+            file_columns=preview.file_columns,
+        )
     messages.success(request, _import_message(kind, confirmed.counts))
     return redirect(import_kind.done_url_name, pk)
 
@@ -214,6 +314,41 @@ def delegation_import(request, pk):
 @require_POST
 def delegation_import_confirm(request, pk):
     return _confirm(request, pk, DelegationImporter.kind)
+
+
+@require_POST
+def station_import_columns(request, pk):
+    return _columns(request, pk, StationImporter.kind)
+
+
+@require_POST
+def delegation_import_columns(request, pk):
+    return _columns(request, pk, DelegationImporter.kind)
+
+
+def _template(request, pk, kind, fmt):
+    """An empty file with the headers the import reads, in the user's language."""
+    import_kind = IMPORTS[kind]
+    access = mission_for(request, pk, action=import_kind.action)
+    importer = import_kind.importer(access.mission, mapping={})
+    columns = [exports.Column(column.label, str) for column in importer.columns()]
+    filename = exports.export_filename(access.mission, f"{kind}-template")
+    empty = import_kind.model.objects.none()
+    if fmt == "csv":
+        return exports.csv_response(columns=columns, queryset=empty, filename=filename)
+    if fmt == "xlsx":
+        return exports.xlsx_response(
+            columns=columns, queryset=empty, filename=filename, title=str(importer.title)
+        )
+    raise Http404
+
+
+def station_import_template(request, pk, fmt):
+    return _template(request, pk, StationImporter.kind, fmt)
+
+
+def delegation_import_template(request, pk, fmt):
+    return _template(request, pk, DelegationImporter.kind, fmt)
 
 
 def _export(request, pk, fmt, *, build_filter, columns, what, title):

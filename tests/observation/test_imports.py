@@ -286,7 +286,7 @@ def test_one_bad_row_means_no_row_is_written(staff_client, mission):
         (
             _csv("name,registered voters\nEscuela,300\n"),
             "missing_column",
-            "The file has no column for: Code. Add it with that header.",
+            "The file has no column for: Code. Add it with that header, or choose",
         ),
         (_csv(""), "empty", "The submitted file is empty."),
         (_csv("\n\n ;\n"), "empty", "This file is empty."),

@@ -115,7 +115,8 @@ def test_without_a_header_the_error_names_the_headers_the_file_has(staff_client,
     assert error.code == "missing_column"
     message = " ".join(error.messages)
     assert "The file has no column for: Code, Name." in message
-    assert "the first has: “Title”" in message
+    # The widest line is taken for the header, not the title above it.
+    assert "the line taken for the header has: “Numero”, “Denumire”, “Judet”" in message
     assert not PollingStation.objects.exists()
 
 

@@ -1,0 +1,228 @@
+"""The columns step: a list whose headers we do not know is matched by the user once,
+columns joined where the list numbers stations per county, and the choice remembered."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from observation.models import ColumnMapping, DelegationMember, PollingStation
+from tests import factories
+
+# Modelled on Romania's list of polling stations (Autoritatea Electorală Permanentă): a
+# semicolon list numbered within each county, with Romanian headers.
+ROMANIAN = (
+    "Judet;Numar sectie;Denumire sectie;Adresa\n"
+    "Cluj;1;Scoala Gimnaziala 1;Str. Horea 2\n"
+    "Cluj;2;Liceul Teoretic 2;Str. Avram Iancu 5\n"
+    "Iasi;1;Scoala 7;Bd. Independentei 1\n"
+)
+JOINED = {"Judet": "code", "Numar sectie": "code", "Denumire sectie": "name", "Adresa": ""}
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def _file(text: str, name="list.csv"):
+    file = io.BytesIO(text.encode())
+    file.name = name
+    return file
+
+
+def _upload(client, mission, text, kind="station"):
+    url = reverse(f"observation:{kind}_import", args=[mission.pk])
+    return client.post(url, {"file": _file(text)})
+
+
+def _choose(client, mission, response, choices: dict, kind="station"):
+    """Post the columns step with a field for each header of the file."""
+    form = response.context["columns_form"]
+    data = {"token": form["token"].value()}
+    for column, _field in form.rows():
+        data[form.field_name(column)] = choices[column.header]
+    return client.post(reverse(f"observation:{kind}_import_columns", args=[mission.pk]), data)
+
+
+def _confirm(client, mission, response, kind="station"):
+    token = response.context["token"]
+    assert token, response.context["preview"].errors
+    url = reverse(f"observation:{kind}_import_confirm", args=[mission.pk])
+    return client.post(url, {"token": token})
+
+
+def test_unknown_headers_open_the_columns_step_with_each_columns_values(staff_client, mission):
+    response = _upload(staff_client, mission, ROMANIAN)
+
+    [error] = response.context["form"].errors.as_data()["file"]
+    assert error.code == "missing_column"
+    assert response.context["token"] is None
+    columns = [(c.header, c.samples, c.key) for c, _f in response.context["columns_form"].rows()]
+    assert columns == [
+        ("Judet", ("Cluj", "Iasi"), ""),
+        ("Numar sectie", ("1", "2"), ""),
+        ("Denumire sectie", ("Scoala Gimnaziala 1", "Liceul Teoretic 2", "Scoala 7"), ""),
+        ("Adresa", ("Str. Horea 2", "Str. Avram Iancu 5", "Bd. Independentei 1"), ""),
+    ]
+    page = response.content.decode()
+    assert "Check again with these columns" in page
+    assert "Cluj · Iasi" in page
+    assert not PollingStation.objects.exists()
+
+
+def test_numbers_per_county_are_refused_alone_and_unique_once_joined(staff_client, mission):
+    uploaded = _upload(staff_client, mission, ROMANIAN)
+    per_county = {**JOINED, "Judet": "area_1"}
+
+    alone = _choose(staff_client, mission, uploaded, per_county)
+
+    assert not alone.context["preview"].is_valid
+    [error] = alone.context["preview"].errors
+    assert (error.line, error.column) == (4, "Code")
+    assert "the code 1 is also on line 2" in error.message
+    assert alone.context["token"] is None
+    assert not PollingStation.objects.exists()
+
+    joined = _choose(staff_client, mission, alone, JOINED)
+    assert joined.context["preview"].is_valid
+    _confirm(staff_client, mission, joined)
+
+    stored = PollingStation.objects.filter(mission=mission).order_by("code")
+    assert [(s.code, s.name) for s in stored] == [
+        ("CLUJ 1", "Scoala Gimnaziala 1"),
+        ("CLUJ 2", "Liceul Teoretic 2"),
+        ("IASI 1", "Scoala 7"),
+    ]
+
+
+def test_the_mapping_is_remembered_for_the_missions_next_file(staff_client, staff, mission):
+    _confirm(
+        staff_client,
+        mission,
+        _choose(staff_client, mission, _upload(staff_client, mission, ROMANIAN), JOINED),
+    )
+    remembered = ColumnMapping.objects.get(mission=mission, kind="stations")
+    assert remembered.columns == {
+        "judet": "code",
+        "numar sectie": "code",
+        "denumire sectie": "name",
+        "adresa": "",
+    }
+    assert remembered.updated_by == staff
+
+    again = _upload(staff_client, mission, ROMANIAN + "Iasi;2;Liceul 9;Str. Lunga 3\n")
+
+    assert again.context["preview"].is_valid
+    assert again.context["preview"].counts == {"created": 1, "updated": 3}
+    # A column the user left out is not reported as unread.
+    assert again.context["preview"].notices == []
+    # Another mission's lists are matched by their own headers.
+    other = factories.MissionFactory()
+    factories.MissionMembershipFactory(mission=other, user=staff, role="staff")
+    elsewhere = _upload(staff_client, other, ROMANIAN)
+    assert elsewhere.context["form"].errors.as_data()["file"][0].code == "missing_column"
+
+
+def test_a_header_below_a_title_is_found_by_the_remembered_mapping(staff_client, mission):
+    ColumnMapping.objects.create(
+        mission=mission, kind="stations", columns={"mesa": "code", "local": "name"}
+    )
+    text = "Relación de mesas de sufragio\nMesa;Local\n900001;IE 1234\n"
+
+    response = _upload(staff_client, mission, text)
+
+    preview = response.context["preview"]
+    assert preview.is_valid
+    assert [(s.line, s.reason) for s in preview.skipped] == [(1, "above the header line")]
+    _confirm(staff_client, mission, response)
+    assert PollingStation.objects.get(mission=mission).name == "IE 1234"
+
+
+def test_first_and_last_names_join_into_one_name(client, leader, mission):
+    client.force_login(leader)
+    roster = "Nombres,Apellidos,Rol\nAna María,Quispe Huamán,Leader\nJohn,Smith,Staff\n"
+    uploaded = _upload(client, mission, roster, kind="delegation")
+    choices = {"Nombres": "full_name", "Apellidos": "full_name", "Rol": "role"}
+
+    checked = _choose(client, mission, uploaded, choices, kind="delegation")
+    _confirm(client, mission, checked, kind="delegation")
+
+    members = DelegationMember.objects.filter(mission=mission).order_by("person__full_name")
+    assert [(m.person.full_name, m.role) for m in members] == [
+        ("Ana María Quispe Huamán", "leader"),
+        ("John Smith", "staff"),
+    ]
+
+
+def test_a_choice_outside_the_list_is_refused_and_nothing_is_kept(staff_client, mission):
+    uploaded = _upload(staff_client, mission, ROMANIAN)
+
+    response = _choose(staff_client, mission, uploaded, {**JOINED, "Adresa": "reviewer_notes"})
+
+    field = response.context["columns_form"]["column_3"]
+    assert "Select a valid choice." in " ".join(field.errors)
+    assert response.context["preview"] is None
+    [entry] = staff_client.session["pending_imports"].values()
+    assert entry["mapping"] is None
+    assert not ColumnMapping.objects.exists()
+    assert not PollingStation.objects.exists()
+
+
+def test_another_users_upload_cannot_be_matched(staff_client, mission, reviewer):
+    uploaded = _upload(staff_client, mission, ROMANIAN)
+    other = Client()
+    other.force_login(reviewer)
+
+    response = _choose(other, mission, uploaded, JOINED)
+
+    assert response.status_code == 302
+    assert not PollingStation.objects.exists()
+    [entry] = staff_client.session["pending_imports"].values()
+    assert entry["mapping"] is None
+
+
+@pytest.mark.parametrize("kind", ["station", "delegation"])
+def test_the_csv_template_imports_once_filled_in(client, leader, mission, kind):
+    client.force_login(leader)
+
+    template = client.get(reverse(f"observation:{kind}_import_template", args=[mission.pk, "csv"]))
+
+    header = b"".join(template.streaming_content).decode("utf-8-sig")
+    [labels] = list(csv.reader(io.StringIO(header)))
+    assert labels[:2] == (["Code", "Name"] if kind == "station" else ["Name", "Nationality"])
+    values = {"Code": "0001", "Name": "Escuela 1", "Role": "Staff", "Nationality": "PE"}
+    row = ",".join(values.get(label, "") for label in labels)
+    if kind == "delegation":
+        row = row.replace("Escuela 1", "Ana Quispe")
+    checked = client.post(
+        reverse(f"observation:{kind}_import", args=[mission.pk]),
+        {"file": _file(header + row + "\n")},
+    )
+    assert checked.context["preview"].notices == []
+    _confirm(client, mission, checked, kind=kind)
+    model = PollingStation if kind == "station" else DelegationMember
+    assert model.objects.filter(mission=mission).count() == 1
+
+
+def test_the_xlsx_template_has_the_import_headers_in_spanish(client, leader, mission):
+    client.force_login(leader)
+
+    template = client.get(
+        reverse("observation:station_import_template", args=[mission.pk, "xlsx"]),
+        headers={"accept-language": "es"},
+    )
+
+    sheet = load_workbook(io.BytesIO(b"".join(template.streaming_content))).active
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert header[:2] == ["Código", "Nombre"]
+    assert "Electores hábiles" in header or "Electores inscritos" in header
