@@ -182,12 +182,16 @@ class _Echo:
         return value
 
 
-def csv_response(*, columns: list[Column], queryset, filename: str) -> StreamingHttpResponse:
+def csv_response(
+    *, columns: list[Column], records: Iterable, filename: str
+) -> StreamingHttpResponse:
+    """`records` are read as the file is sent: a queryset's iterator() streams a long list."""
+
     def lines():
         # A byte-order mark makes spreadsheet programs read the file as UTF-8.
         yield "\ufeff"
         writer = csv.writer(_Echo())
-        for row in rows(columns, queryset.iterator(chunk_size=ITERATOR_CHUNK_SIZE)):
+        for row in rows(columns, records):
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -205,10 +209,12 @@ def _xlsx_cell(sheet, value):
     return cell
 
 
-def xlsx_response(*, columns: list[Column], queryset, filename: str, title: str) -> FileResponse:
+def xlsx_response(
+    *, columns: list[Column], records: Iterable, filename: str, title: str
+) -> FileResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    for row in rows(columns, queryset.iterator(chunk_size=ITERATOR_CHUNK_SIZE)):
+    for row in rows(columns, records):
         sheet.append([_xlsx_cell(sheet, value) for value in row])
     # The workbook is assembled on disk, then sent in chunks and deleted on close.
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)

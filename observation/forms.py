@@ -16,6 +16,7 @@ from observation.imports import (
     FileColumn,
     Importer,
     ImportFileError,
+    Mapping,
     MappingError,
     Preview,
     normalise_header,
@@ -633,6 +634,17 @@ class ImportColumnsForm(forms.Form):
         self.file_columns = file_columns
         choices = [(LEFT_OUT, _("— not imported —"))]
         choices += [(column.key, column.label) for column in importer.columns()]
+        if importer.numbers_within_areas:
+            self.fields["codes_within_area"] = forms.BooleanField(
+                label=_("This list numbers its stations within each area"),
+                help_text=_(
+                    "A code is then one station only with its areas, and is stored with "
+                    "them: “Cluj / Sector 3 / 128”."
+                ),
+                required=False,
+                initial=importer.mapping.codes_within_area,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
         for column in file_columns:
             self.fields[self.field_name(column)] = forms.ChoiceField(
                 label=column.header,
@@ -650,11 +662,12 @@ class ImportColumnsForm(forms.Form):
         """Each column with its sample values and its choice, for the template."""
         return [(column, self[self.field_name(column)]) for column in self.file_columns]
 
-    def mapping(self) -> dict[str, str]:
-        return {
+    def mapping(self) -> Mapping:
+        columns = {
             normalise_header(column.header): self.cleaned_data[self.field_name(column)]
             for column in self.file_columns
         }
+        return Mapping(columns, self.cleaned_data.get("codes_within_area", False))
 
 
 # A checklist is for one phase, or for every phase without one of its own ("").

@@ -103,6 +103,8 @@ MAX_READ_WHOLE_ELEMENTS = 100_000
 MAX_CSV_LINE_LENGTH = MAX_COLUMNS * (2 * MAX_CELL_LENGTH + 3)
 # Row problems and notices a preview keeps to show; the rest are only counted.
 MAX_KEPT_ERRORS = 200
+# Lines listed for each group of problems of one kind.
+GROUP_LINES_SHOWN = 5
 MAX_KEPT_NOTICES = 200
 # Distinct cells of a column remembered once cleaned (see _clean).
 MAX_CLEANED_KEPT = 1_000
@@ -472,6 +474,21 @@ class MatchedColumn:
 
 
 @dataclass(frozen=True)
+class Mapping:
+    """How the user matched a file's columns in the columns step: the field each header
+    (normalised) gives, LEFT_OUT for none; and whether the list numbers its stations within
+    each area, so that a code is one station only with its areas ("Cluj / 128")."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    codes_within_area: bool = False
+
+    @classmethod
+    def stored(cls, data: dict | None) -> "Mapping | None":
+        """The mapping kept as a dict (dataclasses.asdict) in a session, if any."""
+        return None if data is None else cls(**data)
+
+
+@dataclass(frozen=True)
 class FileColumn:
     """A named column of the file as the columns step shows it: a sample of its values and
     the field it gives, LEFT_OUT if none."""
@@ -488,6 +505,20 @@ class RowError:
     column: str
     value: str
     message: str
+    # What kind of problem it is, to group them: the field's error code, or the message of
+    # a check across cells (which names no value).
+    kind: str = ""
+
+
+@dataclass
+class ErrorGroup:
+    """Problems of one kind in one column: how many, the message of the first, and the
+    first lines they are on."""
+
+    column: str
+    example: str
+    count: int = 0
+    lines: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -530,9 +561,15 @@ class Preview:
     columns: list[ImportColumn]
     rows: list[tuple[int, dict]] = field(default_factory=list)
     file_columns: list[FileColumn] = field(default_factory=list)
-    # The first MAX_KEPT_ERRORS problems, to show; the others are only counted.
+    # The first `keep_errors` problems, to show; the others are only counted (None keeps
+    # them all, for the download). Every one is counted in its group.
+    keep_errors: int | None = MAX_KEPT_ERRORS
     errors: list[RowError] = field(default_factory=list)
     errors_not_kept: int = 0
+    groups: dict[tuple[str, str], ErrorGroup] = field(default_factory=dict)
+    # Rows refused as another row's record again: they tell whether a list numbers its
+    # stations within each area.
+    repeated: list[dict] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     # Titles above the header, repeated headers and footers: read past, never as rows.
@@ -553,10 +590,20 @@ class Preview:
         return not self.error_count
 
     def add_error(self, error: RowError) -> None:
-        if len(self.errors) < MAX_KEPT_ERRORS:
+        group = self.groups.get((error.column, error.kind))
+        if group is None:
+            group = self.groups[error.column, error.kind] = ErrorGroup(error.column, error.message)
+        group.count += 1
+        if len(group.lines) < GROUP_LINES_SHOWN:
+            group.lines.append(error.line)
+        if self.keep_errors is None or len(self.errors) < self.keep_errors:
             self.errors.append(error)
         else:
             self.errors_not_kept += 1
+
+    @property
+    def error_groups(self) -> list[ErrorGroup]:
+        return sorted(self.groups.values(), key=lambda group: -group.count)
 
     def keys(self) -> set[str]:
         return {column.key for column in self.columns}
@@ -595,10 +642,12 @@ class Importer:
 
     kind: str
     title = ""
+    # Whether its records may be numbered within each area (Mapping.codes_within_area).
+    numbers_within_areas = False
 
-    def __init__(self, mission: Mission, *, mapping: dict[str, str] | None = None):
-        """`mapping` gives the field of each header (normalised) as the user matched them in
-        the columns step; without one, the mapping remembered for the mission serves."""
+    def __init__(self, mission: Mission, *, mapping: Mapping | None = None):
+        """`mapping` is what the user chose in the columns step; without one, the mapping
+        remembered for the mission serves."""
         self.mission = mission
         self.chosen_mapping = mapping is not None
         self.mapping = mapping if self.chosen_mapping else self.remembered_mapping()
@@ -606,18 +655,23 @@ class Importer:
     def columns(self) -> list[ImportColumn]:
         raise NotImplementedError
 
-    def remembered_mapping(self) -> dict[str, str]:
+    def remembered_mapping(self) -> Mapping:
         remembered = ColumnMapping.objects.filter(mission=self.mission, kind=self.kind)
-        return remembered.values_list("columns", flat=True).first() or {}
+        found = remembered.values_list("columns", "codes_within_area").first()
+        return Mapping(*found) if found else Mapping()
 
     def remember_mapping(self, *, by) -> None:
         """Keep this import's mapping for the mission's next file, beside what earlier files
         taught: each authority's list may name its columns its own way."""
-        if self.chosen_mapping and self.mapping:
+        if self.chosen_mapping:
             ColumnMapping.objects.update_or_create(
                 mission=self.mission,
                 kind=self.kind,
-                defaults={"columns": self.remembered_mapping() | self.mapping, "updated_by": by},
+                defaults={
+                    "columns": self.remembered_mapping().columns | self.mapping.columns,
+                    "codes_within_area": self.mapping.codes_within_area,
+                    "updated_by": by,
+                },
             )
 
     def _fields(self, headers: list[str]) -> Iterator[tuple[int, str, bool]]:
@@ -630,7 +684,7 @@ class Importer:
             if not header:
                 continue
             name = normalise_header(header)
-            chosen = self.mapping.get(name)
+            chosen = self.mapping.columns.get(name)
             if chosen in keys:
                 yield index, chosen, True
             else:
@@ -755,13 +809,13 @@ class Importer:
     def duplicate_error(self, row: dict, first_line: int) -> tuple[str, str]:
         raise NotImplementedError
 
-    def preview(self, table: Table) -> Preview:
+    def preview(self, table: Table, *, keep_errors: int | None = MAX_KEPT_ERRORS) -> Preview:
         if self.mission.is_locked:
             raise ImportFileError(
                 _("This mission is locked: nothing can be imported into it."),
                 code="mission_locked",
             )
-        preview = Preview(columns=[])
+        preview = Preview(columns=[], keep_errors=keep_errors)
         header, records = self.find_header(table, preview)
         first_rows = list(itertools.islice(records, SAMPLE_ROWS))
         records = itertools.chain(first_rows, records)
@@ -786,19 +840,22 @@ class Importer:
                 raw = joined.raw(cells)
                 value = _clean(column, raw, known)
                 if isinstance(value, ValidationError):
-                    preview.add_error(RowError(line, column.label, raw, _messages(value)))
+                    kind = value.error_list[0].code or "invalid"
+                    preview.add_error(RowError(line, column.label, raw, _messages(value), kind))
                     failed = True
                 else:
                     row[column.key] = value
             if not failed:
+                self.finish_row(row)
                 for column, message in self.check_row(row):
-                    preview.add_error(RowError(line, column, "", message))
+                    preview.add_error(RowError(line, column, "", message, message))
                     failed = True
             if not failed:
                 first = first_lines.setdefault(self.row_key(row), line)
                 if first != line:
                     column, message = self.duplicate_error(row, first)
-                    preview.add_error(RowError(line, column, "", message))
+                    preview.add_error(RowError(line, column, "", message, "duplicate"))
+                    preview.repeated.append(row)
                     failed = True
             if not failed:
                 preview.rows.append((line, row))
@@ -809,6 +866,9 @@ class Importer:
     def display(self, row: dict) -> list:
         """A checked row as the preview shows it, in the order of the file's columns."""
         return list(row.values())
+
+    def finish_row(self, row: dict) -> None:
+        """Complete a row whose cells are each clean, with what comes from several."""
 
     def check_row(self, row: dict) -> Iterator[tuple[str, str]]:
         """Problems that span cells, as (column, message)."""
@@ -872,6 +932,19 @@ class _YesNoField(forms.CharField):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
+CODE_LENGTH = PollingStation._meta.get_field("code").max_length
+
+
+def _code_within_areas(row: dict) -> str:
+    """The code with the row's areas before it, once: an export of such codes imports back
+    to the same stations."""
+    areas = [row[f"area_{level}"] for level in range(1, 6) if row.get(f"area_{level}")]
+    if not areas:
+        return row["code"]
+    prefix = normalise_code(" / ".join(areas)) + " / "
+    return row["code"] if row["code"].startswith(prefix) else prefix + row["code"]
+
+
 class _CodeField(forms.CharField):
     """A station code, normalised as every code is, so that look-alikes are one station."""
 
@@ -893,6 +966,7 @@ def _text(model, name, *, required=False, field_class=forms.CharField) -> forms.
 class StationImporter(Importer):
     kind = "stations"
     title = gettext_lazy("polling stations")
+    numbers_within_areas = True
 
     def columns(self):
         areas = [
@@ -1001,18 +1075,54 @@ class StationImporter(Importer):
             )
         return matched, notices
 
+    def finish_row(self, row):
+        if self.mapping.codes_within_area:
+            row["code"] = _code_within_areas(row)
+
     def check_row(self, row):
         if (row.get("latitude") is None) != (row.get("longitude") is None):
             yield _("Latitude"), _("give both latitude and longitude, or neither.")
+        if len(row["code"]) > CODE_LENGTH:
+            yield (
+                _("Code"),
+                _("with its areas, the code “%(code)s” is longer than %(limit)s characters.")
+                % {"code": row["code"], "limit": CODE_LENGTH},
+            )
 
     def row_key(self, row):
         return row["code"]
 
-    def preview(self, table):
-        preview = super().preview(table)
+    def preview(self, table, *, keep_errors=MAX_KEPT_ERRORS):
+        preview = super().preview(table, keep_errors=keep_errors)
         if preview.is_valid:
             preview.changes = self._changes(preview)
+        elif self._numbered_within_areas(preview):
+            example = _code_within_areas(preview.repeated[0])
+            preview.notices.append(
+                _(
+                    "Codes repeat in this list, but never within one area: it numbers its "
+                    "stations within each area. Tick “This list numbers its stations within "
+                    "each area” in the columns step, and each station is known by its areas "
+                    "and its code (%(example)s)."
+                )
+                % {"example": example}
+            )
         return preview
+
+    def _numbered_within_areas(self, preview) -> bool:
+        """Whether the codes the list repeats are each unique with their areas."""
+        if self.mapping.codes_within_area or not preview.repeated:
+            return False
+        if not any(column.key.startswith("area_") for column in preview.columns):
+            return False
+        rows = itertools.chain((row for _line, row in preview.rows), preview.repeated)
+        seen = set()
+        for row in rows:
+            code = _code_within_areas(row)
+            if code in seen:
+                return False
+            seen.add(code)
+        return True
 
     def _changes(self, preview) -> StationChanges:
         """The stored stations the file changes, field by field, and those it leaves as they
@@ -1293,8 +1403,8 @@ class DelegationImporter(Importer):
             organizations[organization.name.casefold()] = organization
         return organizations
 
-    def preview(self, table):
-        preview = super().preview(table)
+    def preview(self, table, *, keep_errors=MAX_KEPT_ERRORS):
+        preview = super().preview(table, keep_errors=keep_errors)
         if preview.is_valid:
             notices = self._kept_notices(preview)
             preview.notices += itertools.islice(notices, MAX_KEPT_NOTICES)

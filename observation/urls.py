@@ -52,6 +52,11 @@ mission_patterns = [
         name="station_import_columns",
     ),
     path(
+        "stations/import/problems.csv",
+        transfer.station_import_errors,
+        name="station_import_errors",
+    ),
+    path(
         "stations/import/template.<str:fmt>",
         transfer.station_import_template,
         name="station_import_template",
@@ -67,6 +72,11 @@ mission_patterns = [
         "delegation/import/columns/",
         transfer.delegation_import_columns,
         name="delegation_import_columns",
+    ),
+    path(
+        "delegation/import/problems.csv",
+        transfer.delegation_import_errors,
+        name="delegation_import_errors",
     ),
     path(
         "delegation/import/template.<str:fmt>",

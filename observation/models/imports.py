@@ -21,6 +21,7 @@ class ColumnMapping(MissionRecord):
     )
     kind = models.CharField(_("kind of import"), max_length=20)
     columns = models.JSONField(_("columns"), default=dict)
+    codes_within_area = models.BooleanField(_("codes numbered within each area"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,14 +6,15 @@ only this user's session knows. Confirming reads it back and checks it again,
 so that what is written is what the server checked, not what the browser sends.
 """
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,11 +29,12 @@ from observation.imports import (
     DelegationImporter,
     Importer,
     ImportFileError,
+    Mapping,
     MappingError,
     StationImporter,
     read_table,
 )
-from observation.models import DelegationMember, MissionLockedError, PollingStation
+from observation.models import MissionLockedError
 from observation.views.lists import irregularity_filter, report_filter, station_filter
 
 SESSION_KEY = "pending_imports"
@@ -41,7 +43,6 @@ SESSION_KEY = "pending_imports"
 @dataclass(frozen=True)
 class _ImportKind:
     importer: type[Importer]
-    model: type[models.Model]
     action: str
     url_name: str
     done_url_name: str
@@ -50,14 +51,12 @@ class _ImportKind:
 IMPORTS = {
     StationImporter.kind: _ImportKind(
         StationImporter,
-        PollingStation,
         "station_edit",
         "observation:station_import",
         "observation:station_list",
     ),
     DelegationImporter.kind: _ImportKind(
         DelegationImporter,
-        DelegationMember,
         "delegation_edit",
         "observation:delegation_import",
         "observation:mission_detail",
@@ -77,6 +76,8 @@ def _stash(request, *, mission, kind, content: bytes, filename: str, mapping=Non
             _discard(request, token)
     pending = _pending(request)
     token = secrets.token_urlsafe(24)
+    # Kept as a dict: the session is JSON.
+    mapping = None if mapping is None else dataclasses.asdict(mapping)
     suffix = PurePath(filename).suffix.lower()
     path = default_storage.save(f"{UPLOAD_FOLDER}/{token}{suffix}", ContentFile(content))
     pending[token] = {
@@ -158,10 +159,12 @@ def _render_import(
             (line, importer.display(row)) for line, row in (preview.rows[:20] if preview else [])
         ],
         "token": token if preview and preview.is_valid else None,
+        "upload_token": token,
         "columns_form": columns_form,
         "confirm_url_name": f"{IMPORTS[importer.kind].url_name}_confirm",
         "columns_url_name": f"{IMPORTS[importer.kind].url_name}_columns",
         "template_url_name": f"{IMPORTS[importer.kind].url_name}_template",
+        "errors_url_name": f"{IMPORTS[importer.kind].url_name}_errors",
     }
     return render(request, "observation/import.html", context)
 
@@ -175,7 +178,7 @@ def _columns(request, pk, kind):
     entry, content = _waiting(request, token, access.mission, kind)
     if entry is None:
         return _no_longer_waiting(request, import_kind, pk)
-    importer = import_kind.importer(access.mission, mapping=entry["mapping"])
+    importer = import_kind.importer(access.mission, mapping=Mapping.stored(entry["mapping"]))
     # The columns come from the stored file, never from what the browser sends.
     file_columns = importer.columns_of(read_table(content, entry["filename"]))
     columns_form = ImportColumnsForm(request.POST, importer=importer, file_columns=file_columns)
@@ -191,11 +194,12 @@ def _columns(request, pk, kind):
             file_columns=file_columns,
             columns_form=columns_form,
         )
-    entry["mapping"] = columns_form.mapping()
+    mapping = columns_form.mapping()
+    entry["mapping"] = dataclasses.asdict(mapping)
     pending = _pending(request)
     pending[token] = entry
     request.session[SESSION_KEY] = pending
-    importer = import_kind.importer(access.mission, mapping=entry["mapping"])
+    importer = import_kind.importer(access.mission, mapping=mapping)
     preview = None
     try:
         preview = importer.preview(read_table(content, entry["filename"]))
@@ -223,7 +227,7 @@ def _confirm(request, pk, kind):
     if entry is None:
         return _no_longer_waiting(request, import_kind, pk)
     _discard(request, token)
-    importer = import_kind.importer(access.mission, mapping=entry["mapping"])
+    importer = import_kind.importer(access.mission, mapping=Mapping.stored(entry["mapping"]))
     try:
         confirmed = services.import_confirm(
             importer=importer,
@@ -254,7 +258,7 @@ def _confirm(request, pk, kind):
                 kind=kind,
                 content=content,
                 filename=entry["filename"],
-                mapping=entry["mapping"],
+                mapping=Mapping.stored(entry["mapping"]),
             )
         return _render_import(
             request,
@@ -330,17 +334,48 @@ def _template(request, pk, kind, fmt):
     """An empty file with the headers the import reads, in the user's language."""
     import_kind = IMPORTS[kind]
     access = mission_for(request, pk, action=import_kind.action)
-    importer = import_kind.importer(access.mission, mapping={})
+    importer = import_kind.importer(access.mission, mapping=Mapping())
     columns = [exports.Column(column.label, str) for column in importer.columns()]
     filename = exports.export_filename(access.mission, f"{kind}-template")
-    empty = import_kind.model.objects.none()
     if fmt == "csv":
-        return exports.csv_response(columns=columns, queryset=empty, filename=filename)
+        return exports.csv_response(columns=columns, records=(), filename=filename)
     if fmt == "xlsx":
         return exports.xlsx_response(
-            columns=columns, queryset=empty, filename=filename, title=str(importer.title)
+            columns=columns, records=(), filename=filename, title=str(importer.title)
         )
     raise Http404
+
+
+def _errors(request, pk, kind):
+    """Every problem of the waiting upload, not only those the page shows, as a CSV of
+    line, column, value and message."""
+    import_kind = IMPORTS[kind]
+    access = mission_for(request, pk, action=import_kind.action)
+    entry, content = _waiting(request, request.GET.get("token", ""), access.mission, kind)
+    if entry is None:
+        return _no_longer_waiting(request, import_kind, pk)
+    importer = import_kind.importer(access.mission, mapping=Mapping.stored(entry["mapping"]))
+    try:
+        preview = importer.preview(read_table(content, entry["filename"]), keep_errors=None)
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect(import_kind.url_name, pk)
+    columns = [
+        exports.Column(_("Line"), attrgetter("line")),
+        exports.Column(_("Column"), attrgetter("column")),
+        exports.Column(_("Value"), attrgetter("value")),
+        exports.Column(_("Problem"), attrgetter("message")),
+    ]
+    filename = exports.export_filename(access.mission, f"{kind}-import-problems")
+    return exports.csv_response(columns=columns, records=preview.errors, filename=filename)
+
+
+def station_import_errors(request, pk):
+    return _errors(request, pk, StationImporter.kind)
+
+
+def delegation_import_errors(request, pk):
+    return _errors(request, pk, DelegationImporter.kind)
 
 
 def station_import_template(request, pk, fmt):
@@ -359,15 +394,15 @@ def _export(request, pk, fmt, *, build_filter, columns, what, title):
     if not filterset.is_valid():
         # An invalid filter would be left out of the query and export every row.
         return HttpResponseBadRequest(_filter_errors(filterset), content_type="text/plain")
-    queryset = filterset.qs
+    records = filterset.qs.iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE)
     filename = exports.export_filename(mission, what)
     if fmt == "csv":
         return exports.csv_response(
-            columns=columns(mission, access), queryset=queryset, filename=filename
+            columns=columns(mission, access), records=records, filename=filename
         )
     if fmt == "xlsx":
         return exports.xlsx_response(
-            columns=columns(mission, access), queryset=queryset, filename=filename, title=title
+            columns=columns(mission, access), records=records, filename=filename, title=title
         )
     raise Http404
 

@@ -355,7 +355,11 @@ def test_a_preview_keeps_the_first_problems_and_counts_the_rest(staff_client, mi
     assert not preview.is_valid
     page = response.content.decode()
     assert "The file has 250 problems." in page
-    assert page.count("must not be negative.") == 200
+    # One line for the kind, with its count; then each problem kept, by line.
+    groups, each = page.split("table-sm import-errors")
+    assert groups.count("must not be negative.") == 1
+    assert "<td class=\"text-end\">250</td>" in groups
+    assert each.count("must not be negative.") == 200
     assert "…and 50 more problems, not shown: fix those above" in page
     assert not PollingStation.objects.exists()
 

@@ -51,6 +51,8 @@ def _choose(client, mission, response, choices: dict, kind="station"):
     data = {"token": form["token"].value()}
     for column, _field in form.rows():
         data[form.field_name(column)] = choices[column.header]
+    if "codes_within_area" in choices:
+        data["codes_within_area"] = choices["codes_within_area"]
     return client.post(reverse(f"observation:{kind}_import_columns", args=[mission.pk]), data)
 
 
@@ -226,3 +228,66 @@ def test_the_xlsx_template_has_the_import_headers_in_spanish(client, leader, mis
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     assert header[:2] == ["Código", "Nombre"]
     assert "Electores hábiles" in header or "Electores inscritos" in header
+
+
+def test_a_list_numbered_per_county_is_proposed_and_kept_with_its_areas(staff_client, mission):
+    per_county = {**JOINED, "Judet": "area_1", "Numar sectie": "code"}
+    numbered = _choose(staff_client, mission, _upload(staff_client, mission, ROMANIAN), per_county)
+
+    assert not numbered.context["preview"].is_valid
+    assert (
+        "Codes repeat in this list, but never within one area: it numbers its stations "
+        "within each area." in " ".join(numbered.context["preview"].notices)
+    )
+    assert "(IASI / 1)" in numbered.content.decode()
+
+    within = _choose(staff_client, mission, numbered, {**per_county, "codes_within_area": "on"})
+    _confirm(staff_client, mission, within)
+
+    stored = PollingStation.objects.filter(mission=mission).order_by("code")
+    assert [(s.code, s.area_1, s.name) for s in stored] == [
+        ("CLUJ / 1", "Cluj", "Scoala Gimnaziala 1"),
+        ("CLUJ / 2", "Cluj", "Liceul Teoretic 2"),
+        ("IASI / 1", "Iasi", "Scoala 7"),
+    ]
+    assert ColumnMapping.objects.get(mission=mission).codes_within_area
+
+
+def test_codes_kept_with_their_areas_export_and_import_back_unchanged(staff_client, mission):
+    ColumnMapping.objects.create(
+        mission=mission,
+        kind="stations",
+        columns={"judet": "area_1", "numar sectie": "code", "denumire sectie": "name"},
+        codes_within_area=True,
+    )
+    _confirm(staff_client, mission, _upload(staff_client, mission, ROMANIAN))
+    stored = list(PollingStation.objects.order_by("code").values_list("code", "area_1", "name"))
+    export = staff_client.get(reverse("observation:station_export", args=[mission.pk, "csv"]))
+
+    again = _upload(staff_client, mission, b"".join(export.streaming_content).decode("utf-8-sig"))
+
+    assert again.context["preview"].counts == {"created": 0, "updated": 3}
+    assert again.context["preview"].changes.unchanged == 3
+    _confirm(staff_client, mission, again)
+    assert (
+        list(PollingStation.objects.order_by("code").values_list("code", "area_1", "name"))
+        == stored
+    )
+
+
+def test_a_code_too_long_with_its_areas_is_refused(staff_client, mission):
+    ColumnMapping.objects.create(
+        mission=mission,
+        kind="stations",
+        columns={"judet": "area_1", "numar sectie": "code", "denumire sectie": "name"},
+        codes_within_area=True,
+    )
+    county = "Municipiul Bucuresti Sectorul Sase Circumscriptia Electorala Nr 42"
+    text = f"Judet;Numar sectie;Denumire sectie\n{county};1;Scoala 1\n"
+
+    response = _upload(staff_client, mission, text)
+
+    [error] = response.context["preview"].errors
+    assert error.column == "Code"
+    assert "is longer than 64 characters" in error.message
+    assert not PollingStation.objects.exists()

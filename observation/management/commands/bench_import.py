@@ -21,6 +21,11 @@ class Command(BaseCommand):
             f"(read and checked in {result.check_seconds:.2f} s, "
             f"written in {result.write_seconds:.2f} s)"
         )
+        self.stdout.write(
+            f"Station export, {result.export_rows:,} rows as XLSX: "
+            f"{result.export_seconds:.2f} s, "
+            f"{result.export_rows / result.export_seconds:,.0f} rows/s"
+        )
         if result.copy_seconds is not None:
             self.stdout.write(
                 f"Reference, PostgreSQL COPY of the same file into a temporary table: "
