@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from observation.models import Mission, PollingStation, Question
@@ -90,12 +89,13 @@ def _area_columns(mission: Mission, station: Callable[[Any], PollingStation | No
 
 def station_columns(mission: Mission) -> list[Column]:
     # The headers are those the station import reads, so an export imports back.
+    sample = {True: _("yes"), False: _("no")}
     return [
         Column(_("Code"), lambda s: s.code),
         Column(_("Name"), lambda s: s.name),
         *_area_columns(mission, lambda s: s),
         Column(_("Registered voters"), lambda s: s.registered_voters),
-        Column(_("In the random sample"), lambda s: _("yes") if s.in_sample else _("no")),
+        Column(_("In the random sample"), lambda s: sample[s.in_sample]),
         Column(_("Latitude"), lambda s: s.latitude),
         Column(_("Longitude"), lambda s: s.longitude),
     ]
@@ -199,26 +199,30 @@ def csv_response(
     return response
 
 
-def _xlsx_cell(sheet, value):
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value)
-    # openpyxl reads text starting with "=" as a formula and "#N/A" as an error value:
-    # our text is only ever text.
-    cell.data_type = "s"
-    return cell
+# Our text is only ever text: XlsxWriter would otherwise write a string starting with "="
+# as a formula, and one that looks like a number or an address as such.
+XLSX_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    # Each row is written to disk as it comes: a national list takes no more memory than
+    # one row.
+    "constant_memory": True,
+    "default_date_format": "yyyy-mm-dd",
+}
 
 
 def xlsx_response(
     *, columns: list[Column], records: Iterable, filename: str, title: str
 ) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows(columns, records):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    # The workbook is assembled on disk, then sent in chunks and deleted on close.
+    """The workbook is written with XlsxWriter, twice as fast as openpyxl (which reads the
+    imports), assembled on disk, then sent in chunks and deleted on close."""
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(output)
+    workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
+    sheet = workbook.add_worksheet(title[:31])
+    for number, row in enumerate(rows(columns, records)):
+        sheet.write_row(number, 0, row)
+    workbook.close()
     output.seek(0)
     return FileResponse(
         output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE
