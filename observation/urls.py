@@ -40,6 +40,7 @@ mission_patterns = [
         name="mission_public_summary_pdf",
     ),
     path("stations/", lists.station_list, name="station_list"),
+    path("stations/<int:station_pk>/", lists.station_detail, name="station_detail"),
     path("stations/import/", transfer.station_import, name="station_import"),
     path(
         "stations/import/confirm/",

@@ -62,6 +62,7 @@ def world(mission):
     session = factories.DialogueSessionFactory(forum=forum)
     objects = {
         "report_pk": report.pk,
+        "station_pk": report.station_id,
         "irregularity_pk": factories.IrregularityFactory(mission=mission).pk,
         "statement_pk": factories.FindingsStatementFactory(mission=mission).pk,
         "fmt": "csv",

@@ -6,11 +6,12 @@ the rows of the list across all its pages.
 """
 
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
 
 from observation.access import mission_for
 from observation.filters import IrregularityFilterSet, ReportFilterSet, StationFilterSet
-from observation.models import Irregularity, Mission, ObserverReport, PollingStation
+from observation.models import Answer, Irregularity, Mission, ObserverReport, PollingStation
 
 PAGE_SIZE = 50
 
@@ -81,3 +82,43 @@ def irregularity_list(request, pk):
         build_filter=irregularity_filter,
         template_name="observation/irregularity_list.html",
     )
+
+
+def station_detail(request, pk, station_pk):
+    """Everything known about one station, round by round: its reports with the concerns
+    their answers raised, and its irregularities. Its queries do not grow with its records."""
+    access = mission_for(request, pk)
+    mission = access.mission
+    station = get_object_or_404(PollingStation, mission=mission, pk=station_pk)
+    concerns = Prefetch(
+        "answers",
+        queryset=Answer.objects.filter(concern=True).select_related("question__checklist"),
+        to_attr="concerns",
+    )
+    reports = (
+        ObserverReport.objects.filter(station=station)
+        .select_related("round", "observer__person")
+        .prefetch_related(concerns)
+        .order_by("round__election_day", "round__pk", "entered_at", "pk")
+    )
+    irregularities = (
+        Irregularity.objects.filter(station=station)
+        .select_related("round", "category")
+        .order_by("round__election_day", "round__pk", "created_at", "pk")
+    )
+    rounds = {}
+    for report in reports:
+        rounds.setdefault(report.round, {"reports": [], "irregularities": []})
+        rounds[report.round]["reports"].append(report)
+    for irregularity in irregularities:
+        rounds.setdefault(irregularity.round, {"reports": [], "irregularities": []})
+        rounds[irregularity.round]["irregularities"].append(irregularity)
+    teams = sorted({str(report.observer.person) for report in reports if report.observer_id})
+    context = {
+        "access": access,
+        "mission": mission,
+        "station": station,
+        "rounds": sorted(rounds.items(), key=lambda item: (item[0].election_day, item[0].pk)),
+        "teams": teams,
+    }
+    return render(request, "observation/station_detail.html", context)

@@ -112,6 +112,7 @@ MATRIX = [
     ("mission_public_summary_pdf", (), "get", None, MEMBERS),
     ("station_list", (), "get", None, MEMBERS),
     ("station_search", (), "get", None, MEMBERS),
+    ("station_detail", ("station",), "get", None, MEMBERS),
     ("station_import", (), "get", None, MEMBER_CHANGES),
     ("station_import_confirm", (), "get", None, POST_ONLY),
     (
@@ -243,6 +244,7 @@ def world(mission):
     return {
         "mission": mission,
         "report": report,
+        "station": report.station,
         "irregularity": factories.IrregularityFactory(
             mission=mission, round=report.round, station=report.station
         ),
