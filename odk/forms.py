@@ -3,25 +3,32 @@ pyxform from the checklist's XLSForm (`observation.xlsform.sheets`) with the vis
 own questions put first (round, station, phase) and the report's overall assessment
 and notes last; and the station list, a CSV media file that the form reads with
 `select_one_from_file`, so that a 30,000-station list does not bloat the form.
+After the checklist, an optional repeat logs the irregularities the observer saw at the
+station, each with a photo if they took one: Collect sends the photo as an attachment
+named by the instance's `obs__photo`, as it does for any XLSForm `image` question.
 
 A generated XForm is cached under the checklist's version and what else it shows
-(the mission's observed rounds, the phases without a checklist of their own): a
-new version, round or checklist makes a new key; nothing is regenerated per request.
+(the mission's observed rounds, the phases without a checklist of their own, the
+irregularity categories): a new version, round, checklist or category makes a new
+key; nothing is regenerated per request.
 """
 
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 from pyxform.xls2xform import convert
 
 from observation import xlsform
-from observation.models import ObserverReport
+from observation.models import Irregularity, IrregularityCategory, ObserverReport
 from observation.models.checklists import Checklist
+from observation.models.reports import category_label
 
 # Our own questions' names: a checklist question code cannot start with "obs__"
 # without clashing, which pyxform would refuse at generation (never silently).
@@ -31,9 +38,18 @@ PHASE = "obs__phase"
 ASSESSMENT = "obs__assessment"
 NOTES = "obs__notes"
 OWN = (ROUND, STATION, PHASE, ASSESSMENT, NOTES)
+# The repeat of irregularities and its questions.
+IRREGULARITIES = "obs__irregularities"
+CATEGORY = "obs__category"
+SEVERITY = "obs__severity"
+DESCRIPTION = "obs__description"
+PHOTO = "obs__photo"
+# Collect shrinks a photo to this many pixels on its longer side before sending it:
+# enough to show what happened, and a few photos stay within the submission limit.
+PHOTO_MAX_PIXELS = 2048
 STATIONS_FILE = "stations.csv"
 # Bumped when what this module generates changes, so that cached forms are rebuilt.
-GENERATOR = "1"
+GENERATOR = "2"
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -83,22 +99,71 @@ def _phases(checklist) -> list[tuple[str, str]]:
     ]
 
 
-def _with_visit(sheets: dict, rounds, phases, language_columns: list[str]) -> dict:
-    """The checklist's sheets with the visit's questions first and the assessment and
-    notes last. Labels go in the default language's column; other columns stay empty."""
+def _categories() -> list[tuple[str, str]]:
+    """The categories an observer logs, as the web form offers them: (code, name)."""
+    return list(IrregularityCategory.objects.hand_logged().values_list("code", "name"))
+
+
+def _language_of(column: str) -> str:
+    """The language of a label column as `xlsform.sheets` names it ("label::English (en)",
+    "label::es")."""
+    suffix = column.partition("::")[2]
+    coded = re.search(r"\(([^()]+)\)$", suffix)
+    return coded.group(1) if coded else suffix
+
+
+def _in_each_language(language_columns: list[str], label) -> dict[str, str]:
+    """{label column: `label` in that column's language}; `label` is a lazy translation
+    or a function that translates."""
+    texts = {}
+    for column in language_columns:
+        with override(_language_of(column)):
+            texts[column] = str(label() if callable(label) else label)
+    return texts
+
+
+def _with_visit(sheets: dict, rounds, phases, categories, language_columns: list[str]) -> dict:
+    """The checklist's sheets with the visit's questions first, the repeat of
+    irregularities after the checklist, and the assessment and notes last. The visit's
+    labels go in the default language's column, other columns staying empty; those of
+    the irregularities are in every column's language."""
     survey_header, *survey_rows = sheets["survey"]
     choices_header, *choice_rows = sheets["choices"]
     width = len(survey_header)
     header = [*survey_header, "appearance", "calculation", "parameters"]
     label_at = survey_header.index(language_columns[0]) if language_columns else None
 
-    def row(kind, name, label, *, required=False, appearance="", calculation="", parameters=""):
+    def row(
+        kind,
+        name,
+        label,
+        *,
+        required=False,
+        appearance="",
+        calculation="",
+        parameters="",
+        labels=None,
+    ):
         cells = [""] * width
         cells[0], cells[1] = kind, name
         if label_at is not None:
             cells[label_at] = label
+        for column, text in (labels or {}).items():
+            cells[survey_header.index(column)] = text
         cells[survey_header.index("required")] = "yes" if required else ""
         return [*cells, appearance, calculation, parameters]
+
+    def translated(kind, name, label, **kwargs):
+        return row(kind, name, "", labels=_in_each_language(language_columns, label), **kwargs)
+
+    def translated_choices(list_name, items):
+        out = []
+        for value, label in items:
+            texts = _in_each_language(language_columns, label)
+            out.append(
+                [list_name, value, *(texts.get(column, "") for column in choices_header[2:])]
+            )
+        return out
 
     def choices(list_name, items):
         out = []
@@ -123,6 +188,33 @@ def _with_visit(sheets: dict, rounds, phases, language_columns: list[str]) -> di
         first.append(row("calculate", PHASE, "", calculation=f"'{phases[0][0]}'"))
     else:
         first.append(row("select_one obs__phases", PHASE, _("Phase"), required=True))
+    irregularities = [
+        translated(
+            "begin_repeat",
+            IRREGULARITIES,
+            gettext_lazy("Irregularities seen at this station"),
+        ),
+        translated(
+            "select_one obs__categories",
+            CATEGORY,
+            gettext_lazy("Category"),
+            required=True,
+        ),
+        translated(
+            "select_one obs__severities",
+            SEVERITY,
+            gettext_lazy("Severity"),
+            required=True,
+        ),
+        translated("text", DESCRIPTION, gettext_lazy("What happened"), required=True),
+        translated(
+            "image",
+            PHOTO,
+            gettext_lazy("Photo (optional)"),
+            parameters=f"max-pixels={PHOTO_MAX_PIXELS}",
+        ),
+        row("end_repeat", "", ""),
+    ]
     last = [
         row("select_one obs__assessments", ASSESSMENT, _("Overall assessment")),
         row("text", NOTES, _("Notes")),
@@ -134,9 +226,17 @@ def _with_visit(sheets: dict, rounds, phases, language_columns: list[str]) -> di
         *choices(
             "obs__assessments", [(v, str(lab)) for v, lab in ObserverReport.Assessment.choices]
         ),
+        *translated_choices(
+            "obs__categories",
+            [(code, partial(category_label, name)) for code, name in categories],
+        ),
+        *translated_choices(
+            "obs__severities",
+            Irregularity.Severity.choices,
+        ),
     ]
     return {
-        "survey": [header, *first, *padded, *last],
+        "survey": [header, *first, *padded, *irregularities, *last],
         "choices": [choices_header, *extra_choices, *choice_rows],
         "settings": sheets["settings"],
     }
@@ -157,7 +257,13 @@ def build_sheets(checklist) -> dict:
             sheets["choices"][0] = [*sheets["choices"][0], label]
             sheets["choices"][1:] = [[*cells, ""] for cells in sheets["choices"][1:]]
             label_columns = [label]
-        sheets = _with_visit(sheets, _rounds(checklist.mission), _phases(checklist), label_columns)
+        sheets = _with_visit(
+            sheets,
+            _rounds(checklist.mission),
+            _phases(checklist),
+            _categories(),
+            label_columns,
+        )
     sheets["settings"] = [
         ["form_title", "form_id", "version", "default_language"],
         [
@@ -176,6 +282,7 @@ def _key(checklist) -> str:
             (
                 _rounds(checklist.mission),
                 _phases(checklist),
+                _categories(),
                 checklist.title,
                 checklist.updated_at.isoformat(),
             )

@@ -3,6 +3,12 @@ entities, no external references), its answers checked by `answers.clean_raw` an
 visit by the web form's own checks (`api.forms.ApiReportForm`), then stored through
 `services.report_save` with the instance's `meta/instanceID` as the submission id.
 
+The irregularities the observer logged in the form's repeat are checked as the web
+form checks those logged with a report (`api.forms.ApiIrregularityForm`) and saved
+with the report by `report_save`; the photo each names is stored by
+`services.photo_attach`, which strips its metadata. The report, its irregularities and
+their photos are stored together or not at all, files included.
+
 A resent instance stores nothing new; the same instanceID with other content is
 refused. An instance of an older form version is accepted for the questions that
 are still asked, and the report's notes say so (the notes are what reviewers read
@@ -20,14 +26,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from api.forms import ApiReportForm
+from api.forms import ApiIrregularityForm, ApiReportForm
 from api.models import Submission
 from observation import answers as checklist_answers
 from observation import services
-from observation.models import MissionLockedError, ObserverReport, QuestionType
+from observation.models import Irregularity, MissionLockedError, ObserverReport, QuestionType
 from odk import forms
 
 _TIME = re.compile(r"^(\d{2}:\d{2}(?::\d{2})?)")
+# The attribute marking a repeat's template in a form's instance: not an answer.
+_TEMPLATE = "{http://openrosa.org/javarosa}template"
 
 
 class Refusal(Exception):
@@ -44,7 +52,9 @@ class Instance:
     form_id: str
     version: str
     instance_id: str
-    values: dict = field(default_factory=dict)  # {name: text}, leaves outside meta
+    values: dict = field(default_factory=dict)  # {name: text}, leaves outside meta and repeats
+    # {name: text} of each irregularity logged in the repeat, those left empty skipped.
+    irregularities: list = field(default_factory=list)
 
 
 def _local(tag: str) -> str:
@@ -60,20 +70,33 @@ def parse(data: bytes) -> Instance:
     if not form_id:
         raise Refusal(_("The form's data does not name its form (no id attribute)."))
     instance_id = ""
-    values = {}
+    values, irregularities = {}, []
     for element in root.iter():
         if element is root:
             continue
         name = _local(element.tag)
+        if name == forms.IRREGULARITIES and element.get(_TEMPLATE) is None:
+            logged = {
+                _local(leaf.tag): (leaf.text or "").strip()
+                for leaf in element.iter()
+                if leaf is not element and not len(leaf)
+            }
+            if any(logged.values()):
+                irregularities.append(logged)
+            continue
         if len(element):
             continue
         text = (element.text or "").strip()
         if name == "instanceID":
             instance_id = text
-        elif not any(_local(p.tag) == "meta" for p in _parents(root, element)):
+        elif not {_local(p.tag) for p in _parents(root, element)} & {"meta", forms.IRREGULARITIES}:
             values[name] = text
     return Instance(
-        form_id=form_id, version=root.get("version", ""), instance_id=instance_id, values=values
+        form_id=form_id,
+        version=root.get("version", ""),
+        instance_id=instance_id,
+        values=values,
+        irregularities=irregularities,
     )
 
 
@@ -115,8 +138,11 @@ class Outcome:
     older_version: bool = False
 
 
-def receive(*, mission, user, token, team, data: bytes) -> Outcome:
-    """Store the instance `data` as a report of `mission` by `user`, or refuse it."""
+def receive(*, mission, user, token, team, data: bytes, attachments=None) -> Outcome:
+    """Store the instance `data` as a report of `mission` by `user`, or refuse it.
+
+    `attachments` ({file name: UploadedFile}) are the files sent with the instance: the
+    photos its irregularities name are among them."""
     instance = parse(data)
     checklist = forms.checklist_for(mission, instance.form_id)
     if checklist is None:
@@ -146,6 +172,9 @@ def receive(*, mission, user, token, team, data: bytes) -> Outcome:
         "version": instance.version,
         "values": instance.values,
     }
+    if instance.irregularities:
+        # Only then: a resent form stored before forms had irregularities compares equal.
+        body["irregularities"] = instance.irregularities
     replay = _replay(mission, submission_id, body)
     if replay is not None:
         return replay
@@ -212,10 +241,22 @@ def receive(*, mission, user, token, team, data: bytes) -> Outcome:
     errors.update(checked.errors)
     if errors:
         raise Refusal(_describe(errors, questions))
+    logged = _logged(mission, form.instance, instance.irregularities, attachments or {})
+    # The rollback takes back the rows photo_attach wrote, not its files: these go by hand.
+    photos, stored = [], False
     try:
         with transaction.atomic():
-            saved = services.report_save(report=form.instance, by=user, answers=checked.answers)
+            saved = services.report_save(
+                report=form.instance,
+                by=user,
+                irregularities=[irregularity for irregularity, _upload in logged],
+                answers=checked.answers,
+            )
             Submission.objects.create(report=saved.report, body=body, token=token)
+            for number, (irregularity, upload) in enumerate(logged, start=1):
+                if upload is not None:
+                    photos.append(_attach(irregularity, upload, number=number, by=user))
+        stored = True
     except IntegrityError:
         replay = _replay(mission, submission_id, body)
         if replay is None:
@@ -223,7 +264,66 @@ def receive(*, mission, user, token, team, data: bytes) -> Outcome:
         return replay
     except MissionLockedError as error:
         raise Refusal(error.messages[0], status=403) from None
+    finally:
+        if not stored:
+            for photo in photos:
+                photo.image.storage.delete(photo.image.name)
     return Outcome(report=saved.report, created=True, older_version=older)
+
+
+def _logged(mission, report, items: list, attachments: dict) -> list:
+    """[(Irregularity, its photo's UploadedFile or None)] for the irregularities an
+    instance logs, placed where the report is and checked as the web form checks those
+    logged with a report; every problem refused at once."""
+    logged, problems = [], []
+    for number, item in enumerate(items, start=1):
+        where = _("Irregularity %(number)s") % {"number": number}
+        irregularity_form = ApiIrregularityForm(
+            data={
+                "category": item.get(forms.CATEGORY, ""),
+                "severity": item.get(forms.SEVERITY, ""),
+                # The form asks for what the observer saw at the station.
+                "evidence": Irregularity.Evidence.OBSERVED,
+                "description": item.get(forms.DESCRIPTION, ""),
+            }
+        )
+        irregularity_form.fields["category"].error_messages["invalid_choice"] = _(
+            "“%(value)s” is not one of the form's irregularity categories. "
+            "Get the blank forms again."
+        )
+        irregularity_form.instance.mission = mission
+        report.place(irregularity_form.instance)
+        for name, errors in irregularity_form.errors.as_data().items():
+            label = irregularity_form.fields[name].label if name in irregularity_form.fields else ""
+            for message in ValidationError(errors).messages:
+                problems.append(f"{where}, {label}: {message}" if label else f"{where}: {message}")
+        filename = item.get(forms.PHOTO, "")
+        upload = attachments.get(filename) if filename else None
+        if filename and upload is None:
+            problems.append(
+                _(
+                    "%(irregularity)s: its photo “%(name)s” did not arrive with the form. "
+                    "Send the form again."
+                )
+                % {"irregularity": where, "name": filename}
+            )
+        logged.append((irregularity_form.instance, upload))
+    if problems:
+        raise Refusal(" ".join(problems))
+    return logged
+
+
+def _attach(irregularity, upload, *, number: int, by):
+    """The photo stored by photo_attach, or a Refusal saying why it was not."""
+    try:
+        return services.photo_attach(irregularity, upload, by=by)
+    except MissionLockedError:
+        raise
+    except ValidationError as error:
+        raise Refusal(
+            _("Irregularity %(number)s, photo “%(name)s”: %(reason)s")
+            % {"number": number, "name": upload.name, "reason": error.messages[0]}
+        ) from None
 
 
 def _describe(errors: dict, questions: dict) -> str:

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from api.models import ApiToken
 from observation.access import mission_for, role_allows
 from observation.models import Mission, MissionMembership
 from odk import auth, forms, intake
@@ -232,9 +234,11 @@ def submission(request, mission):
     xml = files.get("xml_submission_file")
     if xml is None:
         return message(_("The submission has no xml_submission_file."), status=400)
+    attachments = {}
     for name, upload in files.items():
         if name == "xml_submission_file":
             continue
+        attachments[upload.name] = upload
         head = upload.read(16)
         upload.seek(0)
         if not head.startswith(IMAGE_SIGNATURES):
@@ -251,6 +255,7 @@ def submission(request, mission):
             token=request.odk["token"],
             team=team,
             data=xml.read(),
+            attachments=attachments,
         )
     except intake.Refusal as refusal:
         return message(refusal.message, status=refusal.status)
@@ -298,12 +303,15 @@ def setup(request, pk):
     observers = (
         mission.memberships.filter(role=Role.OBSERVER)
         .select_related("user", "team__person")
+        .prefetch_related(
+            Prefetch("user__api_tokens", ApiToken.objects.active(), to_attr="active_tokens")
+        )
         .order_by("user__username")
     )
-    rows = []
-    for membership in observers:
-        tokens = membership.user.api_tokens.active()
-        rows.append({"membership": membership, "active_tokens": tokens.count()})
+    rows = [
+        {"membership": membership, "active_tokens": len(membership.user.active_tokens)}
+        for membership in observers
+    ]
     return render(
         request,
         "odk/setup.html",

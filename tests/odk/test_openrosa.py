@@ -151,6 +151,9 @@ def test_every_generated_form_passes_odk_validate(field, tmp_path):
     every_phase = factories.standard_checklist(mission)
     for checklist in (field["checklist"], every_phase):
         xml = forms.generate(checklist)
+        # With the repeat of irregularities and its photo, which Validate checks too.
+        assert f'<repeat nodeset="/data/{forms.IRREGULARITIES}">'.encode() in xml
+        assert f'<upload ref="/data/{forms.IRREGULARITIES}/{forms.PHOTO}"'.encode() in xml
         path = tmp_path / f"{forms.form_id(checklist)}.xml"
         path.write_bytes(xml)
         # ODK Validate (JavaRosa, as Collect parses forms) wants the CSV beside the form.
@@ -163,7 +166,9 @@ def test_every_generated_form_is_valid_xlsform(field):
     # pyxform's own checks, without Java: convert() refuses an invalid form.
     every_phase = factories.standard_checklist(field["mission"])
     for checklist in (field["checklist"], every_phase):
-        assert forms.generate(checklist).startswith(b"<?xml")
+        xml = forms.generate(checklist)
+        assert xml.startswith(b"<?xml")
+        assert f'<repeat nodeset="/data/{forms.IRREGULARITIES}">'.encode() in xml
 
 
 def test_the_generated_form_is_cached_per_checklist_version(field, monkeypatch):
