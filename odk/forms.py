@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.core.cache import cache
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 from pyxform.xls2xform import convert
 
@@ -49,7 +48,7 @@ PHOTO = "obs__photo"
 PHOTO_MAX_PIXELS = 2048
 STATIONS_FILE = "stations.csv"
 # Bumped when what this module generates changes, so that cached forms are rebuilt.
-GENERATOR = "2"
+GENERATOR = "3"
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -81,22 +80,18 @@ def checklist_for(mission, form_id_: str):
     return None
 
 
-def _rounds(mission) -> list[tuple[str, str]]:
-    return [
-        (str(round_.pk), str(round_))
-        for round_ in mission.rounds.filter(observed=True).order_by("election_day", "pk")
-    ]
+def _rounds(mission) -> list:
+    return list(mission.rounds.filter(observed=True).order_by("election_day", "pk"))
 
 
-def _phases(checklist) -> list[tuple[str, str]]:
-    """The phases a report on this checklist may be of: its own, or, for the checklist
-    of every phase, those without a checklist of their own."""
+def _phases(checklist) -> list[tuple[str, object]]:
+    """The phases a report on this checklist may be of, (value, lazy label): its own, or,
+    for the checklist of every phase, those without a checklist of their own."""
+    labels = dict(ObserverReport.Phase.choices)
     if checklist.phase:
-        return [(checklist.phase, str(checklist.get_phase_display()))]
+        return [(checklist.phase, labels[checklist.phase])]
     own = set(checklist.mission.checklists.exclude(phase="").values_list("phase", flat=True))
-    return [
-        (value, str(label)) for value, label in ObserverReport.Phase.choices if value not in own
-    ]
+    return [(value, label) for value, label in labels.items() if value not in own]
 
 
 def _categories() -> list[tuple[str, str]]:
@@ -124,37 +119,25 @@ def _in_each_language(language_columns: list[str], label) -> dict[str, str]:
 
 def _with_visit(sheets: dict, rounds, phases, categories, language_columns: list[str]) -> dict:
     """The checklist's sheets with the visit's questions first, the repeat of
-    irregularities after the checklist, and the assessment and notes last. The visit's
-    labels go in the default language's column, other columns staying empty; those of
-    the irregularities are in every column's language."""
+    irregularities after the checklist, and the assessment and notes last; their labels
+    in every language the checklist has, so that a phone set to Spanish shows them too."""
     survey_header, *survey_rows = sheets["survey"]
     choices_header, *choice_rows = sheets["choices"]
     width = len(survey_header)
     header = [*survey_header, "appearance", "calculation", "parameters"]
-    label_at = survey_header.index(language_columns[0]) if language_columns else None
 
     def row(
-        kind,
-        name,
-        label,
-        *,
-        required=False,
-        appearance="",
-        calculation="",
-        parameters="",
-        labels=None,
+        kind, name, *, required=False, appearance="", calculation="", parameters="", labels=None
     ):
         cells = [""] * width
         cells[0], cells[1] = kind, name
-        if label_at is not None:
-            cells[label_at] = label
         for column, text in (labels or {}).items():
             cells[survey_header.index(column)] = text
         cells[survey_header.index("required")] = "yes" if required else ""
         return [*cells, appearance, calculation, parameters]
 
     def translated(kind, name, label, **kwargs):
-        return row(kind, name, "", labels=_in_each_language(language_columns, label), **kwargs)
+        return row(kind, name, labels=_in_each_language(language_columns, label), **kwargs)
 
     def translated_choices(list_name, items):
         out = []
@@ -165,29 +148,22 @@ def _with_visit(sheets: dict, rounds, phases, categories, language_columns: list
             )
         return out
 
-    def choices(list_name, items):
-        out = []
-        for value, label in items:
-            cells = [list_name, value] + [""] * (len(choices_header) - 2)
-            if len(choices_header) > 2:
-                cells[2] = label
-            out.append(cells)
-        return out
-
     first = [
-        row("select_one obs__rounds", ROUND, _("Round"), required=True),
-        row(
+        translated("select_one obs__rounds", ROUND, gettext_lazy("Round"), required=True),
+        translated(
             f"select_one_from_file {STATIONS_FILE}",
             STATION,
-            _("Polling station"),
+            gettext_lazy("Polling station"),
             required=True,
             appearance="autocomplete",
         ),
     ]
     if len(phases) == 1:
-        first.append(row("calculate", PHASE, "", calculation=f"'{phases[0][0]}'"))
+        first.append(row("calculate", PHASE, calculation=f"'{phases[0][0]}'"))
     else:
-        first.append(row("select_one obs__phases", PHASE, _("Phase"), required=True))
+        first.append(
+            translated("select_one obs__phases", PHASE, gettext_lazy("Phase"), required=True)
+        )
     irregularities = [
         translated(
             "begin_repeat",
@@ -213,19 +189,17 @@ def _with_visit(sheets: dict, rounds, phases, categories, language_columns: list
             gettext_lazy("Photo (optional)"),
             parameters=f"max-pixels={PHOTO_MAX_PIXELS}",
         ),
-        row("end_repeat", "", ""),
+        row("end_repeat", ""),
     ]
     last = [
-        row("select_one obs__assessments", ASSESSMENT, _("Overall assessment")),
-        row("text", NOTES, _("Notes")),
+        translated("select_one obs__assessments", ASSESSMENT, gettext_lazy("Overall assessment")),
+        translated("text", NOTES, gettext_lazy("Notes")),
     ]
     padded = [[*cells, *[""] * (len(header) - len(cells))] for cells in survey_rows]
     extra_choices = [
-        *choices("obs__rounds", rounds),
-        *choices("obs__phases", phases if len(phases) > 1 else []),
-        *choices(
-            "obs__assessments", [(v, str(lab)) for v, lab in ObserverReport.Assessment.choices]
-        ),
+        *translated_choices("obs__rounds", [(str(r.pk), partial(str, r)) for r in rounds]),
+        *translated_choices("obs__phases", phases if len(phases) > 1 else []),
+        *translated_choices("obs__assessments", ObserverReport.Assessment.choices),
         *translated_choices(
             "obs__categories",
             [(code, partial(category_label, name)) for code, name in categories],
@@ -280,8 +254,9 @@ def _key(checklist) -> str:
     digest = hashlib.sha256(
         repr(
             (
-                _rounds(checklist.mission),
-                _phases(checklist),
+                # What the form shows of them, in every language: their kind and day.
+                [(r.pk, r.kind, r.election_day) for r in _rounds(checklist.mission)],
+                [value for value, _label in _phases(checklist)],
                 _categories(),
                 checklist.title,
                 checklist.updated_at.isoformat(),

@@ -17,7 +17,7 @@ from pyxform.validators import odk_validate
 from observation.models import ObserverReport
 from odk import forms, intake, views
 from tests import factories
-from tests.odk.conftest import Collect, answers, base, fill
+from tests.odk.conftest import XFORMS, Collect, answers, base, fill
 
 FILES = Path(__file__).parent / "files"
 LIST = "{http://openrosa.org/xforms/xformsList}"
@@ -238,3 +238,23 @@ def test_leaders_see_the_setup_page_with_a_qr_code_others_do_not(field, client, 
     assert settings_json["general"]["server_url"] == f"http://testserver/odk/{mission.pk}/"
     assert settings_json["project"]["name"] == mission.name[:60]
     assert views.settings_payload("https://x/odk/1/", mission)
+
+
+def test_the_visits_questions_and_choices_are_in_each_language_of_the_checklist(field):
+    checklist = factories.standard_checklist(field["mission"])
+
+    xml = ElementTree.fromstring(forms.generate(checklist))
+
+    texts = {
+        translation.get("lang"): {
+            text.get("id"): "".join(text.itertext())
+            for text in translation.iter(f"{{{XFORMS}}}text")
+        }
+        for translation in xml.iter(f"{{{XFORMS}}}translation")
+    }
+    spanish = texts["Español (es)"]
+    assert spanish[f"/data/{forms.ROUND}:label"] == "Vuelta"
+    assert spanish[f"/data/{forms.STATION}:label"] == "Mesa de votación"
+    assert spanish[f"/data/{forms.ASSESSMENT}:label"] == "Evaluación general"
+    assert spanish["obs__rounds-0"] == "Primera vuelta, 9 abr 2000"
+    assert texts["English (en)"]["obs__rounds-0"] == "First round, 9 Apr 2000"
