@@ -62,6 +62,9 @@ POLICY: dict[str, Rule] = {
     "irregularity_reopen": Rule(Role.REVIEWER, refused_when_locked=True),
     "statement_draft": Rule(Role.REVIEWER, refused_when_locked=True),
     "statement_submit": Rule(Role.REVIEWER, refused_when_locked=True),
+    # What the mission found of recommendations made to its country, earlier missions'
+    # included (RecommendationAssessment).
+    "recommendation_assess": Rule(Role.REVIEWER, refused_when_locked=True),
     # Leading the mission: its facts, partners and rounds, its findings, its lock.
     "mission_edit": Rule(Role.LEADER, refused_when_locked=True),
     "checklist_edit": Rule(Role.LEADER, refused_when_locked=True),

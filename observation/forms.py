@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ from observation.models import (
     MissionMembership,
     ObserverReport,
     Recommendation,
+    RecommendationAssessment,
 )
 from observation.models.missions import normalise_code
 
@@ -551,11 +553,60 @@ class StatementForm(VersionedForm, MissionForm):
 class RecommendationForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = Recommendation
-        fields = ["addressee", "text", "priority", "follow_up", "follow_up_notes"]
+        fields = ["addressee", "text", "priority"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class AssessmentForm(HiddenErrorsShown, forms.ModelForm):
+    """A mission's follow-up assessment of a recommendation; the model's clean() checks it
+    against the recommendation (same country, not before it)."""
+
+    class Meta:
+        model = RecommendationAssessment
+        fields = ["status", "assessed_on", "statement", "evidence"]
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 2}),
-            "follow_up_notes": forms.Textarea(attrs={"rows": 1}),
+            "assessed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "evidence": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a statement still open takes a new assessment: a published one is final.
+        self.fields["statement"].queryset = self.instance.mission.statements.editable()
+        self.fields["statement"].help_text = _(
+            "The mission's statement that reports it, if any; it is published with it."
+        )
+        self.fields["evidence"].required = True
+        self.helper = _helper()
+
+
+class FollowUpFilterForm(forms.Form):
+    OUTSTANDING = "outstanding"
+    NOT_ASSESSED = "not_assessed"
+
+    status = forms.ChoiceField(
+        label=_("Follow-up"),
+        required=False,
+        choices=[
+            ("", _("Every recommendation")),
+            (OUTSTANDING, _("Outstanding: not fully implemented")),
+            (NOT_ASSESSED, _("Not assessed")),
+            *RecommendationAssessment.Status.choices,
+        ],
+    )
+
+    def filter(self, recommendations):
+        status = self.cleaned_data["status"]
+        if status == self.OUTSTANDING:
+            # A recommendation never assessed is outstanding too (its follow_up is NULL).
+            return recommendations.filter(
+                Q(follow_up__isnull=True) | ~Q(follow_up=RecommendationAssessment.Status.FULLY)
+            )
+        if status == self.NOT_ASSESSED:
+            return recommendations.filter(follow_up__isnull=True)
+        if status:
+            return recommendations.filter(follow_up=status)
+        return recommendations
 
 
 class BaseRecommendationFormSet(forms.BaseInlineFormSet):

@@ -41,6 +41,7 @@ from observation.models import (
     PollingStation,
     Question,
     QuestionType,
+    RecommendationAssessment,
 )
 from observation.models.checklists import TYPE_OF_ANSWERED
 
@@ -355,6 +356,22 @@ STATEMENT_MOVES = {
     "publish": (FindingsStatement.publish, gettext_lazy("Statement published.")),
     "return": (FindingsStatement.return_to_draft, gettext_lazy("Statement returned to draft.")),
 }
+
+
+def recommendation_assess(*, assessment: RecommendationAssessment, by) -> RecommendationAssessment:
+    """Record a mission's follow-up assessment of a recommendation made to its country.
+
+    Checked whole (the model's clean: same country, not before the recommendation, a
+    statement of the assessing mission, none published) and written while the assessing
+    mission is held unlocked. Raises ValidationError, MissionLockedError or
+    PublishedStatementError with a message for the user; nothing is written then.
+    """
+    with transaction.atomic():
+        Mission.objects.hold_unlocked(assessment.mission_id)
+        assessment.entered_by = assessment.entered_by or by
+        assessment.full_clean()
+        assessment.save()
+    return assessment
 
 
 def statement_move(*, statement: FindingsStatement, move: str, by, reason="") -> str:

@@ -710,8 +710,10 @@ def build_summary(
         )
 
     statements = mission.statements.annotate(recommendation_count=Count("recommendations"))
-    recommendations = Recommendation.objects.filter(statement__mission=mission).select_related(
-        "statement"
+    recommendations = (
+        Recommendation.objects.filter(statement__mission=mission)
+        .with_follow_up(published=public)
+        .select_related("statement")
     )
     if public:
         statements = statements.published()

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from observation.views import (
     checklists,
+    follow_up,
     irregularities,
     lists,
     missions,
@@ -83,6 +84,12 @@ mission_patterns = [
         "delegation/import/template.<str:fmt>",
         transfer.delegation_import_template,
         name="delegation_import_template",
+    ),
+    path("follow-up/", follow_up.follow_up, name="follow_up"),
+    path(
+        "follow-up/<int:recommendation_pk>/assess/",
+        follow_up.recommendation_assess,
+        name="recommendation_assess",
     ),
     path("reports/", lists.report_list, name="report_list"),
     path("reports/export.<str:fmt>", transfer.report_export, name="report_export"),

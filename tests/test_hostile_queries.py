@@ -63,6 +63,7 @@ def world(mission):
     objects = {
         "report_pk": report.pk,
         "station_pk": report.station_id,
+        "recommendation_pk": factories.RecommendationFactory(statement__mission=mission).pk,
         "irregularity_pk": factories.IrregularityFactory(mission=mission).pk,
         "statement_pk": factories.FindingsStatementFactory(mission=mission).pk,
         "fmt": "csv",

@@ -15,7 +15,13 @@ from observation.admin.base import (
     ask_for_note,
 )
 from observation.forms import StatementForm
-from observation.models import FindingsStatement, Irregularity, Mission, Recommendation
+from observation.models import (
+    FindingsStatement,
+    Irregularity,
+    Mission,
+    Recommendation,
+    RecommendationAssessment,
+)
 
 
 class RecommendationInline(LockAwareInline, admin.StackedInline):
@@ -137,15 +143,40 @@ class FindingsStatementAdmin(LockAwareHistoryAdmin):
         return None
 
 
+class RecommendationAssessmentInline(admin.TabularInline):
+    """Follow-up assessments, read here; they are entered on the mission's follow-up page,
+    by the same service whoever enters them."""
+
+    model = RecommendationAssessment
+    fields = ("status", "assessed_on", "mission", "statement", "evidence", "entered_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(LockAwareHistoryAdmin):
     mission_lookup = "statement__mission"
     edit_action = "statement_draft"
-    list_display = ("__str__", "addressee", "priority", "follow_up", "statement")
-    list_filter = ("follow_up", "priority", "addressee", ("statement__mission", MissionFilter))
+    list_display = ("__str__", "addressee", "priority", "follow_up_label", "statement")
+    list_filter = ("priority", "addressee", ("statement__mission", MissionFilter))
     list_select_related = ("statement",)
-    search_fields = ("text", "follow_up_notes", "statement__title")
+    search_fields = ("text", "statement__title")
     autocomplete_fields = ("statement",)
+    inlines = [RecommendationAssessmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_follow_up()
+
+    @admin.display(description=_("follow-up"))
+    def follow_up_label(self, obj):
+        return obj.follow_up_label
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -156,7 +187,7 @@ class RecommendationAdmin(LockAwareHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
         if obj is not None and not obj.statement.is_editable:
-            # Follow-up is assessed long after publication; the rest stays as reviewed.
+            # Follow-up is assessed apart, in RecommendationAssessment.
             readonly = (*readonly, *Recommendation.REVIEWED_FIELDS)
         return readonly
 

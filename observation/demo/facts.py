@@ -23,6 +23,7 @@ from observation.models import (
     Organization,
     Person,
     Recommendation,
+    RecommendationAssessment,
 )
 
 ORGANIZATIONS = [
@@ -212,16 +213,11 @@ def _statement(mission, kind, day, *, title, body, round_=None, cites=(), recomm
     if statement.status != FindingsStatement.Status.DRAFT:
         return statement
     statement.cited_irregularities.set(cites)
-    for addressee, text, priority, follow_up, notes in recommendations:
+    for addressee, text, priority in recommendations:
         upsert(
             Recommendation,
             key={"statement": statement, "text": text},
-            values={
-                "addressee": addressee,
-                "priority": priority,
-                "follow_up": follow_up,
-                "follow_up_notes": notes,
-            },
+            values={"addressee": addressee, "priority": priority},
         )
     return statement
 
@@ -344,8 +340,6 @@ def _load_peru_2000(*, carter_center, ndi, users):
                     R.Addressee.GOVERNMENT,
                     "Postpone the elections.",
                     R.Priority.HIGH,
-                    R.FollowUp.NOT_IMPLEMENTED,
-                    "President Fujimori declined.",
                 ),
             ],
         ),
@@ -383,8 +377,6 @@ def _load_peru_2000(*, carter_center, ndi, users):
                     R.Addressee.INTERNATIONAL,
                     "Send a special OAS mission to develop remedies to the legitimacy crisis.",
                     R.Priority.HIGH,
-                    R.FollowUp.FULLY,
-                    "The OAS sent the special mission.",
                 ),
             ],
         ),
@@ -405,16 +397,11 @@ def _load_peru_2000(*, carter_center, ndi, users):
                     R.Addressee.GOVERNMENT,
                     "Shorten President Fujimori's term.",
                     R.Priority.HIGH,
-                    R.FollowUp.FULLY,
-                    "In September 2000, Fujimori agreed to shorten his term.",
                 ),
                 (
                     R.Addressee.GOVERNMENT,
                     "Hold new elections.",
                     R.Priority.HIGH,
-                    R.FollowUp.FULLY,
-                    "In September 2000, Fujimori called for new elections in 2001 and "
-                    "announced he would not be a candidate.",
                 ),
             ],
         ),
@@ -533,8 +520,59 @@ def _load_peru_2001(*, carter_center, ndi, users):
             ),
         ),
     ]
+    _assess_peru_2000_recommendations(mission, statements[0], by=users.carter)
     for statement in statements:
         _publish(statement, by=users.carter)
+
+
+# What became of the 2000 mission's recommendations, as the text tells it: the 2001
+# mission, returning to the country, records it.
+FOLLOW_UP_2000 = [
+    (
+        "Postpone the elections.",
+        RecommendationAssessment.Status.NOT_IMPLEMENTED,
+        "President Fujimori declined to postpone the elections of April 2000.",
+    ),
+    (
+        "Send a special OAS mission to develop remedies to the legitimacy crisis.",
+        RecommendationAssessment.Status.FULLY,
+        "The OAS sent the special mission.",
+    ),
+    (
+        "Shorten President Fujimori's term.",
+        RecommendationAssessment.Status.FULLY,
+        "In September 2000, Fujimori agreed to shorten his term.",
+    ),
+    (
+        "Hold new elections.",
+        RecommendationAssessment.Status.FULLY,
+        "In September 2000, Fujimori called for new elections in 2001 and announced he "
+        "would not be a candidate; they were held in April 2001.",
+    ),
+]
+ILLUSTRATIVE_ASSESSMENT = (
+    "The facts are the text's; that the 2001 mission recorded them in its preliminary "
+    "statement, and on that date, is illustrative."
+)
+
+
+def _assess_peru_2000_recommendations(mission, statement, *, by):
+    """Set while the 2001 statement is a draft: a published one's assessments are final."""
+    if statement.status != FindingsStatement.Status.DRAFT:
+        return
+    for text, status, evidence in FOLLOW_UP_2000:
+        recommendation = Recommendation.objects.get(statement__mission__name=PERU_2000, text=text)
+        upsert(
+            RecommendationAssessment,
+            key={"recommendation": recommendation, "mission": mission},
+            values={
+                "statement": statement,
+                "status": status,
+                "assessed_on": statement.issued_on,
+                "evidence": f"{evidence}\n\n{ILLUSTRATIVE_ASSESSMENT}",
+                "entered_by": by,
+            },
+        )
 
 
 DELEGATION_2016 = [

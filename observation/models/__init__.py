@@ -28,6 +28,7 @@ from observation.models.statements import (
     FindingsStatement,
     PublishedStatementError,
     Recommendation,
+    RecommendationAssessment,
     StatementStatus,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "Question",
     "QuestionType",
     "Recommendation",
+    "RecommendationAssessment",
     "ReviewStatus",
     "StatementStatus",
     "TransitionError",

@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -357,6 +358,18 @@ class FindingsStatement(MissionRecord):
         )
 
 
+class RecommendationQuerySet(models.QuerySet):
+    def with_follow_up(self, *, published=False):
+        """Annotated with `follow_up`, the status of the latest assessment, or None;
+        `published`: of the latest published with its statement, for public pages."""
+        latest = RecommendationAssessment.objects.filter(
+            recommendation=models.OuterRef("pk")
+        ).order_by("-assessed_on", "-entered_at", "-pk")
+        if published:
+            latest = latest.filter(statement__status=StatementStatus.PUBLISHED)
+        return self.annotate(follow_up=models.Subquery(latest.values("status")[:1]))
+
+
 class Recommendation(MissionRecord):
     class Addressee(models.TextChoices):
         ELECTION_AUTHORITY = "election_authority", _("Election authority")
@@ -374,13 +387,6 @@ class Recommendation(MissionRecord):
         MEDIUM = "medium", _("Medium")
         LOW = "low", _("Low")
 
-    class FollowUp(models.TextChoices):
-        NOT_ASSESSED = "not_assessed", _("Not assessed")
-        NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
-        PARTIALLY = "partially", _("Partially implemented")
-        MOSTLY = "mostly", _("Mostly implemented")
-        FULLY = "fully", _("Fully implemented")
-
     statement = models.ForeignKey(
         FindingsStatement,
         on_delete=models.CASCADE,
@@ -392,17 +398,10 @@ class Recommendation(MissionRecord):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
     )
-    follow_up = models.CharField(
-        _("follow-up status"),
-        max_length=20,
-        choices=FollowUp.choices,
-        default=FollowUp.NOT_ASSESSED,
-    )
-    follow_up_notes = models.TextField(_("follow-up notes"), blank=True)
 
+    objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords()
 
-    # Follow-up is assessed long after publication; these stay as the statement was reviewed.
     REVIEWED_FIELDS = ("statement", "addressee", "text", "priority")
 
     class Meta:
@@ -423,8 +422,16 @@ class Recommendation(MissionRecord):
         stored = Recommendation.objects.filter(pk=self.pk).values(*names).first() or {}
         return {name for name in names if stored.get(name) != getattr(self, name)}
 
+    @property
+    def follow_up_label(self) -> str:
+        """The status of its latest assessment (`with_follow_up`), in words."""
+        if self.follow_up is None:
+            return _("Not assessed")
+        return RecommendationAssessment.Status(self.follow_up).label
+
     def check_statement_allows_change(self):
-        """A published statement freezes its recommendations, all but their follow-up."""
+        """A published statement freezes its recommendations; their follow-up is assessed
+        apart (RecommendationAssessment), by later missions too."""
         published = FindingsStatement.objects.published().filter(pk=self.statement_id).exists()
         if published and self._changed_frozen_fields():
             raise PublishedStatementError()
@@ -439,5 +446,119 @@ class Recommendation(MissionRecord):
 
     def delete(self, *args, **kwargs):
         if FindingsStatement.objects.published().filter(pk=self.statement_id).exists():
+            raise PublishedStatementError()
+        return super().delete(*args, **kwargs)
+
+
+class RecommendationAssessment(MissionRecord):
+    """What a mission found of a recommendation made to its country: an earlier
+    mission's, or its own in its final report. A recommendation's status is its latest
+    assessment; the earlier ones stay as its history. An assessment made in a statement
+    is published with it, and is then read-only like the statement."""
+
+    # ODIHR's follow-up scale.
+    class Status(models.TextChoices):
+        NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
+        PARTIALLY = "partially", _("Partially implemented")
+        MOSTLY = "mostly", _("Mostly implemented")
+        FULLY = "fully", _("Fully implemented")
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("recommendation"),
+    )
+    mission = models.ForeignKey(
+        Mission,
+        on_delete=models.CASCADE,
+        related_name="recommendation_assessments",
+        verbose_name=_("assessed by the mission"),
+    )
+    statement = models.ForeignKey(
+        FindingsStatement,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("in its statement"),
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    assessed_on = models.DateField(_("assessed on"))
+    evidence = models.TextField(
+        _("evidence"), blank=True, help_text=_("What the mission found, and where.")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+        null=True,
+        editable=False,
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "assessed_on", "entered_at", "pk"]
+        verbose_name = _("follow-up assessment")
+        verbose_name_plural = _("follow-up assessments")
+
+    def __str__(self):
+        return f"{self.get_status_display()} ({self.assessed_on}): {self.recommendation}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        made_by = self.recommendation.statement.mission
+        if self.mission_id and made_by.country != self.mission.country:
+            errors["recommendation"] = _(
+                "This recommendation was made to %(country)s: only a mission to that country "
+                "assesses it."
+            ) % {"country": made_by.country.name}
+        issued = self.recommendation.statement.issued_on
+        if self.assessed_on and self.assessed_on < issued:
+            errors["assessed_on"] = _(
+                "The recommendation was made on %(date)s: an assessment cannot come before it."
+            ) % {"date": date_format(issued)}
+        if self.statement_id and self.statement.mission_id != self.mission_id:
+            errors["statement"] = _("Choose a statement of the assessing mission.")
+        if errors:
+            raise ValidationError(errors)
+        self.check_not_published()
+
+    # What an assessment says; published with its statement, none of it changes.
+    ASSESSED_FIELDS = (
+        "recommendation",
+        "mission",
+        "statement",
+        "status",
+        "assessed_on",
+        "evidence",
+    )
+
+    def _stored(self) -> dict | None:
+        names = [self._meta.get_field(name).attname for name in self.ASSESSED_FIELDS]
+        return RecommendationAssessment.objects.filter(pk=self.pk).values(*names).first()
+
+    def check_not_published(self):
+        """Refuse a change to an assessment published with its statement, and a new one in
+        a published statement."""
+        stored = self._stored() if self.pk else None
+        if stored is not None and all(getattr(self, name) == stored[name] for name in stored):
+            return
+        statements = [self.statement_id, stored and stored["statement_id"]]
+        if FindingsStatement.objects.published().filter(pk__in=statements).exists():
+            raise PublishedStatementError()
+
+    def save(self, *args, **kwargs):
+        self.check_not_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        stored = self._stored()
+        published = FindingsStatement.objects.published()
+        if stored and published.filter(pk=stored["statement_id"]).exists():
             raise PublishedStatementError()
         return super().delete(*args, **kwargs)

@@ -15,7 +15,7 @@ def render_markdown(text):
 # The mission's tabs: (label, page, the other pages that belong to the tab).
 MISSION_TABS = (
     (_("Overview"), "mission_detail", {"delegation_import"}),
-    (_("Stations"), "station_list", {"station_import"}),
+    (_("Stations"), "station_list", {"station_import", "station_detail"}),
     (_("Reports"), "report_list", {"report_create", "report_edit", "report_detail"}),
     (_("Irregularities"), "irregularity_list", {"irregularity_create", "irregularity_detail"}),
     (_("Review queue"), "review_queue", set()),
@@ -25,6 +25,7 @@ MISSION_TABS = (
         "statement_list",
         {"statement_create", "statement_detail", "statement_edit"},
     ),
+    (_("Follow-up"), "follow_up", {"recommendation_assess"}),
     (_("Summary"), "mission_summary", {"mission_public_summary"}),
 )
 

@@ -45,7 +45,7 @@ def statement_detail(request, pk, statement_pk):
         "moves": access.statement_moves(statement),
         "may_edit": statement.is_editable and access.allows("statement_draft"),
         "cited": statement.cited_irregularities.select_related("category", "station"),
-        "recommendations": statement.recommendations.all(),
+        "recommendations": statement.recommendations.with_follow_up(),
         "return_form": ReturnToDraftForm(),
         "history": history_rows(statement),
     }

@@ -103,7 +103,7 @@ def test_a_station_list_import_is_seen_by_the_next_sync(field, observer_api, sta
         for code in (kept, renamed)
     ]
     upload = io.BytesIO(
-        ("Code,Name,Registered voters\n" + "\n".join(rows + ["0909,Nueva,"])).encode()
+        ("Code,Name,Registered voters\n" + "\n".join([*rows, "0909,Nueva,"])).encode()
     )
     upload.name = "stations.csv"
     client.force_login(staff)

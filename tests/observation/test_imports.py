@@ -358,7 +358,7 @@ def test_a_preview_keeps_the_first_problems_and_counts_the_rest(staff_client, mi
     # One line for the kind, with its count; then each problem kept, by line.
     groups, each = page.split("table-sm import-errors")
     assert groups.count("must not be negative.") == 1
-    assert "<td class=\"text-end\">250</td>" in groups
+    assert '<td class="text-end">250</td>' in groups
     assert each.count("must not be negative.") == 200
     assert "…and 50 more problems, not shown: fix those above" in page
     assert not PollingStation.objects.exists()

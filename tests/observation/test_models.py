@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import RestrictedError
 from django.utils import timezone
 
+from observation import services
 from observation.models import (
     ElectionRound,
     FindingsStatement,
@@ -26,6 +27,7 @@ from observation.models import (
     PollingStation,
     PublishedStatementError,
     Recommendation,
+    RecommendationAssessment,
 )
 from tests import factories
 
@@ -376,9 +378,17 @@ def test_recommendation_of_a_published_statement_is_frozen_but_for_follow_up(mis
     statement.approve(by=leader)
     statement.publish(by=leader)
 
-    recommendation.follow_up = Recommendation.FollowUp.MOSTLY
-    recommendation.full_clean()
-    recommendation.save()
+    # Its follow-up is assessed apart, as long after publication as it takes.
+    services.recommendation_assess(
+        assessment=RecommendationAssessment(
+            recommendation=recommendation,
+            mission=mission,
+            status=RecommendationAssessment.Status.MOSTLY,
+            assessed_on=statement.issued_on,
+        ),
+        by=leader,
+    )
+    assert Recommendation.objects.with_follow_up().get().follow_up == "mostly"
 
     recommendation.text = "Something else"
     assert "__all__" in clean_errors(recommendation)

@@ -28,8 +28,6 @@ def statement_data(**overrides):
         "recommendations-0-addressee": Recommendation.Addressee.ELECTION_AUTHORITY,
         "recommendations-0-text": "Publish results by polling station.",
         "recommendations-0-priority": Recommendation.Priority.HIGH,
-        "recommendations-0-follow_up": Recommendation.FollowUp.NOT_ASSESSED,
-        "recommendations-0-follow_up_notes": "",
     }
     data.update(overrides)
     return data

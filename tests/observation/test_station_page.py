@@ -8,7 +8,6 @@ from django.urls import reverse
 from observation.models import Answer, ElectionRound, Irregularity, ObserverReport
 from tests import factories
 
-
 STATION_PAGE_QUERIES = 7
 
 

@@ -15,6 +15,7 @@ from observation.models import (
     Irregularity,
     ObserverReport,
     Recommendation,
+    RecommendationAssessment,
 )
 from observation.summary import build_summary
 from tests import factories
@@ -124,12 +125,17 @@ def peru(mission, leader):
         title="Pre-election assessment",
         issued_on=datetime.date(2000, 3, 20),
     )
-    factories.RecommendationFactory(
+    independence = factories.RecommendationFactory(
         statement=published,
         addressee=Recommendation.Addressee.GOVERNMENT,
         text="Restore the independence of the electoral bodies.",
         priority=Recommendation.Priority.HIGH,
-        follow_up=Recommendation.FollowUp.PARTIALLY,
+    )
+    RecommendationAssessment.objects.create(
+        recommendation=independence,
+        mission=mission,
+        status=RecommendationAssessment.Status.PARTIALLY,
+        assessed_on=datetime.date(2000, 3, 25),
     )
     factories.RecommendationFactory(
         statement=published,
@@ -353,18 +359,10 @@ def test_summary_statements_in_date_order_and_recommendations(peru):
         (
             Recommendation.Addressee.GOVERNMENT,
             Recommendation.Priority.HIGH,
-            Recommendation.FollowUp.PARTIALLY,
+            RecommendationAssessment.Status.PARTIALLY,
         ),
-        (
-            Recommendation.Addressee.LEGISLATURE,
-            Recommendation.Priority.LOW,
-            Recommendation.FollowUp.NOT_ASSESSED,
-        ),
-        (
-            Recommendation.Addressee.ELECTION_AUTHORITY,
-            Recommendation.Priority.MEDIUM,
-            Recommendation.FollowUp.NOT_ASSESSED,
-        ),
+        (Recommendation.Addressee.LEGISLATURE, Recommendation.Priority.LOW, None),
+        (Recommendation.Addressee.ELECTION_AUTHORITY, Recommendation.Priority.MEDIUM, None),
     ]
 
 

@@ -5,7 +5,12 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 from django.utils import timezone
 
-from observation.models import FindingsStatement, Irregularity, Recommendation
+from observation.models import (
+    FindingsStatement,
+    Irregularity,
+    Recommendation,
+    RecommendationAssessment,
+)
 from tests import factories
 from tests.observation.admin.conftest import _action, _messages, _statement_form_data, _verified
 
@@ -75,7 +80,20 @@ def test_statement_form_refuses_citations_from_another_mission(admin_client, mis
     assert not statement.cited_irregularities.exists()
 
 
-def test_published_statement_is_read_only_but_follow_up_stays_open(admin_client, mission, leader):
+def _assessment_rows(recommendation) -> dict:
+    """The management form of the read-only inline of a recommendation's assessments."""
+    ids = list(recommendation.assessments.values_list("pk", flat=True))
+    rows = {f"assessments-{n}-id": pk for n, pk in enumerate(ids)}
+    return {
+        "assessments-TOTAL_FORMS": len(ids),
+        "assessments-INITIAL_FORMS": len(ids),
+        "assessments-MIN_NUM_FORMS": 0,
+        "assessments-MAX_NUM_FORMS": 1000,
+        **rows,
+    }
+
+
+def test_published_statement_is_read_only_and_shows_its_follow_up(admin_client, mission, leader):
     statement = factories.FindingsStatementFactory(mission=mission)
     recommendation = factories.RecommendationFactory(statement=statement)
     statement.submit_for_review(by=leader)
@@ -83,13 +101,23 @@ def test_published_statement_is_read_only_but_follow_up_stays_open(admin_client,
     statement.publish(by=leader)
     url = reverse("admin:observation_findingsstatement_change", args=[statement.pk])
     assert admin_client.get(url).context["has_change_permission"] is False
+    RecommendationAssessment.objects.create(
+        recommendation=recommendation,
+        mission=mission,
+        status=RecommendationAssessment.Status.PARTIALLY,
+        assessed_on=statement.issued_on,
+        evidence="Law passed.",
+    )
 
     url = reverse("admin:observation_recommendation_change", args=[recommendation.pk])
-    data = {"follow_up": Recommendation.FollowUp.PARTIALLY, "follow_up_notes": "Law passed."}
-    assert admin_client.post(url, data).status_code == 302
+    page = admin_client.get(url).content.decode()
+    assert "Partially implemented" in page
+    assert "Law passed." in page
+    # Assessments are entered on the mission's follow-up page, not here.
+    assert admin_client.post(url, _assessment_rows(recommendation)).status_code == 302
     recommendation.refresh_from_db()
-    assert recommendation.follow_up == Recommendation.FollowUp.PARTIALLY
     assert recommendation.text == "Publish results by polling station."
+    assert recommendation.assessments.count() == 1
 
 
 def test_bulk_delete_refuses_a_published_statement(admin_client, mission, leader):
@@ -118,9 +146,7 @@ def test_statement_past_draft_cannot_be_edited_in_the_admin(admin_client, missio
     assert statement.title == "As approved"
 
 
-def test_recommendation_of_an_approved_statement_takes_only_follow_up(
-    admin_client, mission, leader
-):
+def test_recommendation_of_an_approved_statement_takes_no_change(admin_client, mission, leader):
     statement = factories.FindingsStatementFactory(mission=mission)
     recommendation = factories.RecommendationFactory(statement=statement)
     statement.submit_for_review(by=leader)
@@ -131,13 +157,11 @@ def test_recommendation_of_an_approved_statement_takes_only_follow_up(
         "addressee": recommendation.addressee,
         "text": "Rewritten after approval.",
         "priority": recommendation.priority,
-        "follow_up": Recommendation.FollowUp.PARTIALLY,
-        "follow_up_notes": "Law passed.",
+        **_assessment_rows(recommendation),
     }
     assert admin_client.post(url, data).status_code == 302
     recommendation.refresh_from_db()
     assert recommendation.text == "Publish results by polling station."
-    assert recommendation.follow_up == Recommendation.FollowUp.PARTIALLY
     delete = reverse("admin:observation_recommendation_delete", args=[recommendation.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Recommendation.objects.filter(pk=recommendation.pk).exists()
@@ -207,7 +231,6 @@ def test_recommendation_cannot_be_added_to_a_statement_past_draft(admin_client, 
         "addressee": Recommendation.Addressee.LEGISLATURE,
         "text": "Added after review.",
         "priority": Recommendation.Priority.HIGH,
-        "follow_up": Recommendation.FollowUp.NOT_ASSESSED,
     }
     response = admin_client.post(reverse("admin:observation_recommendation_add"), data)
     assert response.status_code == 200
