@@ -553,7 +553,7 @@ class StatementForm(VersionedForm, MissionForm):
 class RecommendationForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = Recommendation
-        fields = ["addressee", "text", "priority"]
+        fields = ["addressee", "theme", "text", "priority"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -595,7 +595,15 @@ class FollowUpFilterForm(forms.Form):
         ],
     )
 
+    theme = forms.ChoiceField(
+        label=_("Theme"),
+        required=False,
+        choices=[("", _("Every theme")), *Recommendation.Theme.choices],
+    )
+
     def filter(self, recommendations):
+        if self.cleaned_data["theme"]:
+            recommendations = recommendations.filter(theme=self.cleaned_data["theme"])
         status = self.cleaned_data["status"]
         if status == self.OUTSTANDING:
             # A recommendation never assessed is outstanding too (its follow_up is NULL).

@@ -86,6 +86,7 @@ mission_patterns = [
         name="delegation_import_template",
     ),
     path("follow-up/", follow_up.follow_up, name="follow_up"),
+    path("follow-up/export.<str:fmt>", follow_up.follow_up_export, name="follow_up_export"),
     path(
         "follow-up/<int:recommendation_pk>/assess/",
         follow_up.recommendation_assess,

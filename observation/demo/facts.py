@@ -213,11 +213,11 @@ def _statement(mission, kind, day, *, title, body, round_=None, cites=(), recomm
     if statement.status != FindingsStatement.Status.DRAFT:
         return statement
     statement.cited_irregularities.set(cites)
-    for addressee, text, priority in recommendations:
+    for addressee, text, priority, theme in recommendations:
         upsert(
             Recommendation,
             key={"statement": statement, "text": text},
-            values={"addressee": addressee, "priority": priority},
+            values={"addressee": addressee, "priority": priority, "theme": theme},
         )
     return statement
 
@@ -340,6 +340,7 @@ def _load_peru_2000(*, carter_center, ndi, users):
                     R.Addressee.GOVERNMENT,
                     "Postpone the elections.",
                     R.Priority.HIGH,
+                    R.Theme.ELECTION_ADMINISTRATION,
                 ),
             ],
         ),
@@ -377,6 +378,7 @@ def _load_peru_2000(*, carter_center, ndi, users):
                     R.Addressee.INTERNATIONAL,
                     "Send a special OAS mission to develop remedies to the legitimacy crisis.",
                     R.Priority.HIGH,
+                    R.Theme.POLITICAL_PROCESS,
                 ),
             ],
         ),
@@ -397,11 +399,13 @@ def _load_peru_2000(*, carter_center, ndi, users):
                     R.Addressee.GOVERNMENT,
                     "Shorten President Fujimori's term.",
                     R.Priority.HIGH,
+                    R.Theme.POLITICAL_PROCESS,
                 ),
                 (
                     R.Addressee.GOVERNMENT,
                     "Hold new elections.",
                     R.Priority.HIGH,
+                    R.Theme.POLITICAL_PROCESS,
                 ),
             ],
         ),

@@ -387,6 +387,23 @@ class Recommendation(MissionRecord):
         MEDIUM = "medium", _("Medium")
         LOW = "low", _("Low")
 
+    # A small controlled vocabulary, so that one country's recommendations can be read
+    # by theme across missions.
+    class Theme(models.TextChoices):
+        LEGAL_FRAMEWORK = "legal_framework", _("Legal framework")
+        ELECTION_ADMINISTRATION = "election_administration", _("Election administration")
+        VOTER_REGISTRATION = "voter_registration", _("Voter registration")
+        CANDIDATE_REGISTRATION = "candidate_registration", _("Candidate registration")
+        CAMPAIGN_AND_MEDIA = "campaign_media", _("Campaign and media")
+        CAMPAIGN_FINANCE = "campaign_finance", _("Campaign finance")
+        VOTING_AND_COUNTING = "voting_counting", _("Voting and counting")
+        RESULTS = "results", _("Tabulation and results")
+        COMPLAINTS = "complaints", _("Complaints and appeals")
+        OBSERVER_ACCESS = "observer_access", _("Observer access")
+        WOMEN = "women", _("Participation of women")
+        MINORITIES = "minorities", _("Participation of minorities and indigenous peoples")
+        POLITICAL_PROCESS = "political_process", _("Political process and transition")
+
     statement = models.ForeignKey(
         FindingsStatement,
         on_delete=models.CASCADE,
@@ -398,10 +415,13 @@ class Recommendation(MissionRecord):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
     )
+    theme = models.CharField(_("theme"), max_length=30, choices=Theme.choices, blank=True)
 
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # What was reviewed and published; the theme, a reader's classification, may be set
+    # later (in the admin), so that past recommendations are found by theme too.
     REVIEWED_FIELDS = ("statement", "addressee", "text", "priority")
 
     class Meta:

@@ -6,10 +6,12 @@ import itertools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from observation import services
+from observation import exports, services
 from observation.access import mission_for
 from observation.forms import AssessmentForm, FollowUpFilterForm
 from observation.models import (
@@ -33,9 +35,8 @@ def country_recommendations(mission: Mission):
     )
 
 
-def follow_up(request, pk):
-    access = mission_for(request, pk)
-    mission = access.mission
+def _filtered(request, mission: Mission):
+    """The filter form and the recommendations it lets through, each with its history."""
     filters = FollowUpFilterForm(request.GET)
     recommendations = (
         country_recommendations(mission)
@@ -48,9 +49,15 @@ def follow_up(request, pk):
         .order_by("addressee", "statement__issued_on", "pk")
     )
     if filters.is_valid():
-        recommendations = filters.filter(recommendations)
-    else:
-        recommendations = recommendations.none()
+        return filters, filters.filter(recommendations)
+    # An invalid filter would be left out: rather than every row, none.
+    return filters, recommendations.none()
+
+
+def follow_up(request, pk):
+    access = mission_for(request, pk)
+    mission = access.mission
+    filters, recommendations = _filtered(request, mission)
     addressees = dict(Recommendation.Addressee.choices)
     groups = [
         (addressees[addressee], list(items))
@@ -63,6 +70,43 @@ def follow_up(request, pk):
         "groups": groups,
     }
     return render(request, "observation/follow_up.html", context)
+
+
+def _history(recommendation) -> str:
+    return "; ".join(
+        f"{date_format(a.assessed_on)}: {a.get_status_display()} ({a.mission.name})"
+        for a in recommendation.assessments.all()
+    )
+
+
+def follow_up_export(request, pk, fmt):
+    """The recommendations the page shows, with their status and history, as CSV or XLSX."""
+    access = mission_for(request, pk)
+    mission = access.mission
+    filters, recommendations = _filtered(request, mission)
+    if filters.errors:
+        return HttpResponseBadRequest(
+            _("These filters are not valid, so nothing was exported."), content_type="text/plain"
+        )
+    columns = [
+        exports.Column(_("Mission"), lambda r: r.statement.mission.name),
+        exports.Column(_("Statement"), lambda r: r.statement.reader_title),
+        exports.Column(_("Date"), lambda r: r.statement.issued_on),
+        exports.Column(_("Addressee"), lambda r: r.get_addressee_display()),
+        exports.Column(_("Theme"), lambda r: r.get_theme_display()),
+        exports.Column(_("Recommendation"), lambda r: r.text),
+        exports.Column(_("Priority"), lambda r: r.get_priority_display()),
+        exports.Column(_("Follow-up"), lambda r: r.follow_up_label),
+        exports.Column(_("Assessments"), _history),
+    ]
+    filename = exports.export_filename(mission, f"recommendations-{mission.country.code}")
+    if fmt == "csv":
+        return exports.csv_response(columns=columns, records=recommendations, filename=filename)
+    if fmt == "xlsx":
+        return exports.xlsx_response(
+            columns=columns, records=recommendations, filename=filename, title=_("Recommendations")
+        )
+    raise Http404
 
 
 def recommendation_assess(request, pk, recommendation_pk):

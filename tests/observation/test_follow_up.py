@@ -1,7 +1,9 @@
 """Recommendations followed across missions: each later mission to the country records
 what it found, and the recommendation's status is the latest of these assessments."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -241,3 +243,49 @@ def test_the_follow_up_page_costs_the_same_queries_with_more_records(
         _assess(peru["2001"], recommendation, Status.MOSTLY, datetime.date(2001, 4, 10), by=leader)
     with django_assert_num_queries(FOLLOW_UP_QUERIES):
         client.get(url)
+
+
+def test_the_countrys_recommendations_export_with_their_history(client, peru, leader):
+    recommendation = peru["recommendation"]
+    Recommendation.objects.filter(pk=recommendation.pk).update(
+        theme=Recommendation.Theme.POLITICAL_PROCESS
+    )
+    _assess(peru["2001"], recommendation, Status.PARTIALLY, datetime.date(2001, 4, 10), by=leader)
+    _assess(peru["2016"], recommendation, Status.FULLY, datetime.date(2016, 4, 12), by=leader)
+    client.force_login(leader)
+    url = reverse("observation:follow_up_export", args=[peru["2000"].pk, "csv"])
+
+    rows = list(
+        csv.reader(io.StringIO(b"".join(client.get(url).streaming_content).decode("utf-8-sig")))
+    )
+    other_theme = client.get(url, {"theme": Recommendation.Theme.RESULTS})
+
+    assert rows[0][3:] == [
+        "Addressee",
+        "Theme",
+        "Recommendation",
+        "Priority",
+        "Follow-up",
+        "Assessments",
+    ]
+    assert rows[1][3:] == [
+        "Government",
+        "Political process and transition",
+        "Hold new elections.",
+        "High",
+        "Fully implemented",
+        "10 Apr 2001: Partially implemented (Peru 2001); "
+        "12 Apr 2016: Fully implemented (Peru 2016)",
+    ]
+    assert len(rows) == 2
+    assert b"".join(other_theme.streaming_content).decode("utf-8-sig").count("\n") == 1
+
+
+def test_an_export_with_a_bad_filter_exports_nothing(client, peru, leader):
+    client.force_login(leader)
+
+    response = client.get(
+        reverse("observation:follow_up_export", args=[peru["2000"].pk, "xlsx"]), {"theme": "nope"}
+    )
+
+    assert response.status_code == 400

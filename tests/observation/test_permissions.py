@@ -209,6 +209,7 @@ MATRIX = [
     ("statement_transition", ("statement", "publish"), "post", {}, LEADER_ACTIONS),
     ("statement_transition", ("statement", "return"), "post", {"reason": "x"}, LEADER_ACTIONS),
     ("follow_up", (), "get", None, MEMBERS),
+    ("follow_up_export", ("csv",), "get", None, MEMBERS),
     ("recommendation_assess", ("recommendation",), "get", None, REVIEWER_CHANGES),
     ("recommendation_assess", ("recommendation",), "post", {}, REVIEWER_CHANGES),
     ("checklist_list", (), "get", None, MEMBERS),
