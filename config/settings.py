@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # intcomma: counts grouped by the reader's locale ("1,234" / "1.234").
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "observation",
     "dialogues",
+    "findings",
     "api",
     "odk",
 ]

@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts.views import SignInView
 from config.views import health
+from findings.sitemaps import SITEMAPS
+from findings.views import public_page
 from observation.views import missions
 
 admin.site.site_header = _("Observa administration")
@@ -32,4 +35,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("findings/", include("findings.urls")),
+    path(
+        "sitemap.xml",
+        public_page(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 # Every stored time lies here, whatever the mission: far enough from the ends of
@@ -93,3 +94,14 @@ class MissionRecord(models.Model):
                     },
                 )
         return errors
+
+
+def unique_slug(queryset, text: str, *, max_length: int, reserved=frozenset()) -> str:
+    """A slug of `text` that no row of `queryset` has, nor is `reserved`: "peru-2000",
+    else "peru-2000-2"."""
+    base = slugify(text)[: max_length - 4].strip("-") or "record"
+    slug, number = base, 1
+    while slug in reserved or queryset.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug

@@ -21,6 +21,7 @@ from observation.models.base import (
     MissionLockedError,
     MissionRecord,
     TransitionError,
+    unique_slug,
 )
 from observation.models.people import Organization, Person
 
@@ -61,6 +62,10 @@ class MissionQuerySet(models.QuerySet):
         return mission
 
 
+# Paths of the public findings site beside missions' own (findings/urls.py).
+RESERVED_SLUGS = frozenset({"feed", "countries"})
+
+
 class Mission(models.Model):
     class Kind(models.TextChoices):
         # As ODIHR and the EU name them; a pre-election assessment is a needs assessment.
@@ -79,6 +84,9 @@ class Mission(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # The mission's address on the public findings site, set once: links stay valid when
+    # the name is corrected, and no internal id is shown.
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, editable=False)
     country = CountryField(_("country"))
     election = models.CharField(
         _("election observed"), max_length=200, help_text=_("e.g. 2000 general elections")
@@ -191,6 +199,10 @@ class Mission(models.Model):
         is_lock_change = update_fields is not None and set(update_fields) <= lock_fields
         if self.pk and not is_lock_change and Mission.objects.locked().filter(pk=self.pk).exists():
             raise MissionLockedError(self)
+        if not self.slug:
+            self.slug = unique_slug(
+                Mission.objects.all(), self.name, max_length=220, reserved=RESERVED_SLUGS
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

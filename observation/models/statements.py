@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from observation.models.base import MissionRecord, TransitionError
+from observation.models.base import MissionRecord, TransitionError, unique_slug
 from observation.models.missions import ElectionRound, Mission
 from observation.models.reports import Irregularity
 
@@ -78,6 +78,9 @@ class FindingsStatement(MissionRecord):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=250)
+    # Its address on the public findings site, within its mission's: set when it is
+    # published, when its title no longer changes.
+    slug = models.SlugField(_("slug"), max_length=120, blank=True, editable=False)
     issued_on = models.DateField(_("date"))
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     # Written once for two audiences: the Spanish beside the English, shown to
@@ -174,6 +177,9 @@ class FindingsStatement(MissionRecord):
                 | Q(submitted_by__isnull=False, submitted_at__isnull=False),
                 name="statement_submission_recorded",
             ),
+            models.UniqueConstraint(
+                fields=["mission", "slug"], condition=~Q(slug=""), name="statement_slug_once"
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=[StatementStatus.APPROVED, StatementStatus.PUBLISHED])
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
@@ -239,9 +245,11 @@ class FindingsStatement(MissionRecord):
             return
         if stored.is_published:
             raise PublishedStatementError()
+        # Publishing also gives the statement its public address.
         is_move = update_fields is not None and set(update_fields) <= {
             *self.LIFECYCLE_FIELDS,
             "version",
+            "slug",
         }
         if stored.status != StatementStatus.DRAFT and not is_move:
             raise StatementNotDraftError(stored.get_status_display().lower())
@@ -336,7 +344,16 @@ class FindingsStatement(MissionRecord):
         self._move(
             "publish",
             message=_("Only an approved statement can be published; this one is %(status)s."),
-            fields={"published_by": by, "published_at": timezone.now()},
+            fields={
+                "published_by": by,
+                "published_at": timezone.now(),
+                "slug": self.slug
+                or unique_slug(
+                    self.mission.statements.all(),
+                    f"{self.issued_on:%Y-%m-%d} {self.title}",
+                    max_length=120,
+                ),
+            },
         )
 
     def return_to_draft(self, *, by, reason):

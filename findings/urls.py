@@ -1,0 +1,13 @@
+from django.urls import path
+
+from findings import feeds, views
+
+app_name = "findings"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("feed/", views.public_page(feeds.LatestStatements()), name="feed"),
+    path("countries/<str:code>/", views.country, name="country"),
+    path("<slug:slug>/", views.mission, name="mission"),
+    path("<slug:mission_slug>/<slug:slug>/", views.statement, name="statement"),
+]
