@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("feed/", views.public_page(feeds.LatestStatements()), name="feed"),
     path("countries/<str:code>/", views.country, name="country"),
+    path("search/", views.search, name="search"),
     path("<slug:slug>/", views.mission, name="mission"),
     path("<slug:mission_slug>/<slug:slug>/", views.statement, name="statement"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_cookie
 from django_countries import countries as every_country
 
 from findings import public
+from findings import search as search_in
 from observation.forms import FollowUpFilterForm
 from observation.models import Recommendation
 
@@ -71,6 +72,17 @@ def statement(request, mission_slug, slug):
         "recommendations": public.recommendations().filter(statement=found).order_by("pk"),
     }
     return render(request, "findings/statement.html", context)
+
+
+@public_page
+def search(request):
+    query = request.GET.get("q", "").strip()
+    context = {
+        "query": query,
+        "statements": search_in.statements(query) if query else [],
+        "recommendations": search_in.recommendations(query) if query else [],
+    }
+    return render(request, "findings/search.html", context)
 
 
 @public_page

@@ -40,7 +40,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="mission",
             name="slug",
-            field=models.SlugField(editable=False, max_length=220, null=True, verbose_name="slug"),
+            # Indexed only once unique, below: PostgreSQL would otherwise be asked for
+            # its "_like" index twice.
+            field=models.SlugField(
+                db_index=False, editable=False, max_length=220, null=True, verbose_name="slug"
+            ),
         ),
         migrations.AddField(
             model_name="historicalmission",

@@ -63,7 +63,7 @@ class MissionQuerySet(models.QuerySet):
 
 
 # Paths of the public findings site beside missions' own (findings/urls.py).
-RESERVED_SLUGS = frozenset({"feed", "countries"})
+RESERVED_SLUGS = frozenset({"feed", "countries", "search"})
 
 
 class Mission(models.Model):
