@@ -10,5 +10,7 @@ urlpatterns = [
     path("countries/<str:code>/", views.country, name="country"),
     path("search/", views.search, name="search"),
     path("<slug:slug>/", views.mission, name="mission"),
+    path("<slug:slug>/summary/", views.summary, name="summary"),
+    path("<slug:slug>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("<slug:mission_slug>/<slug:slug>/", views.statement, name="statement"),
 ]

@@ -18,6 +18,7 @@ from findings import public
 from findings import search as search_in
 from observation.forms import FollowUpFilterForm
 from observation.models import Recommendation
+from observation.views.summary import summary_page
 
 # Five minutes: a statement published appears soon enough for a journalist.
 CACHE_SECONDS = 300
@@ -72,6 +73,24 @@ def statement(request, mission_slug, slug):
         "recommendations": public.recommendations().filter(statement=found).order_by("pk"),
     }
     return render(request, "findings/statement.html", context)
+
+
+@public_page
+def summary(request, slug):
+    """The mission's public summary: verified and published material only, as it hands it
+    to the press; observers unnamed."""
+    found = get_object_or_404(public.missions(), slug=slug)
+    return summary_page(
+        request, found, public=True, pdf=False, name_observers=False, context={"findings": True}
+    )
+
+
+@public_page
+def summary_pdf(request, slug):
+    found = get_object_or_404(public.missions(), slug=slug)
+    return summary_page(
+        request, found, public=True, pdf=True, name_observers=False, context={"findings": True}
+    )
 
 
 @public_page

@@ -20,9 +20,9 @@ def summary_file_name(mission, summary) -> str:
     return f"{slugify(mission.name)}-{variant}.pdf"
 
 
-def _summary(request, pk, *, public: bool, pdf: bool):
-    access = mission_for(request, pk)
-    mission = access.mission
+def summary_page(request, mission, *, public: bool, pdf: bool, name_observers: bool, context):
+    """The summary on screen or as a PDF; the members' pages and the public findings site
+    (which adds `findings` to `context`) share it."""
     # Coverage by any of the mission's administrative levels on screen; by the first in
     # print. An unknown level shows the first.
     level = request.GET.get("level", "1")
@@ -30,10 +30,10 @@ def _summary(request, pk, *, public: bool, pdf: bool):
         mission=mission,
         public=public,
         include_unverified=request.GET.get("unverified") == "1",
-        name_observers=access.names_observers,
+        name_observers=name_observers,
         level=int(level) if level.isdecimal() and not pdf else 1,
     )
-    context = {"access": access, "mission": mission, "summary": summary}
+    context = {**context, "mission": mission, "summary": summary}
     if pdf:
         return pdf_response(
             request=request,
@@ -42,6 +42,18 @@ def _summary(request, pk, *, public: bool, pdf: bool):
             filename=summary_file_name(mission, summary),
         )
     return render(request, TEMPLATE, context)
+
+
+def _summary(request, pk, *, public: bool, pdf: bool):
+    access = mission_for(request, pk)
+    return summary_page(
+        request,
+        access.mission,
+        public=public,
+        pdf=pdf,
+        name_observers=access.names_observers,
+        context={"access": access},
+    )
 
 
 def mission_summary(request, pk):
