@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts.views import SignInView
+from config import metrics
 from config.views import health
 from findings.sitemaps import SITEMAPS
 from findings.views import public_page
@@ -36,6 +37,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("findings/", include("findings.urls")),
+    path("metrics", metrics.export, name="metrics"),
     path(
         "sitemap.xml",
         public_page(sitemap),

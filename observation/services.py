@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.metrics import REPORTS_RECEIVED
 from observation import answers as checklist_answers
 from observation import overvote, photos
 from observation.imports import Importer, Preview, read_table
@@ -134,6 +135,9 @@ def report_save(
         if answers is not None:
             checklist_answers.save(report, answers, by=by)
         raised = checklist_answers.sync_raised(report, by=by)
+        if created:
+            # Counted once stored: a rolled-back report was never received.
+            transaction.on_commit(REPORTS_RECEIVED.inc)
     return ReportSaved(
         report=report,
         created=created,
