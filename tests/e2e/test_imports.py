@@ -23,7 +23,11 @@ def _upload(page, text):
     page.get_by_role("button", name="Check the file").click()
 
 
-def test_a_list_with_its_own_headers_is_matched_once_and_imported(page, sign_in, peru):
+def test_a_list_with_its_own_headers_is_matched_once_and_imported(
+    page, sign_in, peru, settings, tmp_path
+):
+    # The uploads wait in this test's own media folder, never in var/media.
+    settings.MEDIA_ROOT = tmp_path
     mission = peru["mission"]
     sign_in(member(mission, MissionMembership.Role.STAFF))
     page.goto(reverse("observation:station_list", args=[mission.pk]))

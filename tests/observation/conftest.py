@@ -16,6 +16,12 @@ def setting(mission):
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
 def staff_client(client, staff):
     client.force_login(staff)
     return client

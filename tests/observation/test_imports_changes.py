@@ -10,16 +10,8 @@ from django.urls import reverse
 from observation.models import PollingStation
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
+# Uploads wait in media storage between preview and confirmation: each test its own.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def _preview(client, mission, text):

@@ -12,6 +12,9 @@ from openpyxl import load_workbook
 from observation.models import ColumnMapping, DelegationMember, PollingStation
 from tests import factories
 
+# Uploads wait in media storage between preview and confirmation: each test its own.
+pytestmark = pytest.mark.usefixtures("media_root")
+
 # Modelled on Romania's list of polling stations (Autoritatea Electorală Permanentă): a
 # semicolon list numbered within each county, with Romanian headers.
 ROMANIAN = (
@@ -21,17 +24,6 @@ ROMANIAN = (
     "Iasi;1;Scoala 7;Bd. Independentei 1\n"
 )
 JOINED = {"Judet": "code", "Numar sectie": "code", "Denumire sectie": "name", "Adresa": ""}
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def _file(text: str, name="list.csv"):

@@ -8,18 +8,10 @@ from django.urls import reverse
 
 from observation.models import PollingStation
 
+# Uploads wait in media storage between preview and confirmation: each test its own.
+pytestmark = pytest.mark.usefixtures("media_root")
+
 FILES = Path(__file__).parent / "files"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def _upload(name, content: bytes):

@@ -9,18 +9,10 @@ from django.urls import reverse
 
 from observation.models import PollingStation
 
+# Uploads wait in media storage between preview and confirmation: each test its own.
+pytestmark = pytest.mark.usefixtures("media_root")
+
 HEADER = "code,name,registered voters,latitude,longitude\n"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def _preview(client, mission, text):

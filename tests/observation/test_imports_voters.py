@@ -9,16 +9,8 @@ from observation.models import Irregularity, IrregularityCategory, PollingStatio
 from observation.summary import build_summary
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
+# Uploads wait in media storage between preview and confirmation: each test its own.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def _csv(text: str):
