@@ -17,8 +17,14 @@ MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 50
 
 
+def clean(query: str) -> str:
+    """The query as words: cut to MAX_QUERY_LENGTH, without the control characters a
+    search box cannot type (a NUL, which PostgreSQL refuses in text)."""
+    return "".join(char for char in query[:MAX_QUERY_LENGTH] if char.isprintable()).strip()
+
+
 def _words(query: str) -> list[str]:
-    return query[:MAX_QUERY_LENGTH].split()
+    return clean(query).split()
 
 
 def statements(query: str):
@@ -53,7 +59,7 @@ def recommendations(query: str):
 def _query(query: str):
     # websearch syntax: quotes, "or" and "-" as a reader types them; anything else is a
     # word, never SQL.
-    text = query[:MAX_QUERY_LENGTH]
+    text = clean(query)
     return SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
         text, config="spanish", search_type="websearch"
     )

@@ -95,7 +95,7 @@ def summary_pdf(request, slug):
 
 @public_page
 def search(request):
-    query = request.GET.get("q", "").strip()
+    query = search_in.clean(request.GET.get("q", ""))
     context = {
         "query": query,
         "statements": search_in.statements(query) if query else [],

@@ -84,3 +84,10 @@ def test_metacharacters_are_words_and_come_back_escaped(client, published, query
     assert "Draft about ballots" not in page
     assert "<script>alert(1)</script>" not in page
     assert Mission.objects.exists()
+
+
+def test_control_characters_are_dropped_from_the_query(client, published):
+    response = _search(client, "ballots\x00\x07")
+
+    assert response.context["query"] == "ballots"
+    assert list(response.context["statements"]) == [published]
