@@ -1,7 +1,9 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +69,13 @@ class IrregularityPhoto(MissionRecord):
             .values_list("mission_id", flat=True)
             .first()
         )
+
+
+@receiver(post_delete, sender=IrregularityPhoto)
+def _delete_file(sender, instance, **kwargs):
+    """Evidence may show faces and places: its file goes with its row, however the row
+    goes (with its irregularity, its report or its mission), once that is committed (a
+    deletion rolled back keeps both)."""
+    storage, name = instance.image.storage, instance.image.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

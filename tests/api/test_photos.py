@@ -8,6 +8,7 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from PIL import Image
 
@@ -364,3 +365,33 @@ def test_an_observer_token_uploads_to_their_own_national_irregularity(field, obs
 
     assert response.status_code == 201
     assert irregularity.photos.count() == 1
+
+
+@pytest.mark.parametrize("deleted", ["irregularity", "report", "mission"])
+def test_a_photos_file_goes_with_its_row(
+    irregularity, observer, settings, deleted, django_capture_on_commit_callbacks
+):
+    services.photo_attach(irregularity, SimpleUploadedFile("p.jpg", phone_jpeg()), by=observer)
+    assert len(stored_files(settings)) == 1
+    record = {
+        "irregularity": irregularity,
+        "report": irregularity.report,
+        "mission": irregularity.mission,
+    }[deleted]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        type(record).objects.filter(pk=record.pk).delete()
+
+    assert IrregularityPhoto.objects.count() == 0
+    assert stored_files(settings) == []
+
+
+def test_a_deletion_rolled_back_keeps_the_file(irregularity, observer, settings):
+    services.photo_attach(irregularity, SimpleUploadedFile("p.jpg", phone_jpeg()), by=observer)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        irregularity.photos.all().delete()
+        raise RuntimeError
+
+    assert IrregularityPhoto.objects.count() == 1
+    assert len(stored_files(settings)) == 1
