@@ -16,8 +16,14 @@ from django.utils import timezone as dj_timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -211,10 +217,25 @@ class ChecklistView(APIView):
         return Response(serializers.ChecklistSerializer(data).data)
 
 
+def _paginated(name: str, serializer):
+    """The schema of a page of `serializer`'s records, as Page answers it (APIView does
+    not paginate, so drf-spectacular cannot tell by itself)."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": drf_serializers.IntegerField(),
+            "next": drf_serializers.URLField(allow_null=True),
+            "previous": drf_serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
+
+
 class ReportListView(APIView):
     @extend_schema(
         summary="The mission's reports (an observer's: their team's only)",
-        responses=serializers.ReportSerializer(many=True),
+        operation_id="v1_missions_reports_list",
+        responses=_paginated("ReportPage", serializers.ReportSerializer),
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
     )
     def get(self, request, pk):
@@ -394,7 +415,8 @@ def _irregularities(request, access: MissionAccess):
 class IrregularityListView(APIView):
     @extend_schema(
         summary="The mission's irregularities (an observer's: their team's only)",
-        responses=serializers.IrregularitySerializer(many=True),
+        operation_id="v1_missions_irregularities_list",
+        responses=_paginated("IrregularityPage", serializers.IrregularitySerializer),
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
     )
     def get(self, request, pk):

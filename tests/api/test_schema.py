@@ -57,3 +57,27 @@ def test_requests_beyond_the_rate_get_429_with_retry_after(two_a_minute, staff):
     assert int(refused["Retry-After"]) > 0
     # The rate is per token: another token of the same user goes on.
     assert other.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("what", "record"), [("reports", "Report"), ("irregularities", "Irregularity")]
+)
+def test_a_list_is_documented_as_the_page_it_answers(observer_api, field, what, record):
+    schema = (
+        APIClient()
+        .get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        .json()
+    )
+    listed = schema["paths"][f"/api/v1/missions/{{id}}/{what}/"]["get"]
+    reference = listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
+
+    answered = observer_api.get(
+        reverse(
+            f"api:{'report' if what == 'reports' else 'irregularity'}_list",
+            args=[field["mission"].pk],
+        )
+    ).json()
+
+    assert set(page["properties"]) == set(answered) == {"count", "next", "previous", "results"}
+    assert page["properties"]["results"]["items"]["$ref"].endswith(f"/{record}")
