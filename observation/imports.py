@@ -50,6 +50,7 @@ from django_countries import countries
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from observation import rosters
 from observation.exports import unneutralise
 from observation.models import (
     ColumnMapping,
@@ -148,11 +149,20 @@ class Table:
 
 
 def normalise_header(text: str) -> str:
-    """ "Registered_Voters", "registered voters " and "REGISTERED-VOTERS" read the same."""
+    """ "Registered_Voters", "registered voters " and "REGISTERED-VOTERS" read the same;
+    so do "Côte d'Ivoire" and the one with the typographic apostrophe that a spreadsheet's
+    autocorrect types."""
     decomposed = unicodedata.normalize("NFKD", str(text))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     for separator in "_-.":
         plain = plain.replace(separator, " ")
+    for apostrophe in (
+        "\N{RIGHT SINGLE QUOTATION MARK}",
+        "\N{LEFT SINGLE QUOTATION MARK}",
+        "\N{MODIFIER LETTER APOSTROPHE}",
+        "`",
+    ):
+        plain = plain.replace(apostrophe, "'")
     return " ".join(plain.casefold().split())
 
 
@@ -1275,12 +1285,17 @@ class StationImporter(Importer):
 
 @functools.cache
 def _country_names() -> dict[str, str]:
-    """Country codes by every name a roster may use: English or Spanish names, ISO codes."""
+    """Country codes by every name a roster may use: names in English, Spanish and French,
+    the common short and former ones (rosters.COUNTRY_ALIASES), ISO codes."""
     names = {}
-    for language, _name in settings.LANGUAGES:
+    languages = [language for language, _name in settings.LANGUAGES]
+    for language in [*languages, *rosters.EXTRA_COUNTRY_LANGUAGES]:
         with translation.override(language):
             for code, name in countries:
-                names[normalise_header(name)] = code
+                names.setdefault(normalise_header(name), code)
+    for code, aliases in rosters.COUNTRY_ALIASES.items():
+        for alias in aliases:
+            names.setdefault(normalise_header(alias), code)
     for code, _name in countries:
         names[normalise_header(code)] = code
         names[normalise_header(countries.alpha3(code))] = code
@@ -1316,6 +1331,9 @@ class _RoleField(forms.CharField):
                 for value, label in DelegationMember.Role.choices:
                     self.roles[normalise_header(label)] = value
                     self.roles[normalise_header(value)] = value
+        for value, aliases in rosters.ROLE_ALIASES.items():
+            for alias in aliases:
+                self.roles.setdefault(normalise_header(alias), value)
 
     def clean(self, value):
         value = super().clean(value)
@@ -1339,14 +1357,14 @@ class DelegationImporter(Importer):
                 "full_name",
                 _("Name"),
                 _text(Person, "full_name", required=True),
-                aliases=("full name", "person", "nombre"),
+                aliases=("full name", "person", "nombre", "nombre completo", "nom", "nom complet"),
                 required=True,
             ),
             ImportColumn(
                 "nationality",
                 _("Nationality"),
                 _CountryField(),
-                aliases=("country", "nacionalidad", "pais"),
+                aliases=("country", "citizenship", "nacionalidad", "pais", "nationalite", "pays"),
             ),
             ImportColumn(
                 "affiliation",
@@ -1354,9 +1372,14 @@ class DelegationImporter(Importer):
                 _text(Organization, "name"),
                 aliases=("organisation", "organization", "afiliacion", "organizacion"),
             ),
-            ImportColumn("role", _("Role"), _RoleField(), aliases=("rol",), required=True),
             ImportColumn(
-                "title", pgettext("person", "Title"), _text(Person, "title"), aliases=("cargo",)
+                "role", _("Role"), _RoleField(), aliases=("rol", "role", "fonction"), required=True
+            ),
+            ImportColumn(
+                "title",
+                pgettext("person", "Title"),
+                _text(Person, "title"),
+                aliases=("cargo", "position", "titre", "poste"),
             ),
         ]
 
