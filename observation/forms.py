@@ -771,11 +771,25 @@ class ChecklistAdoptForm(forms.Form):
         )
 
 
+# An observer is tied to a team of the delegation: they are made one from the roster
+# (ObserverInviteForm), never added or invited with a role alone.
+ROLES_BUT_OBSERVER = [
+    (value, label)
+    for value, label in MissionMembership.Role.choices
+    if value != MissionMembership.Role.OBSERVER
+]
+OBSERVERS_FROM_THE_ROSTER = _(
+    "Observers are made from the delegation's roster, below: each sends the reports of one team."
+)
+
+
 class MembershipAddForm(forms.Form):
     """A leader puts an existing user on the mission, found by user name or e-mail."""
 
     user = forms.CharField(label=_("User name or e-mail address"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=MissionMembership.Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=ROLES_BUT_OBSERVER, help_text=OBSERVERS_FROM_THE_ROSTER
+    )
 
     def __init__(self, *args, mission, **kwargs):
         super().__init__(*args, **kwargs)
@@ -808,12 +822,7 @@ class MembershipInviteForm(forms.Form):
 
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(
-        label=_("Role"),
-        choices=[
-            (value, label)
-            for value, label in MissionMembership.Role.choices
-            if value != MissionMembership.Role.OBSERVER
-        ],
+        label=_("Role"), choices=ROLES_BUT_OBSERVER, help_text=OBSERVERS_FROM_THE_ROSTER
     )
 
     def __init__(self, *args, mission, **kwargs):
