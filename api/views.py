@@ -340,6 +340,28 @@ def _checked(mission, values):
     return report, irregularities, checked
 
 
+def _replayed(body, stored, *, elsewhere: bool, messages: tuple, answer) -> Response:
+    """What a retry of a stored submission id gets, reports and irregularities alike:
+    409 if the id is another mission's (`messages[0]`) or comes with another body than
+    `stored` (`messages[1]`, naming the fields that differ), else 200 with `answer()`,
+    the record stored the first time."""
+    elsewhere_message, conflict_message = messages
+    if elsewhere:
+        return Response(
+            {"code": "submission_elsewhere", "detail": str(elsewhere_message)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    differ = sorted(
+        name for name in body.keys() | stored.keys() if body.get(name) != stored.get(name)
+    )
+    if differ:
+        return Response(
+            {"code": "submission_conflict", "detail": str(conflict_message), "fields": differ},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response(answer(), status=status.HTTP_200_OK)
+
+
 def _replay(request, access, body) -> Response | None:
     """The answer to a submission id stored already: the same report (200) if the body
     is the same, else 409 naming the fields that differ."""
@@ -351,23 +373,17 @@ def _replay(request, access, body) -> Response | None:
     if stored is None:
         return None
     submission = getattr(stored, "api_submission", None)
-    if submission is None or stored.mission_id != access.mission.pk:
-        return Response(
-            {"code": "submission_elsewhere", "detail": str(SUBMISSION_ELSEWHERE)},
-            status=status.HTTP_409_CONFLICT,
-        )
-    differ = sorted(
-        name
-        for name in body.keys() | submission.body.keys()
-        if body.get(name) != submission.body.get(name)
+    return _replayed(
+        body,
+        submission.body if submission else {},
+        elsewhere=submission is None or stored.mission_id != access.mission.pk,
+        messages=(SUBMISSION_ELSEWHERE, SUBMISSION_CONFLICT),
+        answer=lambda: (
+            serializers.ReportSerializer(
+                get_object_or_404(_reports(request, access), pk=stored.pk)
+            ).data
+        ),
     )
-    if differ:
-        return Response(
-            {"code": "submission_conflict", "detail": str(SUBMISSION_CONFLICT), "fields": differ},
-            status=status.HTTP_409_CONFLICT,
-        )
-    report = get_object_or_404(_reports(request, access), pk=stored.pk)
-    return Response(serializers.ReportSerializer(report).data, status=status.HTTP_200_OK)
 
 
 class ReportDetailView(APIView):
@@ -507,27 +523,17 @@ def _irregularity_replay(request, access, body) -> Response | None:
     )
     if submission is None:
         return None
-    if submission.irregularity.mission_id != access.mission.pk:
-        return Response(
-            {"code": "submission_elsewhere", "detail": str(IRREGULARITY_SUBMISSION_ELSEWHERE)},
-            status=status.HTTP_409_CONFLICT,
-        )
-    differ = sorted(
-        name
-        for name in body.keys() | submission.body.keys()
-        if body.get(name) != submission.body.get(name)
+    return _replayed(
+        body,
+        submission.body,
+        elsewhere=submission.irregularity.mission_id != access.mission.pk,
+        messages=(IRREGULARITY_SUBMISSION_ELSEWHERE, IRREGULARITY_SUBMISSION_CONFLICT),
+        answer=lambda: (
+            serializers.IrregularitySerializer(
+                get_object_or_404(_irregularities(request, access), pk=submission.irregularity_id)
+            ).data
+        ),
     )
-    if differ:
-        return Response(
-            {
-                "code": "submission_conflict",
-                "detail": str(IRREGULARITY_SUBMISSION_CONFLICT),
-                "fields": differ,
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
-    stored = get_object_or_404(_irregularities(request, access), pk=submission.irregularity_id)
-    return Response(serializers.IrregularitySerializer(stored).data, status=status.HTTP_200_OK)
 
 
 class IrregularityDetailView(APIView):
