@@ -5,7 +5,6 @@ any proxy for a few minutes: they change only when a mission publishes.
 """
 
 import functools
-import itertools
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
@@ -17,7 +16,7 @@ from django_countries import countries as every_country
 from findings import public
 from findings import search as search_in
 from observation.forms import FollowUpFilterForm
-from observation.models import Recommendation
+from observation.views.follow_up import by_addressee
 from observation.views.summary import summary_page
 
 # Five minutes: a statement published appears soon enough for a journalist.
@@ -118,15 +117,10 @@ def country(request, code):
     recommendations = (
         filters.filter(recommendations) if filters.is_valid() else recommendations.none()
     )
-    addressees = dict(Recommendation.Addressee.choices)
-    groups = [
-        (addressees[addressee], list(items))
-        for addressee, items in itertools.groupby(recommendations, key=lambda r: r.addressee)
-    ]
     context = {
         "country_name": dict(every_country)[code],
         "code": code,
         "filters": filters,
-        "groups": groups,
+        "groups": by_addressee(recommendations),
     }
     return render(request, "findings/country.html", context)

@@ -54,15 +54,20 @@ def _filtered(request, mission: Mission):
     return filters, recommendations.none()
 
 
+def by_addressee(recommendations) -> list[tuple[str, list]]:
+    """(addressee's name, its recommendations) for recommendations ordered by addressee."""
+    addressees = dict(Recommendation.Addressee.choices)
+    return [
+        (addressees[addressee], list(items))
+        for addressee, items in itertools.groupby(recommendations, key=lambda r: r.addressee)
+    ]
+
+
 def follow_up(request, pk):
     access = mission_for(request, pk)
     mission = access.mission
     filters, recommendations = _filtered(request, mission)
-    addressees = dict(Recommendation.Addressee.choices)
-    groups = [
-        (addressees[addressee], list(items))
-        for addressee, items in itertools.groupby(recommendations, key=lambda r: r.addressee)
-    ]
+    groups = by_addressee(recommendations)
     context = {
         "access": access,
         "mission": mission,
