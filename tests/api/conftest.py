@@ -1,7 +1,9 @@
 import datetime
+import threading
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -68,3 +70,25 @@ def observer_api(observer):
 @pytest.fixture
 def staff_api(staff):
     return client_for(staff)
+
+
+def post_at_once(user, url, body, *, times=20) -> list[int]:
+    """The statuses of `times` requests posting `body` to `url` at the same moment, each on
+    its own connection and token of `user`, as retries from a flaky network arrive."""
+    clients = [client_for(user) for _ in range(times)]
+    statuses = []
+    start = threading.Barrier(times)
+
+    def post(client):
+        start.wait()
+        try:
+            statuses.append(client.post(url, body, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses

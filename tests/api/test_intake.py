@@ -1,7 +1,6 @@
 """Submitting reports through the API: the web form's checks, answers and
 irregularities, idempotent retries, and nothing saved on any refusal."""
 
-import threading
 import uuid
 
 import pytest
@@ -11,7 +10,7 @@ from django.urls import reverse
 from api.models import Submission
 from observation.models import Answer, Irregularity, ObserverReport
 from tests import factories
-from tests.api.conftest import client_for
+from tests.api.conftest import client_for, post_at_once
 
 
 def reports_url(mission):
@@ -298,24 +297,8 @@ def test_an_observer_of_another_mission_cannot_submit(field):
 )
 def test_twenty_concurrent_replays_store_one_report(field, observer):
     sent = body(field)
-    keys = [client_for(observer) for _ in range(20)]
-    statuses = []
-    start = threading.Barrier(len(keys))
 
-    def post(client):
-        start.wait()
-        try:
-            statuses.append(
-                client.post(reports_url(field["mission"]), sent, format="json").status_code
-            )
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(client,)) for client in keys]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = post_at_once(observer, reports_url(field["mission"]), sent)
 
     assert sorted(statuses) == [200] * 19 + [201]
     assert ObserverReport.objects.filter(submission_id=sent["submission_id"]).count() == 1

@@ -2,7 +2,6 @@
 the same service, idempotent retries, and an observer reading back only their team's
 irregularities and their review status."""
 
-import threading
 import uuid
 
 import pytest
@@ -12,7 +11,7 @@ from django.urls import reverse
 from api.models import IrregularitySubmission
 from observation.models import Irregularity
 from tests import factories
-from tests.api.conftest import client_for
+from tests.api.conftest import client_for, post_at_once
 
 
 def url(mission):
@@ -308,22 +307,8 @@ def test_irregularity_list_queries_do_not_grow(field, staff_api, django_assert_n
 )
 def test_twenty_concurrent_replays_store_one_irregularity(field, observer):
     sent = body(field)
-    keys = [client_for(observer) for _ in range(20)]
-    statuses = []
-    start = threading.Barrier(len(keys))
 
-    def post(client):
-        start.wait()
-        try:
-            statuses.append(client.post(url(field["mission"]), sent, format="json").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(client,)) for client in keys]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = post_at_once(observer, url(field["mission"]), sent)
 
     assert sorted(statuses) == [200] * 19 + [201]
     assert counts() == (1, 1)
