@@ -102,9 +102,28 @@ class ApiToken(models.Model):
         self.last_used_at = now
 
 
-class Submission(models.Model):
-    """The request body that created a report through the API, under the client's
-    submission id (the report's): a retry is compared with it, field by field."""
+class StoredRequest(models.Model):
+    """The body of the API request that created a record, under the client's submission
+    id: a retry is compared with it, field by field."""
+
+    body = models.JSONField(_("request body"))
+    token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API token"),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-received_at", "-pk"]
+
+
+class Submission(StoredRequest):
+    """A report's request; its submission id is the report's own."""
 
     report = models.OneToOneField(
         "observation.ObserverReport",
@@ -112,19 +131,8 @@ class Submission(models.Model):
         related_name="api_submission",
         verbose_name=_("observer report"),
     )
-    body = models.JSONField(_("request body"))
-    token = models.ForeignKey(
-        ApiToken,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="submissions",
-        verbose_name=_("API token"),
-    )
-    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["-received_at", "-pk"]
+    class Meta(StoredRequest.Meta):
         verbose_name = _("API submission")
         verbose_name_plural = _("API submissions")
 
@@ -132,9 +140,8 @@ class Submission(models.Model):
         return str(self.report.submission_id)
 
 
-class IrregularitySubmission(models.Model):
-    """The request body that logged an irregularity through the API, under the client's
-    submission id: a retry is compared with it, as a report's is (Submission)."""
+class IrregularitySubmission(StoredRequest):
+    """An irregularity's request, under the client's submission id."""
 
     submission_id = models.UUIDField(_("submission id"), unique=True)
     irregularity = models.OneToOneField(
@@ -143,19 +150,8 @@ class IrregularitySubmission(models.Model):
         related_name="api_submission",
         verbose_name=_("irregularity"),
     )
-    body = models.JSONField(_("request body"))
-    token = models.ForeignKey(
-        ApiToken,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="irregularity_submissions",
-        verbose_name=_("API token"),
-    )
-    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["-received_at", "-pk"]
+    class Meta(StoredRequest.Meta):
         verbose_name = _("API irregularity submission")
         verbose_name_plural = _("API irregularity submissions")
 
