@@ -219,7 +219,7 @@ def test_the_xlsx_template_has_the_import_headers_in_spanish(client, leader, mis
     sheet = load_workbook(io.BytesIO(b"".join(template.streaming_content))).active
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     assert header[:2] == ["Código", "Nombre"]
-    assert "Electores hábiles" in header or "Electores inscritos" in header
+    assert "Electores hábiles" in header
 
 
 def test_a_list_numbered_per_county_is_proposed_and_kept_with_its_areas(staff_client, mission):
