@@ -1,12 +1,15 @@
 import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from observation.forms import IrregularityForm, ObserverReportForm, ReportIrregularityForm
+from observation.forms import (
+    IrregularityForm,
+    ObserverReportForm,
+    ReportIrregularityForm,
+    new_member,
+)
 from observation.models import DelegationMember
 
 EXPIRY_CHOICES = [
@@ -83,23 +86,6 @@ class ObserverInviteForm(forms.Form):
         )
 
     def clean_user(self):
+        # Empty: an account is created for the observer.
         typed = self.cleaned_data["user"].strip()
-        if not typed:
-            return None
-        users = get_user_model().objects.filter(is_active=True)
-        found = list(users.filter(username__iexact=typed)[:2]) or list(
-            users.filter(email__iexact=typed)[:2]
-        )
-        if len(found) != 1:
-            raise ValidationError(
-                _("No single active user has this user name or e-mail address."),
-                code="unknown_user",
-            )
-        (user,) = found
-        if self.mission.memberships.filter(user=user).exists():
-            raise ValidationError(
-                _("%(user)s is on this mission already: change their role above."),
-                code="already_member",
-                params={"user": user.get_full_name() or user.get_username()},
-            )
-        return user
+        return new_member(self.mission, typed) if typed else None

@@ -783,6 +783,29 @@ OBSERVERS_FROM_THE_ROSTER = _(
 )
 
 
+def new_member(mission, typed: str):
+    """The one active user named by `typed` (user name or e-mail address) who is not yet on
+    `mission`; a ValidationError for the form field otherwise."""
+    typed = typed.strip()
+    users = get_user_model().objects.filter(is_active=True)
+    found = list(users.filter(username__iexact=typed)[:2]) or list(
+        users.filter(email__iexact=typed)[:2]
+    )
+    if len(found) != 1:
+        raise ValidationError(
+            _("No single active user has this user name or e-mail address."),
+            code="unknown_user",
+        )
+    (user,) = found
+    if mission.memberships.filter(user=user).exists():
+        raise ValidationError(
+            _("%(user)s is on this mission already: change their role in the list of members."),
+            code="already_member",
+            params={"user": user.get_full_name() or user.get_username()},
+        )
+    return user
+
+
 class MembershipAddForm(forms.Form):
     """A leader puts an existing user on the mission, found by user name or e-mail."""
 
@@ -796,24 +819,7 @@ class MembershipAddForm(forms.Form):
         self.mission = mission
 
     def clean_user(self):
-        typed = self.cleaned_data["user"].strip()
-        users = get_user_model().objects.filter(is_active=True)
-        found = list(users.filter(username__iexact=typed)[:2]) or list(
-            users.filter(email__iexact=typed)[:2]
-        )
-        if len(found) != 1:
-            raise ValidationError(
-                _("No single active user has this user name or e-mail address."),
-                code="unknown_user",
-            )
-        (user,) = found
-        if self.mission.memberships.filter(user=user).exists():
-            raise ValidationError(
-                _("%(user)s is on this mission already: change their role below."),
-                code="already_member",
-                params={"user": user.get_full_name() or user.get_username()},
-            )
-        return user
+        return new_member(self.mission, self.cleaned_data["user"])
 
 
 class MembershipInviteForm(forms.Form):
