@@ -39,7 +39,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from api.models import ApiToken
-from observation.bench import remove_mission
+from observation.bench import ELECTION_DAY, remove_mission, synthetic_mission
 from observation.models import (
     Answer,
     Checklist,
@@ -49,7 +49,6 @@ from observation.models import (
     Mission,
     MissionMembership,
     ObserverReport,
-    Organization,
     Person,
     PollingStation,
     Question,
@@ -58,7 +57,6 @@ from observation.models import (
 from observation.models.checklists import YES_NO_CHOICES
 
 PING_PATH = "/api/bench/ping/"
-ELECTION_DAY = datetime.date(2000, 4, 9)
 PHASES = ["opening", "voting", "closing", "counting"]
 QUESTIONS = 20
 IRREGULARITY_RATE = 0.05
@@ -112,21 +110,8 @@ def free_port() -> int:
 
 def build(*, stations: int, teams: int) -> Setup:
     """A mission with stations, a checklist, and one observer with a token per team."""
-    organization, _ = Organization.objects.get_or_create(
-        name="Observa benchmark", defaults={"kind": Organization.Kind.OBSERVER_GROUP}
-    )
-    mission = Mission.objects.create(
-        name=f"API benchmark {uuid.uuid4().hex[:8]}",
-        country="PL",
-        election="Synthetic parliamentary elections",
-        kind=Mission.Kind.FULL,
-        status=Mission.Status.ACTIVE,
-        lead_organization=organization,
-        start_date=datetime.date(2000, 3, 1),
-        end_date=datetime.date(2000, 7, 31),
-    )
-    first = ElectionRound.objects.create(
-        mission=mission, kind=ElectionRound.Kind.FIRST_ROUND, election_day=ELECTION_DAY
+    mission, first = synthetic_mission(
+        "API benchmark", country="PL", election="Synthetic parliamentary elections"
     )
     rows = PollingStation.objects.bulk_create(
         PollingStation(

@@ -48,6 +48,8 @@ Assessment = ObserverReport.Assessment
 Status = Irregularity.Status
 
 BATCH = 2000
+# The first round of every synthetic mission.
+ELECTION_DAY = datetime.date(2000, 4, 9)
 AREAS = 25
 OBSERVERS = 60
 # A checklist per phase of this many yes/no questions, "no" a concern in one answer in ten.
@@ -72,24 +74,34 @@ def _best_of(repeat: int, work: Callable[[], object]) -> float:
     return min(times)
 
 
-def build_mission(*, stations: int, reports: int, irregularities: int, user, rng) -> Mission:
-    """A synthetic mission of the given size. Returns it; remove it with `remove_mission`."""
+def synthetic_mission(name: str, **facts) -> tuple[Mission, ElectionRound]:
+    """An active mission of the benchmarks' organisation, named `name` and a random suffix,
+    and its observed first round of 9 April 2000; remove it with `remove_mission`."""
     organization, _ = Organization.objects.get_or_create(
         name="Observa benchmark", defaults={"kind": Organization.Kind.OBSERVER_GROUP}
     )
     mission = Mission.objects.create(
-        name=f"Benchmark mission {uuid.uuid4().hex[:8]}",
-        country="PE",
-        election="Synthetic general elections",
+        name=f"{name} {uuid.uuid4().hex[:8]}",
         kind=Mission.Kind.FULL,
         status=Mission.Status.ACTIVE,
         lead_organization=organization,
         start_date=datetime.date(2000, 3, 1),
         end_date=datetime.date(2000, 7, 31),
-        area_label_1="Department",
+        **facts,
     )
     first = ElectionRound.objects.create(
-        mission=mission, kind=ElectionRound.Kind.FIRST_ROUND, election_day=datetime.date(2000, 4, 9)
+        mission=mission, kind=ElectionRound.Kind.FIRST_ROUND, election_day=ELECTION_DAY
+    )
+    return mission, first
+
+
+def build_mission(*, stations: int, reports: int, irregularities: int, user, rng) -> Mission:
+    """A synthetic mission of the given size. Returns it; remove it with `remove_mission`."""
+    mission, first = synthetic_mission(
+        "Benchmark mission",
+        country="PE",
+        election="Synthetic general elections",
+        area_label_1="Department",
     )
     ElectionRound.objects.create(
         mission=mission,
