@@ -529,8 +529,14 @@ def normalise_code(value: str) -> str:
 
 
 class PollingStation(MissionRecord):
+    # No index of its own: unique_station_code and the two indexes below begin with the
+    # mission, and a national list's import writes each index 90,000 times.
     mission = models.ForeignKey(
-        Mission, on_delete=models.CASCADE, related_name="stations", verbose_name=_("mission")
+        Mission,
+        on_delete=models.CASCADE,
+        related_name="stations",
+        verbose_name=_("mission"),
+        db_index=False,
     )
     # Official lists run long: Poland's has station names past 200 characters.
     code = models.CharField(_("code"), max_length=64)
