@@ -21,6 +21,7 @@ columns. Reading stops at the first limit a file passes, with a message that
 names it, and a file that cannot be read at all is one ImportFileError.
 """
 
+import collections
 import contextlib
 import csv
 import datetime
@@ -30,7 +31,7 @@ import itertools
 import logging
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.parsers import expat
@@ -118,6 +119,10 @@ SAMPLE_VALUES = 3
 SAMPLE_ROWS = 50
 # The field of a column the user chose to leave out.
 LEFT_OUT = ""
+# How a column's field was found (FileColumn.matched_by).
+CHOSEN = "chosen"
+BY_HEADER = "header"
+BY_CONTENT = "content"
 
 
 class ImportFileError(Exception):
@@ -463,6 +468,9 @@ class ImportColumn:
     field: forms.Field
     aliases: tuple[str, ...] = ()
     required: bool = False
+    # Whether a cell's value could only be this field's (a coordinate, a country, a role):
+    # a column whose header names no field is matched by its values when they all are.
+    recognises: Callable[[str], bool] | None = None
 
     def names(self) -> set[str]:
         return {normalise_header(name) for name in (self.key, self.label, *self.aliases)}
@@ -507,6 +515,12 @@ class FileColumn:
     header: str
     samples: tuple[str, ...]
     key: str
+    # How the field was found: CHOSEN, BY_HEADER or BY_CONTENT; "" when left out.
+    matched_by: str = ""
+
+    @property
+    def by_content(self) -> bool:
+        return self.matched_by == BY_CONTENT
 
 
 @dataclass(frozen=True)
@@ -625,6 +639,43 @@ class Preview:
             self.skipped_not_kept += 1
 
 
+def _by_content(
+    columns: list[ImportColumn], taken: set[str], unnamed: list[int], rows: Iterable[list[str]]
+) -> dict[int, str]:
+    """The field each unnamed column gives by its values, where only one field fits.
+
+    A column fits a field that no other column gives when every value under it (in the
+    first rows) is one the field recognises. A column that fits one field takes it, which
+    may leave one field for another (Mexico's longitudes lie beyond 90°, so its other
+    column of coordinates is the latitudes); a field that two columns fit goes to neither.
+    """
+    rows = list(rows)
+    fits = {}
+    for index in unnamed:
+        values = [cells[index] for cells in rows if index < len(cells) and cells[index]]
+        if values:
+            fits[index] = {
+                column.key
+                for column in columns
+                if column.recognises
+                and column.key not in taken
+                and all(column.recognises(value) for value in values)
+            }
+    found = {}
+    while True:
+        single = {index: next(iter(keys)) for index, keys in fits.items() if len(keys) == 1}
+        claimed = collections.Counter(single.values())
+        settled = {index: key for index, key in single.items() if claimed[key] == 1}
+        if not settled:
+            return found
+        found |= settled
+        fits = {
+            index: keys - set(settled.values())
+            for index, keys in fits.items()
+            if index not in settled
+        }
+
+
 def _messages(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
@@ -684,27 +735,43 @@ class Importer:
                 },
             )
 
-    def _fields(self, headers: list[str]) -> Iterator[tuple[int, str, bool]]:
-        """(index, field key or LEFT_OUT, whether the user chose it) of each named column:
-        the mapping first, then the header's name or alias."""
+    def _fields(
+        self, headers: list[str], rows: Iterable[list[str]] = ()
+    ) -> list[tuple[int, str, str]]:
+        """(index, field key or LEFT_OUT, how it was found) of each named column: the
+        mapping first, then the header's name or alias, then the values under it."""
         columns = self.columns()
         keys = {column.key for column in columns} | {LEFT_OUT}
         by_name = {name: column.key for column in columns for name in column.names()}
+        fields = {}
         for index, header in enumerate(headers):
             if not header:
                 continue
             name = normalise_header(header)
             chosen = self.mapping.columns.get(name)
             if chosen in keys:
-                yield index, chosen, True
-            else:
-                yield index, by_name.get(name, LEFT_OUT), False
+                fields[index] = (chosen, CHOSEN)
+            elif name in by_name:
+                fields[index] = (by_name[name], BY_HEADER)
+        unnamed = [index for index, header in enumerate(headers) if header and index not in fields]
+        found = _by_content(columns, {key for key, _how in fields.values()}, unnamed, rows)
+        fields |= {index: (key, BY_CONTENT) for index, key in found.items()}
+        return [
+            (index, *fields.get(index, (LEFT_OUT, "")))
+            for index, header in enumerate(headers)
+            if header
+        ]
 
-    def match_columns(self, headers: list[str]) -> tuple[list[MatchedColumn], list[str]]:
+    def match_columns(
+        self, headers: list[str], rows: Iterable[list[str]] = ()
+    ) -> tuple[list[MatchedColumn], list[str]]:
+        """The fields the file's columns give, by header, by the user's choice or by the
+        values of `rows` (the first under the header); and notices of what was ignored."""
         columns = {column.key: column for column in self.columns()}
         joined: dict[str, list[int]] = {}
         notices = []
-        for index, key, chosen in self._fields(headers):
+        for index, key, how in self._fields(headers, rows):
+            chosen = how == CHOSEN
             if key == LEFT_OUT:
                 if not chosen:
                     notices.append(
@@ -728,6 +795,14 @@ class Importer:
                 )
             else:
                 joined.setdefault(key, []).append(index)
+                if how == BY_CONTENT:
+                    notices.append(
+                        _(
+                            "The column “%(header)s” was read as %(what)s from its values; "
+                            "choose another field in the columns step if that is wrong."
+                        )
+                        % {"header": headers[index], "what": columns[key].label}
+                    )
         missing = [c.label for c in columns.values() if c.required and c.key not in joined]
         if missing:
             raise ImportFileError(
@@ -748,7 +823,7 @@ class Importer:
 
     def is_header(self, cells: list[str]) -> bool:
         """Whether a row names every required column, by its headers or the mapping."""
-        named = {key for _index, key, _chosen in self._fields(cells)}
+        named = {key for _index, key, _how in self._fields(cells)}
         return all(column.key in named for column in self.columns() if column.required)
 
     def find_header(self, table: Table, preview: Preview):
@@ -780,7 +855,7 @@ class Importer:
         return self.file_columns(header, [cells for _line, cells in first_rows])
 
     def file_columns(self, header: list[str], first_rows: list[list[str]]) -> list[FileColumn]:
-        fields = {index: key for index, key, _chosen in self._fields(header)}
+        fields = {index: (key, how) for index, key, how in self._fields(header, first_rows)}
         found = []
         for index, name in enumerate(header):
             if not name:
@@ -792,7 +867,7 @@ class Importer:
                     samples.append(value)
                     if len(samples) == SAMPLE_VALUES:
                         break
-            found.append(FileColumn(index, name, tuple(samples), fields[index]))
+            found.append(FileColumn(index, name, tuple(samples), *fields[index]))
         return found
 
     def skip_reason(self, cells: list[str], header: list[str], matched: dict) -> str | None:
@@ -831,7 +906,9 @@ class Importer:
         records = itertools.chain(first_rows, records)
         preview.file_columns = self.file_columns(header, [cells for _line, cells in first_rows])
         try:
-            matched, preview.notices = self.match_columns(header)
+            matched, preview.notices = self.match_columns(
+                header, [cells for _line, cells in first_rows]
+            )
         except ImportFileError as error:
             raise MappingError(
                 error.message, code=error.code, file_columns=preview.file_columns
@@ -909,6 +986,17 @@ class _DecimalField(forms.DecimalField):
         return value.quantize(MICRODEGREE) if value is not None else None
 
 
+def _is_coordinate(value: str, *, bound: int) -> bool:
+    """Whether a value reads as a coordinate: a number within the bound with several decimal
+    places, as no count or number of a list has."""
+    whole, point, decimals = value.strip().replace(",", ".").partition(".")
+    if not point or len(decimals) < 3 or not decimals.isdigit():
+        return False
+    if not whole.removeprefix("-").isdigit():
+        return False
+    return abs(Decimal(f"{whole}.{decimals}")) <= bound
+
+
 def _coordinate(bound: int) -> forms.Field:
     return _DecimalField(
         required=False,
@@ -927,6 +1015,12 @@ class _YesNoField(forms.CharField):
 
     YES = {"yes", "y", "si", "s", "x", "true", "1", "oui", "vrai"}
     NO = {"no", "n", "false", "0", "non", "faux", ""}
+    # What only a yes/no column holds: single letters and digits may be anything.
+    WORDS = {"yes", "si", "true", "oui", "vrai", "no", "false", "non", "faux"}
+
+    @classmethod
+    def recognises(cls, value: str) -> bool:
+        return normalise_header(value) in cls.WORDS
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -1000,8 +1094,8 @@ class StationImporter(Importer):
                 "code",
                 _("Code"),
                 _text(PollingStation, "code", required=True, field_class=_CodeField),
-                # As published: Peru's ONPE (MESA_DE_VOTACION), Uganda (PS CODE), Apollo,
-                # VoteMonitor ("Polling station number").
+                # As published: Peru's ONPE (MESA_DE_VOTACION), Mexico's INE (CASILLA),
+                # Uganda (PS CODE), Apollo, VoteMonitor ("Polling station number").
                 aliases=(
                     "station code",
                     "polling station code",
@@ -1013,6 +1107,7 @@ class StationImporter(Importer):
                     "mesa de votacion",
                     "numero de mesa",
                     "nro mesa",
+                    "casilla",
                 ),
                 required=True,
             ),
@@ -1065,18 +1160,36 @@ class StationImporter(Importer):
                 _("In the random sample"),
                 _YesNoField(),
                 aliases=("sample", "random sample", "in sample", "muestra", "en la muestra"),
+                recognises=_YesNoField.recognises,
             ),
-            ImportColumn("latitude", _("Latitude"), _coordinate(90), aliases=("lat", "latitud")),
+            ImportColumn(
+                "latitude",
+                _("Latitude"),
+                _coordinate(90),
+                # GIS exports name them by axis (ArcGIS's POINT_Y and POINT_X).
+                aliases=("lat", "latitud", "y", "point y", "coord y", "coordenada y"),
+                recognises=functools.partial(_is_coordinate, bound=90),
+            ),
             ImportColumn(
                 "longitude",
                 _("Longitude"),
                 _coordinate(180),
-                aliases=("lon", "lng", "long", "longitud"),
+                aliases=(
+                    "lon",
+                    "lng",
+                    "long",
+                    "longitud",
+                    "x",
+                    "point x",
+                    "coord x",
+                    "coordenada x",
+                ),
+                recognises=functools.partial(_is_coordinate, bound=180),
             ),
         ]
 
-    def match_columns(self, headers):
-        matched, notices = super().match_columns(headers)
+    def match_columns(self, headers, rows=()):
+        matched, notices = super().match_columns(headers, rows)
         keys = {joined.column.key for joined in matched}
         if len(keys & {"latitude", "longitude"}) == 1:
             raise ImportFileError(
@@ -1365,6 +1478,7 @@ class DelegationImporter(Importer):
                 _("Nationality"),
                 _CountryField(),
                 aliases=("country", "citizenship", "nacionalidad", "pais", "nationalite", "pays"),
+                recognises=lambda value: normalise_header(value) in _country_names(),
             ),
             ImportColumn(
                 "affiliation",
@@ -1373,7 +1487,12 @@ class DelegationImporter(Importer):
                 aliases=("organisation", "organization", "afiliacion", "organizacion"),
             ),
             ImportColumn(
-                "role", _("Role"), _RoleField(), aliases=("rol", "role", "fonction"), required=True
+                "role",
+                _("Role"),
+                role := _RoleField(),
+                aliases=("rol", "role", "fonction"),
+                required=True,
+                recognises=lambda value: normalise_header(value) in role.roles,
             ),
             ImportColumn(
                 "title",

@@ -283,3 +283,129 @@ def test_a_code_too_long_with_its_areas_is_refused(staff_client, mission):
     assert error.column == "Code"
     assert "is longer than 64 characters" in error.message
     assert not PollingStation.objects.exists()
+
+
+# Modelled on the list of polling places of Mexico's INE (Ubicación de casillas): coordinates
+# under headers that name no field, with a decimal comma.
+MEXICO_PLACES = (
+    "CASILLA;NOMBRE_LOCAL;UBICACION_1;UBICACION_2\n"
+    "0001 B;Escuela Primaria Benito Juárez;19,432608;-99,133209\n"
+    "0001 C1;Jardín de Niños Sor Juana;20,659699;-103,349609\n"
+)
+
+
+def test_coordinates_are_matched_by_their_values_and_shown_as_such(staff_client, mission):
+    response = _upload(staff_client, mission, MEXICO_PLACES)
+
+    preview = response.context["preview"]
+    assert preview.is_valid
+    rows = response.context["columns_form"].rows()
+    assert [(c.header, c.key, c.by_content) for c, _f in rows] == [
+        ("CASILLA", "code", False),
+        ("NOMBRE_LOCAL", "name", False),
+        ("UBICACION_1", "latitude", True),
+        ("UBICACION_2", "longitude", True),
+    ]
+    assert preview.notices == [
+        "The column “UBICACION_1” was read as Latitude from its values; choose another "
+        "field in the columns step if that is wrong.",
+        "The column “UBICACION_2” was read as Longitude from its values; choose another "
+        "field in the columns step if that is wrong.",
+    ]
+    assert response.content.decode().count("Matched by its values: check it.") == 2
+    _confirm(staff_client, mission, response)
+    station = PollingStation.objects.get(mission=mission, code="0001 C1")
+    assert (str(station.latitude), str(station.longitude)) == ("20.659699", "-103.349609")
+
+
+def test_coordinates_named_by_axis_are_read_by_their_headers(staff_client, mission):
+    # As a GIS export of Peru's voting places names them.
+    text = "Mesa;Local;POINT_Y;POINT_X\n900001;IE 1234 Lima;-12.046374;-77.042793\n"
+
+    response = _upload(staff_client, mission, text)
+
+    assert [c.key for c in response.context["preview"].columns] == [
+        "code",
+        "name",
+        "latitude",
+        "longitude",
+    ]
+    assert response.context["preview"].notices == []
+
+
+def test_coordinates_that_could_be_either_are_left_to_the_user(staff_client, mission):
+    # Romania lies within 90° both ways: nothing tells its latitudes from its longitudes.
+    text = (
+        "Cod;Denumire;GPS 1;GPS 2\n1;Scoala 1;46.770439;23.591423\n2;Scoala 2;47.158455;27.601442\n"
+    )
+
+    response = _upload(staff_client, mission, text)
+
+    rows = response.context["columns_form"].rows()
+    assert [(c.header, c.key) for c, _f in rows][2:] == [("GPS 1", ""), ("GPS 2", "")]
+    chosen = {"Cod": "code", "Denumire": "name", "GPS 1": "latitude", "GPS 2": "longitude"}
+    _confirm(staff_client, mission, _choose(staff_client, mission, response, chosen))
+    station = PollingStation.objects.get(mission=mission, code="2")
+    assert (str(station.latitude), str(station.longitude)) == ("47.158455", "27.601442")
+
+
+def test_a_column_with_one_value_a_field_does_not_know_is_not_matched(staff_client, mission):
+    text = "Code;Name;Sorteada\n1;Escuela 1;Sí\n2;Escuela 2;No\n3;Escuela 3;Quizás\n"
+
+    response = _upload(staff_client, mission, text)
+
+    [sorted_column] = [c for c, _f in response.context["columns_form"].rows()][2:]
+    assert (sorted_column.key, sorted_column.by_content) == ("", False)
+    assert response.context["preview"].notices == [
+        "The column “Sorteada” is not one we read; it was ignored."
+    ]
+
+
+def test_a_yes_no_column_is_read_as_the_sample(staff_client, mission):
+    text = "Code;Name;Sorteada\n1;Escuela 1;Sí\n2;Escuela 2;No\n"
+
+    response = _upload(staff_client, mission, text)
+
+    _confirm(staff_client, mission, response)
+    stations = PollingStation.objects.filter(mission=mission).order_by("code")
+    assert [s.in_sample for s in stations] == [True, False]
+
+
+def test_countries_and_roles_are_matched_by_their_values_in_a_roster(client, leader, mission):
+    client.force_login(leader)
+    # NEMO-style full names; the other headers are the mission's own.
+    roster = (
+        "Full Name,Passport,Deployment\n"
+        "Ana María Quispe,Perú,Líder\n"
+        "John Smith,United States,OBS\n"
+        "Claire Dubois,Côte d'Ivoire,Staff\n"
+    )
+
+    response = _upload(client, mission, roster, kind="delegation")
+
+    rows = response.context["columns_form"].rows()
+    assert [(c.header, c.key, c.by_content) for c, _f in rows] == [
+        ("Full Name", "full_name", False),
+        ("Passport", "nationality", True),
+        ("Deployment", "role", True),
+    ]
+    _confirm(client, mission, response, kind="delegation")
+    members = DelegationMember.objects.filter(mission=mission).order_by("person__full_name")
+    assert [(m.person.full_name, m.person.nationality.code, m.role) for m in members] == [
+        ("Ana María Quispe", "PE", "leader"),
+        ("Claire Dubois", "CI", "staff"),
+        ("John Smith", "US", "sto"),
+    ]
+
+
+def test_a_column_the_user_left_out_stays_out_whatever_its_values(staff_client, mission):
+    response = _upload(staff_client, mission, MEXICO_PLACES)
+    chosen = {"CASILLA": "code", "NOMBRE_LOCAL": "name", "UBICACION_1": "", "UBICACION_2": ""}
+
+    checked = _choose(staff_client, mission, response, chosen)
+
+    assert [c.key for c in checked.context["preview"].columns] == ["code", "name"]
+    _confirm(staff_client, mission, checked)
+    assert not PollingStation.objects.filter(mission=mission, latitude__isnull=False).exists()
+    remembered = ColumnMapping.objects.get(mission=mission, kind="stations")
+    assert remembered.columns["ubicacion 1"] == ""
