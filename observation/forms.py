@@ -712,6 +712,25 @@ class ImportColumnsForm(forms.Form):
                 initial=column.key,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
+        # Each of the file's own words for a field with choices (a role), matched to one.
+        self.matched_values = []
+        fields = {column.key: column for column in importer.columns()}
+        for column in file_columns:
+            if not column.values:
+                continue
+            field = fields[column.key]
+            rows = []
+            for number, value in enumerate(column.values):
+                name = f"value_{column.index}_{number}"
+                self.fields[name] = forms.ChoiceField(
+                    label=value,
+                    choices=[("", _("— none of these —")), *field.choices],
+                    required=False,
+                    initial=_cleaned_or_empty(field, value),
+                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                )
+                rows.append((value, name))
+            self.matched_values.append((column, field, rows))
 
     @staticmethod
     def field_name(column: FileColumn) -> str:
@@ -721,12 +740,33 @@ class ImportColumnsForm(forms.Form):
         """Each column with its sample values and its choice, for the template."""
         return [(column, self[self.field_name(column)]) for column in self.file_columns]
 
+    def value_rows(self):
+        """Each column whose values are matched: its field and each value with its choice."""
+        return [
+            (column, field, [(value, self[name]) for value, name in rows])
+            for column, field, rows in self.matched_values
+        ]
+
     def mapping(self) -> Mapping:
         columns = {
             normalise_header(column.header): self.cleaned_data[self.field_name(column)]
             for column in self.file_columns
         }
-        return Mapping(columns, self.cleaned_data.get("codes_within_area", False))
+        values = {}
+        for _column, field, rows in self.matched_values:
+            chosen = values.setdefault(field.key, {})
+            for value, name in rows:
+                if self.cleaned_data[name]:
+                    chosen[normalise_header(value)] = self.cleaned_data[name]
+        return Mapping(columns, self.cleaned_data.get("codes_within_area", False), values)
+
+
+def _cleaned_or_empty(field, value: str) -> str:
+    """What a field reads a value as, or "" when it does not read it."""
+    try:
+        return field.field.clean(value)
+    except ValidationError:
+        return ""
 
 
 # A checklist is for one phase, or for every phase without one of its own ("").

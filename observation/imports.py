@@ -24,6 +24,7 @@ names it, and a file that cannot be read at all is one ImportFileError.
 import collections
 import contextlib
 import csv
+import dataclasses
 import datetime
 import functools
 import io
@@ -117,6 +118,8 @@ HEADER_SEARCH_ROWS = 20
 # rows under the header.
 SAMPLE_VALUES = 3
 SAMPLE_ROWS = 50
+# Distinct values of a column the columns step offers to match (a roster's roles).
+MAX_MATCHED_VALUES = 50
 # The field of a column the user chose to leave out.
 LEFT_OUT = ""
 # How a column's field was found (FileColumn.matched_by).
@@ -471,6 +474,9 @@ class ImportColumn:
     # Whether a cell's value could only be this field's (a coordinate, a country, a role):
     # a column whose header names no field is matched by its values when they all are.
     recognises: Callable[[str], bool] | None = None
+    # The values the field takes, when they are few (roles): the columns step matches each
+    # of the file's values to one, as a mission's lists have words of their own.
+    choices: tuple[tuple[str, str], ...] = ()
 
     def names(self) -> set[str]:
         return {normalise_header(name) for name in (self.key, self.label, *self.aliases)}
@@ -499,6 +505,8 @@ class Mapping:
 
     columns: dict[str, str] = field(default_factory=dict)
     codes_within_area: bool = False
+    # For a field with choices, what each of the file's values (normalised) stands for.
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def stored(cls, data: dict | None) -> "Mapping | None":
@@ -517,6 +525,8 @@ class FileColumn:
     key: str
     # How the field was found: CHOSEN, BY_HEADER or BY_CONTENT; "" when left out.
     matched_by: str = ""
+    # For a field with choices, the distinct values under the column, as first written.
+    values: tuple[str, ...] = ()
 
     @property
     def by_content(self) -> bool:
@@ -676,6 +686,25 @@ def _by_content(
         }
 
 
+def _add_values(values: dict[int, dict[str, str]], cells: list[str]) -> None:
+    """Note a row's values in the columns whose distinct values are collected."""
+    for index, seen in values.items():
+        value = cells[index].strip() if index < len(cells) else ""
+        if value and len(seen) < MAX_MATCHED_VALUES:
+            seen.setdefault(normalise_header(value), value)
+
+
+def _with_values(
+    file_columns: list[FileColumn], values: dict[int, dict[str, str]]
+) -> list[FileColumn]:
+    return [
+        dataclasses.replace(column, values=tuple(values[column.index].values()))
+        if column.index in values
+        else column
+        for column in file_columns
+    ]
+
+
 def _messages(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
@@ -718,19 +747,25 @@ class Importer:
 
     def remembered_mapping(self) -> Mapping:
         remembered = ColumnMapping.objects.filter(mission=self.mission, kind=self.kind)
-        found = remembered.values_list("columns", "codes_within_area").first()
+        found = remembered.values_list("columns", "codes_within_area", "values").first()
         return Mapping(*found) if found else Mapping()
 
     def remember_mapping(self, *, by) -> None:
         """Keep this import's mapping for the mission's next file, beside what earlier files
         taught: each authority's list may name its columns its own way."""
         if self.chosen_mapping:
+            remembered = self.remembered_mapping()
+            values = {
+                key: remembered.values.get(key, {}) | chosen
+                for key, chosen in self.mapping.values.items()
+            }
             ColumnMapping.objects.update_or_create(
                 mission=self.mission,
                 kind=self.kind,
                 defaults={
-                    "columns": self.remembered_mapping().columns | self.mapping.columns,
+                    "columns": remembered.columns | self.mapping.columns,
                     "codes_within_area": self.mapping.codes_within_area,
+                    "values": remembered.values | values,
                     "updated_by": by,
                 },
             )
@@ -849,10 +884,22 @@ class Importer:
         return above[header_at][1], itertools.chain(above[header_at + 1 :], records)
 
     def columns_of(self, table: Table) -> list[FileColumn]:
-        """The file's columns as the columns step shows them, reading only the first rows."""
+        """The file's columns as the columns step shows them: read from the first rows,
+        and from all of them where a column's field takes a few values (a role)."""
         header, records = self.find_header(table, Preview(columns=[]))
-        first_rows = itertools.islice(records, SAMPLE_ROWS)
-        return self.file_columns(header, [cells for _line, cells in first_rows])
+        first_rows = [cells for _line, cells in itertools.islice(records, SAMPLE_ROWS)]
+        columns = self.file_columns(header, first_rows)
+        values = self.distinct_values(columns)
+        if values:
+            rows = itertools.chain(first_rows, (cells for _line, cells in records))
+            for cells in rows:
+                _add_values(values, cells)
+        return _with_values(columns, values)
+
+    def distinct_values(self, file_columns: list[FileColumn]) -> dict[int, dict[str, str]]:
+        """An empty record of distinct values for each column whose field has choices."""
+        keys = {column.key for column in self.columns() if column.choices}
+        return {column.index: {} for column in file_columns if column.key in keys}
 
     def file_columns(self, header: list[str], first_rows: list[list[str]]) -> list[FileColumn]:
         fields = {index: (key, how) for index, key, how in self._fields(header, first_rows)}
@@ -914,6 +961,7 @@ class Importer:
                 error.message, code=error.code, file_columns=preview.file_columns
             ) from None
         preview.columns = [joined.column for joined in matched]
+        values = self.distinct_values(preview.file_columns)
         first_lines = {}
         cleaned = [{} for _joined in matched]
         for line, cells in records:
@@ -921,6 +969,8 @@ class Importer:
             if reason:
                 preview.skip(line, cells, reason)
                 continue
+            if values:
+                _add_values(values, cells)
             row, failed = {}, False
             for joined, known in zip(matched, cleaned, strict=True):
                 column = joined.column
@@ -946,6 +996,7 @@ class Importer:
                     failed = True
             if not failed:
                 preview.rows.append((line, row))
+        preview.file_columns = _with_values(preview.file_columns, values)
         if preview.is_valid:
             preview.counts = self.count(preview)
         return preview
@@ -1434,7 +1485,8 @@ class _CountryField(forms.CharField):
 
 
 class _RoleField(forms.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, *, matched: dict[str, str] | None = None, **kwargs):
+        """`matched`: the roles the user matched to the file's own words, normalised."""
         super().__init__(
             error_messages={"required": _("is empty; every person needs a role.")}, **kwargs
         )
@@ -1447,13 +1499,18 @@ class _RoleField(forms.CharField):
         for value, aliases in rosters.ROLE_ALIASES.items():
             for alias in aliases:
                 self.roles.setdefault(normalise_header(alias), value)
+        known = set(DelegationMember.Role.values)
+        self.roles |= {word: role for word, role in (matched or {}).items() if role in known}
 
     def clean(self, value):
         value = super().clean(value)
         role = self.roles.get(normalise_header(value))
         if role is None:
             raise ValidationError(
-                _("is not a role we know; use one of: %(roles)s.")
+                _(
+                    "is not a role we know; use one of: %(roles)s, or match it to one in the "
+                    "columns step."
+                )
                 % {"roles": ", ".join(str(label) for label in DelegationMember.Role.labels)},
                 code="unknown_role",
             )
@@ -1489,10 +1546,11 @@ class DelegationImporter(Importer):
             ImportColumn(
                 "role",
                 _("Role"),
-                role := _RoleField(),
-                aliases=("rol", "role", "fonction"),
+                role := _RoleField(matched=self.mapping.values.get("role", {})),
+                aliases=("rol", "role", "funcion", "fonction"),
                 required=True,
                 recognises=lambda value: normalise_header(value) in role.roles,
+                choices=tuple(DelegationMember.Role.choices),
             ),
             ImportColumn(
                 "title",

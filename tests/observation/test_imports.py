@@ -710,7 +710,8 @@ def test_roster_agreeing_with_a_stored_person_gives_no_notice(staff_client, miss
                     2,
                     "Role",
                     "is not a role we know; use one of: Leader, Co-leader, Core team, "
-                    "Long-term observer, Short-term observer, Staff.",
+                    "Long-term observer, Short-term observer, Staff, or match it to one in "
+                    "the columns step.",
                 )
             ],
         ),

@@ -409,3 +409,86 @@ def test_a_column_the_user_left_out_stays_out_whatever_its_values(staff_client, 
     assert not PollingStation.objects.filter(mission=mission, latitude__isnull=False).exists()
     remembered = ColumnMapping.objects.get(mission=mission, kind="stations")
     assert remembered.columns["ubicacion 1"] == ""
+
+
+# A mission's own words for its roles, as a roster written for it has them.
+OWN_ROLES = (
+    "Nombre,Función\n"
+    "Ana Quispe,Jefa de misión\n"
+    "John Smith,Observador\n"
+    "Luis Paz,Chofer\n"
+    "Rosa Díaz,Enlace territorial\n"
+)
+
+
+def _choose_values(client, mission, response, values: dict, kind="delegation"):
+    """Post the columns step as shown, with a role for each of the file's values."""
+    form = response.context["columns_form"]
+    data = {"token": form["token"].value()}
+    for column, field in form.rows():
+        data[form.field_name(column)] = field.value()
+    for _column, _field, rows in form.value_rows():
+        for value, choice in rows:
+            data[choice.html_name] = values.get(value, choice.value())
+    return client.post(reverse(f"observation:{kind}_import_columns", args=[mission.pk]), data)
+
+
+def test_a_rosters_own_words_for_roles_are_matched_to_ours_and_remembered(client, leader, mission):
+    client.force_login(leader)
+    uploaded = _upload(client, mission, OWN_ROLES, kind="delegation")
+
+    errors = uploaded.context["preview"].errors
+    assert [(e.line, e.column, e.value) for e in errors] == [
+        (4, "Role", "Chofer"),
+        (5, "Role", "Enlace territorial"),
+    ]
+    assert "or match it to one in the columns step" in errors[0].message
+    [(column, field, rows)] = uploaded.context["columns_form"].value_rows()
+    assert (column.header, field.key) == ("Función", "role")
+    assert [(value, choice.value()) for value, choice in rows] == [
+        ("Jefa de misión", "leader"),
+        ("Observador", "sto"),
+        ("Chofer", ""),
+        ("Enlace territorial", ""),
+    ]
+    assert DelegationMember.objects.count() == 0
+
+    checked = _choose_values(
+        client, mission, uploaded, {"Chofer": "staff", "Enlace territorial": "lto"}
+    )
+    _confirm(client, mission, checked, kind="delegation")
+
+    members = DelegationMember.objects.filter(mission=mission).order_by("person__full_name")
+    assert [(m.person.full_name, m.role) for m in members] == [
+        ("Ana Quispe", "leader"),
+        ("John Smith", "sto"),
+        ("Luis Paz", "staff"),
+        ("Rosa Díaz", "lto"),
+    ]
+    remembered = ColumnMapping.objects.get(mission=mission, kind="delegation")
+    assert remembered.values == {
+        "role": {
+            "jefa de mision": "leader",
+            "observador": "sto",
+            "chofer": "staff",
+            "enlace territorial": "lto",
+        }
+    }
+    # The next roster in the same words is read as it was matched.
+    again = _upload(client, mission, OWN_ROLES + "Eva Ramos,Chofer\n", kind="delegation")
+    assert again.context["preview"].is_valid
+    assert again.context["preview"].counts["members_added"] == 1
+
+
+def test_a_value_matched_to_a_role_that_does_not_exist_is_refused(client, leader, mission):
+    client.force_login(leader)
+    uploaded = _upload(client, mission, OWN_ROLES, kind="delegation")
+
+    response = _choose_values(client, mission, uploaded, {"Chofer": "superuser"})
+
+    [(_column, _field, rows)] = response.context["columns_form"].value_rows()
+    [chofer] = [choice for value, choice in rows if value == "Chofer"]
+    assert "Select a valid choice." in " ".join(chofer.errors)
+    assert response.context["preview"] is None
+    assert not ColumnMapping.objects.exists()
+    assert DelegationMember.objects.count() == 0
