@@ -41,12 +41,14 @@ e2e: messages
 
 # Timings on the configured database (DATABASE_URL, else SQLite): the mission
 # summary on a synthetic mission, then an import of 90,000 generated stations
-# beside a plain COPY on PostgreSQL, then (PostgreSQL only) reports posted to the
-# API through gunicorn under load. All clean up after themselves.
+# beside a plain COPY on PostgreSQL, then a round's reporting progress beside one
+# raw SQL query, then (PostgreSQL only) reports posted to the API through gunicorn
+# under load. All clean up after themselves.
 bench: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py bench_summary
 	DEBUG=1 $(BIN)/python manage.py bench_import
+	DEBUG=1 $(BIN)/python manage.py bench_progress
 	DEBUG=1 $(BIN)/python manage.py bench_api
 
 lint: install

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from observation.models import (
+    Deployment,
     ElectionRound,
     Irregularity,
     IrregularityPhoto,
@@ -54,6 +55,15 @@ class StationSerializer(serializers.ModelSerializer):
             "longitude",
             "updated_at",
         ]
+
+
+class DeploymentSerializer(serializers.ModelSerializer):
+    station = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    station_name = serializers.CharField(source="station.name", read_only=True)
+
+    class Meta:
+        model = Deployment
+        fields = ["id", "round", "station", "station_name", "phase", "team"]
 
 
 class ChoiceSerializer(serializers.Serializer):

@@ -17,6 +17,11 @@ v1 = [
     path("me/", _api(views.MeView), name="me"),
     path("missions/<int:pk>/rounds/", _api(views.RoundListView), name="round_list"),
     path("missions/<int:pk>/stations/", _api(views.StationListView), name="station_list"),
+    path(
+        "missions/<int:pk>/deployment/",
+        _api(views.DeploymentListView),
+        name="deployment_list",
+    ),
     path("missions/<int:pk>/checklist/", _api(views.ChecklistView), name="checklist"),
     path("missions/<int:pk>/reports/", _api(views.ReportListView), name="report_list"),
     path(

@@ -38,6 +38,7 @@ from observation import photos, services
 from observation.access import ROLE_REFUSAL, MissionAccess, mission_for, role_allows
 from observation.models import (
     Answer,
+    Deployment,
     Irregularity,
     MissionLockedError,
     MissionMembership,
@@ -187,6 +188,37 @@ def _moment(text: str, name: str):
     if dj_timezone.is_naive(moment):
         moment = dj_timezone.make_aware(moment, datetime.UTC)
     return moment
+
+
+class DeploymentListView(generics.ListAPIView):
+    """The stations and phases a team is expected to report: an observer's own team's,
+    or every team's for the mission's staff."""
+
+    serializer_class = serializers.DeploymentSerializer
+    pagination_class = Page
+
+    @extend_schema(
+        summary="Where the mission's teams report (an observer's: their team's only)",
+        parameters=[OpenApiParameter("round", int, description="Only this round's.")],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        access = _mission(self.request, self.kwargs["pk"])
+        deployments = (
+            Deployment.objects.filter(mission=access.mission)
+            .select_related("station")
+            .order_by("round__election_day", "station__code", "phase", "pk")
+        )
+        team = _team(self.request, access)
+        if team is not None:
+            deployments = deployments.filter(team=team)
+        if (round_pk := self.request.query_params.get("round")) is not None:
+            if not round_pk.isdigit():
+                raise ApiError(_("Give the round as its id, a number."), code="invalid_round")
+            deployments = deployments.filter(round_id=int(round_pk))
+        return deployments
 
 
 class ChecklistView(APIView):

@@ -54,6 +54,7 @@ POLICY: dict[str, Rule] = {
     "report_edit": Rule(Role.STAFF, refused_when_locked=True),
     "irregularity_edit": Rule(Role.STAFF, refused_when_locked=True),
     "station_edit": Rule(Role.STAFF, refused_when_locked=True),
+    "deployment_edit": Rule(Role.STAFF, refused_when_locked=True),
     "delegation_edit": Rule(Role.STAFF, refused_when_locked=True),
     # Judging it and drafting findings.
     "irregularity_review": Rule(Role.REVIEWER, refused_when_locked=True),

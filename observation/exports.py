@@ -101,6 +101,16 @@ def station_columns(mission: Mission) -> list[Column]:
     ]
 
 
+def deployment_columns() -> list[Column]:
+    # The headers are those the deployment import reads, so an export imports back.
+    return [
+        Column(_("Round"), lambda d: d.round.election_day.isoformat()),
+        Column(_("Polling station"), lambda d: d.station.code),
+        Column(_("Observer team"), lambda d: d.team.person.full_name),
+        Column(_("Phase"), lambda d: d.get_phase_display()),
+    ]
+
+
 def _choice(record, field):
     return getattr(record, f"get_{field}_display")() if getattr(record, field) else ""
 

@@ -24,6 +24,7 @@ from observation.imports import (
     read_table,
 )
 from observation.models import (
+    Deployment,
     FindingsStatement,
     Irregularity,
     IrregularityCategory,
@@ -33,6 +34,7 @@ from observation.models import (
     Recommendation,
     RecommendationAssessment,
 )
+from observation.models.deployment import STATION_PHASES
 from observation.models.missions import normalise_code
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -897,3 +899,87 @@ class MembershipRoleForm(forms.ModelForm):
     class Meta:
         model = MissionMembership
         fields = ["role"]
+
+
+class DeploymentForm(forms.Form):
+    """A team deployed at a station for some phases of a round."""
+
+    team = forms.ModelChoiceField(
+        label=_("Observer team"),
+        queryset=None,
+        error_messages={"invalid_choice": _("Choose one of this mission's delegation.")},
+    )
+    phases = forms.MultipleChoiceField(
+        label=_("Phases"),
+        choices=ObserverReport.Phase.choices,
+        initial=list(STATION_PHASES),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, election_round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = election_round
+        mission = election_round.mission
+        self.fields["team"].queryset = mission.delegation.select_related("person")
+        self.fields["station"] = StationCodeField(
+            queryset=mission.stations.all(),
+            label=_("Polling station (code)"),
+            widget=forms.TextInput(
+                attrs={
+                    "list": "station-options",
+                    "autocomplete": "off",
+                    "data-station-search": "",
+                    "placeholder": _("Type a station code or name"),
+                }
+            ),
+            error_messages={
+                "invalid_choice": _("There is no polling station with this code in this mission.")
+            },
+        )
+        self.order_fields(["team", "station", "phases"])
+
+    def clean(self):
+        cleaned = super().clean()
+        station, phases = cleaned.get("station"), cleaned.get("phases")
+        if station and phases:
+            taken = Deployment.objects.filter(
+                round=self.round, station=station, phase__in=phases
+            ).select_related("team__person")
+            for deployment in taken:
+                self.add_error(
+                    "phases",
+                    _("%(phase)s: %(team)s is already deployed at this station.")
+                    % {"phase": deployment.get_phase_display(), "team": deployment.team.person},
+                )
+        return cleaned
+
+    def deployments(self) -> list[Deployment]:
+        return [
+            Deployment(
+                mission=self.round.mission,
+                round=self.round,
+                station=self.cleaned_data["station"],
+                team=self.cleaned_data["team"],
+                phase=phase,
+            )
+            for phase in self.cleaned_data["phases"]
+        ]
+
+
+class DeadlinesForm(forms.Form):
+    """When each phase's reports of a round are due, in the mission's time zone."""
+
+    def __init__(self, *args, election_round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = election_round
+        stored = dict(election_round.deadlines.values_list("phase", "due_at"))
+        for phase, label in ObserverReport.Phase.choices:
+            self.fields[phase] = forms.DateTimeField(
+                label=dates.zoned_label(label),
+                required=False,
+                initial=stored.get(phase),
+                widget=DateTimeInput(),
+            )
+
+    def deadlines(self) -> dict:
+        return {phase: self.cleaned_data[phase] for phase in ObserverReport.Phase.values}

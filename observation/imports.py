@@ -57,6 +57,8 @@ from observation.exports import unneutralise
 from observation.models import (
     ColumnMapping,
     DelegationMember,
+    Deployment,
+    ElectionRound,
     Mission,
     ObserverReport,
     Organization,
@@ -1704,6 +1706,238 @@ class DelegationImporter(Importer):
                 name=row["affiliation"], kind=Organization.Kind.OBSERVER_GROUP
             )
         return organizations[key]
+
+
+class _LookupField(forms.CharField):
+    """A cell that names one of a few records (a team, a station, a round): their primary
+    keys by every name the cell may give, normalised; a name two records share is
+    refused as ambiguous."""
+
+    def __init__(self, *, names: dict, normalise, unknown: str, ambiguous: str, **kwargs):
+        super().__init__(**kwargs)
+        self.names, self.normalise = names, normalise
+        self.unknown, self.ambiguous = unknown, ambiguous
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        found = self.names.get(self.normalise(value))
+        if found is None:
+            raise ValidationError(self.unknown, code="unknown")
+        if found is AMBIGUOUS:
+            raise ValidationError(self.ambiguous, code="ambiguous")
+        return found
+
+
+# A name two records answer to (two people of the delegation with one name).
+AMBIGUOUS = object()
+
+
+def _names(pairs) -> dict:
+    """{name: pk} of (name, pk) pairs, AMBIGUOUS for a name of two records."""
+    names = {}
+    for name, pk in pairs:
+        names[name] = pk if names.get(name, pk) == pk else AMBIGUOUS
+    return names
+
+
+class DeploymentImporter(Importer):
+    """A deployment plan: which team reports which phase at which station, in which
+    round; one phase a row. The Round column may be left out when the mission has one."""
+
+    kind = "deployment"
+    title = gettext_lazy("deployment plan")
+
+    @functools.cached_property
+    def _stations(self) -> dict[str, int]:
+        return dict(self.mission.stations.values_list("code", "pk"))
+
+    @functools.cached_property
+    def _rounds(self) -> list[ElectionRound]:
+        return list(self.mission.rounds.order_by("election_day", "pk"))
+
+    def _round_names(self) -> dict:
+        pairs = []
+        for election_round in self._rounds:
+            pairs.append((election_round.election_day.isoformat(), election_round.pk))
+            pairs.append((normalise_header(election_round.kind), election_round.pk))
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    label = normalise_header(election_round.get_kind_display())
+                    pairs.append((label, election_round.pk))
+        return _names(dict.fromkeys(pairs))
+
+    def _phases(self) -> dict[str, str]:
+        phases = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                for value, label in ObserverReport.Phase.choices:
+                    phases[normalise_header(label)] = value
+                    phases[normalise_header(value)] = value
+        known = set(ObserverReport.Phase.values)
+        matched = self.mapping.values.get("phase", {})
+        return phases | {word: phase for word, phase in matched.items() if phase in known}
+
+    def columns(self):
+        teams = _names(
+            (normalise_header(name), pk)
+            for pk, name in self.mission.delegation.values_list("pk", "person__full_name")
+        )
+        phases = self._phases()
+        return [
+            ImportColumn(
+                "team",
+                _("Observer team"),
+                _LookupField(
+                    names=teams,
+                    normalise=normalise_header,
+                    unknown=_("is not in the mission's delegation; add the team there first."),
+                    ambiguous=_("names two people of the delegation; rename one of them."),
+                    error_messages={"required": _("is empty; every row needs one.")},
+                ),
+                aliases=("team", "observer", "observer team", "equipo", "observador"),
+                required=True,
+            ),
+            ImportColumn(
+                "station",
+                _("Polling station"),
+                _LookupField(
+                    names=self._stations,
+                    normalise=normalise_code,
+                    unknown=_("is not the code of a polling station of this mission."),
+                    ambiguous="",
+                    error_messages={"required": _("is empty; every row needs one.")},
+                ),
+                aliases=(
+                    "station",
+                    "code",
+                    "station code",
+                    "polling station code",
+                    "mesa",
+                    "codigo",
+                ),
+                required=True,
+            ),
+            ImportColumn(
+                "phase",
+                _("Phase"),
+                _LookupField(
+                    names=phases,
+                    normalise=normalise_header,
+                    unknown=_(
+                        "is not a phase we know; use one of: %(phases)s, or match it to one "
+                        "in the columns step."
+                    )
+                    % {"phases": ", ".join(str(label) for label in ObserverReport.Phase.labels)},
+                    ambiguous="",
+                    error_messages={"required": _("is empty; every row needs one.")},
+                ),
+                aliases=("fase",),
+                required=True,
+                choices=tuple(ObserverReport.Phase.choices),
+            ),
+            ImportColumn(
+                "round",
+                _("Round"),
+                _LookupField(
+                    names=self._round_names(),
+                    normalise=lambda value: (
+                        value.strip() if value.strip()[:1].isdigit() else normalise_header(value)
+                    ),
+                    unknown=_(
+                        "is not a round of this mission; give its election day (2000-04-09) "
+                        "or its kind."
+                    ),
+                    ambiguous=_("names two rounds; give the election day (2000-04-09)."),
+                    required=False,
+                ),
+                aliases=("election round", "vuelta", "election day"),
+            ),
+        ]
+
+    def finish_row(self, row):
+        if row.get("round") is None and len(self._rounds) == 1:
+            row["round"] = self._rounds[0].pk
+
+    def check_row(self, row):
+        if row.get("round") is None:
+            yield (
+                _("Round"),
+                _(
+                    "the mission has several rounds: say which, by its election day "
+                    "(2000-04-09) or its kind."
+                )
+                if self._rounds
+                else _("the mission has no rounds yet; add them first."),
+            )
+
+    def row_key(self, row):
+        return (row["round"], row["station"], row["phase"])
+
+    def duplicate_error(self, row, first_line):
+        return (
+            _("Polling station"),
+            _(
+                "this station is deployed for this phase of this round also on line "
+                "%(line)s; a station has one team a phase."
+            )
+            % {"line": first_line},
+        )
+
+    @functools.cached_property
+    def _shown(self) -> tuple[dict, dict, dict]:
+        """Team names, station codes and rounds by primary key, for the preview's rows."""
+        teams = dict(self.mission.delegation.values_list("pk", "person__full_name"))
+        codes = {pk: code for code, pk in self._stations.items()}
+        return teams, codes, {election_round.pk: election_round for election_round in self._rounds}
+
+    def display(self, row):
+        teams, codes, rounds = self._shown
+        return [
+            teams[row["team"]],
+            codes[row["station"]],
+            ObserverReport.Phase(row["phase"]).label,
+            rounds[row["round"]],
+        ]
+
+    def _stored(self) -> dict:
+        return {
+            (round_pk, station_pk, phase): team_pk
+            for round_pk, station_pk, phase, team_pk in Deployment.objects.filter(
+                mission=self.mission
+            ).values_list("round", "station", "phase", "team")
+        }
+
+    def count(self, preview, stored=None):
+        stored = self._stored() if stored is None else stored
+        keys = [(self.row_key(row), row["team"]) for _line, row in preview.rows]
+        return {
+            "created": sum(1 for key, _team in keys if key not in stored),
+            "updated": sum(1 for key, team in keys if key in stored and stored[key] != team),
+        }
+
+    def save(self, preview, *, by=None):
+        with transaction.atomic():
+            self._lock_mission()
+            counts = self.count(preview)
+            Deployment.objects.bulk_create(
+                (
+                    Deployment(
+                        mission=self.mission,
+                        round_id=row["round"],
+                        station_id=row["station"],
+                        team_id=row["team"],
+                        phase=row["phase"],
+                    )
+                    for _line, row in preview.rows
+                ),
+                batch_size=CREATE_BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=["round", "station", "phase"],
+                update_fields=["team"],
+            )
+        return counts
 
 
 def _kept_notice(line, person, what, stored, given) -> str:

@@ -31,6 +31,8 @@ from observation.models import (
     Answer,
     Checklist,
     ChecklistSection,
+    Deployment,
+    ElectionRound,
     FindingsStatement,
     Irregularity,
     IrregularityCategory,
@@ -39,6 +41,7 @@ from observation.models import (
     Mission,
     MissionMembership,
     ObserverReport,
+    PhaseDeadline,
     PollingStation,
     Question,
     QuestionType,
@@ -181,6 +184,33 @@ def station_save(*, station: PollingStation, by) -> list[str]:
         station.save()
         outcomes = overvote.sync_station(station=station, by=by) if register_changed else []
     return [str(overvote.MESSAGES[outcome]) for outcome in outcomes if outcome in overvote.MESSAGES]
+
+
+def deployment_add(*, deployments: list[Deployment]) -> list[Deployment]:
+    """Deploy teams, all or none. A station deployed already for a phase of the round
+    is refused by the database as well as by the form (deployment_once_per_phase)."""
+    with transaction.atomic():
+        for deployment in deployments:
+            deployment.full_clean()
+            deployment.save()
+    return deployments
+
+
+def deployment_remove(*, deployment: Deployment) -> None:
+    deployment.delete()
+
+
+def deadlines_set(*, election_round: ElectionRound, deadlines: dict) -> None:
+    """Set when each phase's reports are due; a phase given None has no deadline."""
+    with transaction.atomic():
+        for phase, due_at in deadlines.items():
+            if due_at is None:
+                PhaseDeadline.objects.filter(round=election_round, phase=phase).delete()
+                continue
+            deadline = PhaseDeadline.objects.filter(round=election_round, phase=phase).first()
+            deadline = deadline or PhaseDeadline(round=election_round, phase=phase)
+            deadline.due_at = due_at
+            deadline.save()
 
 
 # decision → (the model's move, what to tell the reviewer)

@@ -1,7 +1,9 @@
 from django.urls import include, path
 
+from observation.imports import DelegationImporter, DeploymentImporter, StationImporter
 from observation.views import (
     checklists,
+    election_day,
     follow_up,
     irregularities,
     lists,
@@ -13,6 +15,40 @@ from observation.views import (
 )
 
 app_name = "observation"
+
+
+def _import_urls(prefix: str, name: str, kind: str) -> list:
+    """The pages of one kind of import: the upload and its preview, the columns step,
+    the confirmation, its problems as CSV, and the empty template to fill in."""
+    kind_of = {"kind": kind}
+    return [
+        path(f"{prefix}/import/", transfer.import_page, kind_of, name=f"{name}_import"),
+        path(
+            f"{prefix}/import/confirm/",
+            transfer.import_confirm,
+            kind_of,
+            name=f"{name}_import_confirm",
+        ),
+        path(
+            f"{prefix}/import/columns/",
+            transfer.import_columns,
+            kind_of,
+            name=f"{name}_import_columns",
+        ),
+        path(
+            f"{prefix}/import/problems.csv",
+            transfer.import_errors,
+            kind_of,
+            name=f"{name}_import_errors",
+        ),
+        path(
+            f"{prefix}/import/template.<str:fmt>",
+            transfer.import_template,
+            kind_of,
+            name=f"{name}_import_template",
+        ),
+    ]
+
 
 mission_patterns = [
     path("", missions.mission_detail, name="mission_detail"),
@@ -32,6 +68,22 @@ mission_patterns = [
         missions.membership_remove,
         name="membership_remove",
     ),
+    path("election-day/", election_day.election_day, name="election_day"),
+    *_import_urls("deployment", "deployment", DeploymentImporter.kind),
+    path("deployment/export.<str:fmt>", transfer.deployment_export, name="deployment_export"),
+    path("rounds/<int:round_pk>/progress/", election_day.round_progress, name="round_progress"),
+    path(
+        "rounds/<int:round_pk>/progress.json",
+        election_day.round_progress_json,
+        name="round_progress_json",
+    ),
+    path("rounds/<int:round_pk>/deployment/", election_day.deployment, name="round_deployment"),
+    path(
+        "rounds/<int:round_pk>/deployment/<int:deployment_pk>/remove/",
+        election_day.deployment_remove,
+        name="deployment_remove",
+    ),
+    path("rounds/<int:round_pk>/deadlines/", election_day.deadlines, name="round_deadlines"),
     path("summary/", summary.mission_summary, name="mission_summary"),
     path("summary.pdf", summary.mission_summary_pdf, name="mission_summary_pdf"),
     path("summary/public/", summary.mission_public_summary, name="mission_public_summary"),
@@ -42,49 +94,9 @@ mission_patterns = [
     ),
     path("stations/", lists.station_list, name="station_list"),
     path("stations/<int:station_pk>/", lists.station_detail, name="station_detail"),
-    path("stations/import/", transfer.station_import, name="station_import"),
-    path(
-        "stations/import/confirm/",
-        transfer.station_import_confirm,
-        name="station_import_confirm",
-    ),
-    path(
-        "stations/import/columns/",
-        transfer.station_import_columns,
-        name="station_import_columns",
-    ),
-    path(
-        "stations/import/problems.csv",
-        transfer.station_import_errors,
-        name="station_import_errors",
-    ),
-    path(
-        "stations/import/template.<str:fmt>",
-        transfer.station_import_template,
-        name="station_import_template",
-    ),
+    *_import_urls("stations", "station", StationImporter.kind),
     path("stations/export.<str:fmt>", transfer.station_export, name="station_export"),
-    path("delegation/import/", transfer.delegation_import, name="delegation_import"),
-    path(
-        "delegation/import/confirm/",
-        transfer.delegation_import_confirm,
-        name="delegation_import_confirm",
-    ),
-    path(
-        "delegation/import/columns/",
-        transfer.delegation_import_columns,
-        name="delegation_import_columns",
-    ),
-    path(
-        "delegation/import/problems.csv",
-        transfer.delegation_import_errors,
-        name="delegation_import_errors",
-    ),
-    path(
-        "delegation/import/template.<str:fmt>",
-        transfer.delegation_import_template,
-        name="delegation_import_template",
-    ),
+    *_import_urls("delegation", "delegation", DelegationImporter.kind),
     path("follow-up/", follow_up.follow_up, name="follow_up"),
     path("follow-up/export.<str:fmt>", follow_up.follow_up_export, name="follow_up_export"),
     path(

@@ -31,3 +31,17 @@ def test_bench_summary_prints_timings_and_cleans_up(db):
     assert Mission.objects.count() == missions
     assert Person.objects.count() == people
     assert not get_user_model().objects.filter(username__startswith="benchmark-").exists()
+
+
+def test_bench_progress_prints_the_ratio_and_cleans_up(db):
+    missions, people = Mission.objects.count(), Person.objects.count()
+    out = io.StringIO()
+
+    call_command("bench_progress", stations=30, teams=4, reports=40, repeat=1, stdout=out)
+
+    output = out.getvalue()
+    assert "30 stations, 4 teams, 120 deployments, 40 reports" in output
+    assert re.search(r"ratio progress JSON / raw SQL: \d+\.\d", output)
+    assert Mission.objects.count() == missions
+    assert Person.objects.count() == people
+    assert not get_user_model().objects.filter(username__startswith="progress-").exists()

@@ -7,6 +7,7 @@ from observation.models.checklists import (
     Question,
     QuestionType,
 )
+from observation.models.deployment import Deployment, PhaseDeadline
 from observation.models.imports import ColumnMapping
 from observation.models.missions import (
     DelegationMember,
@@ -38,6 +39,7 @@ __all__ = [
     "ChecklistSection",
     "ColumnMapping",
     "DelegationMember",
+    "Deployment",
     "ElectionRound",
     "FindingsStatement",
     "Irregularity",
@@ -51,6 +53,7 @@ __all__ = [
     "ObserverReport",
     "Organization",
     "Person",
+    "PhaseDeadline",
     "PollingStation",
     "PublishedStatementError",
     "Question",

@@ -12,7 +12,7 @@ from observation.models.base import MissionRecord, TransitionError, time_in_rang
 from observation.models.missions import DelegationMember, ElectionRound, Mission, PollingStation
 
 
-def _same_mission_errors(record, fields) -> dict:
+def same_mission_errors(record, fields) -> dict:
     """Errors for each related record that belongs to a mission other than the record's."""
     errors = {}
     for field in fields:
@@ -176,7 +176,7 @@ class ObserverReport(MissionRecord):
 
     def clean(self):
         super().clean()
-        errors = _same_mission_errors(self, ("round", "station", "observer"))
+        errors = same_mission_errors(self, ("round", "station", "observer"))
         errors.update(self.time_errors(("arrived_at", "departed_at")))
         if "round" not in errors and self.round_id and not self.round.observed:
             errors["round"] = ValidationError(
@@ -510,7 +510,7 @@ class Irregularity(MissionRecord):
     def clean(self):
         super().clean()
         self.check_changeable()
-        errors = _same_mission_errors(self, ("round", "station", "report"))
+        errors = same_mission_errors(self, ("round", "station", "report"))
         errors.update(self.time_errors(("occurred_at",)))
         if self.category_id and self.category.system_raised and not self.raised_by_system:
             errors["category"] = ValidationError(

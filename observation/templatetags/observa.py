@@ -19,6 +19,11 @@ MISSION_TABS = (
     (_("Reports"), "report_list", {"report_create", "report_edit", "report_detail"}),
     (_("Irregularities"), "irregularity_list", {"irregularity_create", "irregularity_detail"}),
     (_("Review queue"), "review_queue", set()),
+    (
+        _("Election day"),
+        "election_day",
+        {"round_progress", "round_deployment"},
+    ),
     (_("Checklists"), "checklist_list", {"checklist_detail", "checklist_upload"}),
     (
         _("Statements"),

@@ -27,6 +27,7 @@ from observation.forms import ImportColumnsForm, ImportUploadForm
 from observation.imports import (
     UPLOAD_FOLDER,
     DelegationImporter,
+    DeploymentImporter,
     Importer,
     ImportFileError,
     Mapping,
@@ -34,7 +35,7 @@ from observation.imports import (
     StationImporter,
     read_table,
 )
-from observation.models import MissionLockedError
+from observation.models import Deployment, MissionLockedError
 from observation.views.lists import irregularity_filter, report_filter, station_filter
 
 SESSION_KEY = "pending_imports"
@@ -60,6 +61,12 @@ IMPORTS = {
         "delegation_edit",
         "observation:delegation_import",
         "observation:mission_detail",
+    ),
+    DeploymentImporter.kind: _ImportKind(
+        DeploymentImporter,
+        "deployment_edit",
+        "observation:deployment_import",
+        "observation:election_day",
     ),
 }
 
@@ -113,7 +120,7 @@ def _waiting(request, token, mission, kind) -> tuple[dict | None, bytes | None]:
         return None, None
 
 
-def _import_page(request, pk, kind):
+def import_page(request, pk, kind):
     access = mission_for(request, pk, action=IMPORTS[kind].action)
     importer = IMPORTS[kind].importer(access.mission)
     form = ImportUploadForm(request.POST or None, request.FILES or None, importer=importer)
@@ -169,7 +176,8 @@ def _render_import(
     return render(request, "observation/import.html", context)
 
 
-def _columns(request, pk, kind):
+@require_POST
+def import_columns(request, pk, kind):
     """The columns step: check the waiting upload again with the columns as the user
     matched them."""
     import_kind = IMPORTS[kind]
@@ -219,7 +227,8 @@ def _columns(request, pk, kind):
     )
 
 
-def _confirm(request, pk, kind):
+@require_POST
+def import_confirm(request, pk, kind):
     import_kind = IMPORTS[kind]
     access = mission_for(request, pk, action=import_kind.action)
     token = request.POST.get("token", "")
@@ -293,6 +302,11 @@ def _import_message(kind, counts) -> str:
                 % {"count": counts["overvotes_raised"]}
             )
         return message
+    if kind == DeploymentImporter.kind:
+        return (
+            _("Import done: %(created)d deployments added, %(updated)d given another team.")
+            % counts
+        )
     return (
         _(
             "Import done: %(members_added)d delegation members added, %(members_updated)d "
@@ -302,35 +316,7 @@ def _import_message(kind, counts) -> str:
     )
 
 
-def station_import(request, pk):
-    return _import_page(request, pk, StationImporter.kind)
-
-
-@require_POST
-def station_import_confirm(request, pk):
-    return _confirm(request, pk, StationImporter.kind)
-
-
-def delegation_import(request, pk):
-    return _import_page(request, pk, DelegationImporter.kind)
-
-
-@require_POST
-def delegation_import_confirm(request, pk):
-    return _confirm(request, pk, DelegationImporter.kind)
-
-
-@require_POST
-def station_import_columns(request, pk):
-    return _columns(request, pk, StationImporter.kind)
-
-
-@require_POST
-def delegation_import_columns(request, pk):
-    return _columns(request, pk, DelegationImporter.kind)
-
-
-def _template(request, pk, kind, fmt):
+def import_template(request, pk, fmt, kind):
     """An empty file with the headers the import reads, in the user's language."""
     import_kind = IMPORTS[kind]
     access = mission_for(request, pk, action=import_kind.action)
@@ -346,7 +332,7 @@ def _template(request, pk, kind, fmt):
     raise Http404
 
 
-def _errors(request, pk, kind):
+def import_errors(request, pk, kind):
     """Every problem of the waiting upload, not only those the page shows, as a CSV of
     line, column, value and message."""
     import_kind = IMPORTS[kind]
@@ -368,22 +354,6 @@ def _errors(request, pk, kind):
     ]
     filename = exports.export_filename(access.mission, f"{kind}-import-problems")
     return exports.csv_response(columns=columns, records=preview.errors, filename=filename)
-
-
-def station_import_errors(request, pk):
-    return _errors(request, pk, StationImporter.kind)
-
-
-def delegation_import_errors(request, pk):
-    return _errors(request, pk, DelegationImporter.kind)
-
-
-def station_import_template(request, pk, fmt):
-    return _template(request, pk, StationImporter.kind, fmt)
-
-
-def delegation_import_template(request, pk, fmt):
-    return _template(request, pk, DelegationImporter.kind, fmt)
 
 
 def _export(request, pk, fmt, *, build_filter, columns, what, title):
@@ -451,3 +421,27 @@ def irregularity_export(request, pk, fmt):
         what="irregularities",
         title=_("Irregularities"),
     )
+
+
+def deployment_export(request, pk, fmt):
+    """Every round's deployment plan, in the columns its import reads."""
+    access = mission_for(request, pk)
+    records = (
+        Deployment.objects.filter(mission=access.mission)
+        .select_related("round", "station", "team__person")
+        .order_by("round__election_day", "station__code", "phase")
+        .iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE)
+    )
+    filename = exports.export_filename(access.mission, "deployment")
+    if fmt == "csv":
+        return exports.csv_response(
+            columns=exports.deployment_columns(), records=records, filename=filename
+        )
+    if fmt == "xlsx":
+        return exports.xlsx_response(
+            columns=exports.deployment_columns(),
+            records=records,
+            filename=filename,
+            title=_("Deployment plan"),
+        )
+    raise Http404

@@ -11,7 +11,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
-from observation.models import Irregularity, IrregularityPhoto, MissionMembership, ObserverReport
+from observation.models import (
+    Deployment,
+    Irregularity,
+    IrregularityPhoto,
+    MissionMembership,
+    ObserverReport,
+)
 from observation.models.missions import OBSERVER_NEEDS_TEAM
 from tests import factories
 from tests.api.conftest import client_for
@@ -62,6 +68,8 @@ ENDPOINTS = [
     ("round_list", (), "", READS),
     ("station_list", (), "", READS),
     ("station_list", (), "?updated_since=2000-01-01T00:00:00Z", READS),
+    ("deployment_list", (), "", READS),
+    ("deployment_list", (), "?round=1", READS),
     ("checklist", (), "?phase=opening", READS),
     ("report_list", (), "", READS),
     ("report_detail", ("report",), "", READS),
@@ -338,3 +346,32 @@ def test_observer_team_must_be_of_the_mission(field):
         membership.full_clean()
 
     assert error.value.messages == ["This delegation member belongs to another mission."]
+
+
+def test_an_observer_syncs_their_teams_deployment_and_staff_every_teams(
+    field, observer_api, staff_api
+):
+    mission = field["mission"]
+    election_round = factories.ElectionRoundFactory(mission=mission)
+    own, other = factories.PollingStationFactory.create_batch(2, mission=mission)
+    for station, team, phase in [
+        (own, field["team"], "opening"),
+        (own, field["team"], "voting"),
+        (other, field["other_team"], "voting"),
+    ]:
+        Deployment.objects.create(
+            mission=mission, round=election_round, station=station, team=team, phase=phase
+        )
+    url = reverse("api:deployment_list", args=[mission.pk])
+
+    listed = observer_api.get(url).json()
+
+    assert [(d["station"], d["phase"], d["team"]) for d in listed["results"]] == [
+        (own.code, "opening", field["team"].pk),
+        (own.code, "voting", field["team"].pk),
+    ]
+    assert listed["results"][0]["station_name"] == own.name
+    assert staff_api.get(url).json()["count"] == 3
+    assert staff_api.get(url, {"round": election_round.pk + 1}).json()["count"] == 0
+    refused = staff_api.get(url, {"round": "first"})
+    assert (refused.status_code, refused.json()["code"]) == (400, "invalid_round")

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from observation.models import FindingsStatement, Irregularity, MissionMembership
+from observation.models import Deployment, FindingsStatement, Irregularity, MissionMembership
 from observation.urls import mission_patterns, urlpatterns
 from tests import factories
 
@@ -166,6 +166,53 @@ MATRIX = [
         expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
     ),
     ("delegation_import_template", ("xlsx",), "get", None, MEMBER_CHANGES),
+    ("election_day", (), "get", None, expect(staff=302, reviewer=302, leader=302, superuser=302)),
+    ("round_progress", ("round",), "get", None, MEMBERS),
+    ("round_progress_json", ("round",), "get", None, MEMBERS),
+    ("round_deployment", ("round",), "get", None, MEMBERS),
+    ("round_deployment", ("round",), "post", {}, MEMBER_FORMS),
+    ("deployment_remove", ("round", "deployment"), "get", None, POST_ONLY),
+    (
+        "deployment_remove",
+        ("round", "deployment"),
+        "post",
+        {},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
+    ),
+    ("round_deadlines", ("round",), "get", None, POST_ONLY),
+    (
+        "round_deadlines",
+        ("round",),
+        "post",
+        {},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
+    ),
+    ("deployment_import", (), "get", None, MEMBER_CHANGES),
+    ("deployment_import_confirm", (), "get", None, POST_ONLY),
+    (
+        "deployment_import_confirm",
+        (),
+        "post",
+        {"token": "unknown"},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
+    ),
+    ("deployment_import_columns", (), "get", None, POST_ONLY),
+    (
+        "deployment_import_columns",
+        (),
+        "post",
+        {"token": "unknown"},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
+    ),
+    ("deployment_import_template", ("csv",), "get", None, MEMBER_CHANGES),
+    (
+        "deployment_import_errors",
+        (),
+        "get",
+        None,
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
+    ),
+    ("deployment_export", ("xlsx",), "get", None, MEMBERS),
     ("report_list", (), "get", None, MEMBERS),
     ("report_export", ("xlsx",), "get", None, MEMBERS),
     ("report_create", (), "get", None, MEMBER_CHANGES),
@@ -249,6 +296,14 @@ def world(mission):
         "mission": mission,
         "report": report,
         "station": report.station,
+        "round": report.round,
+        "deployment": Deployment.objects.create(
+            mission=mission,
+            round=report.round,
+            station=report.station,
+            team=report.observer,
+            phase="opening",
+        ),
         "irregularity": factories.IrregularityFactory(
             mission=mission, round=report.round, station=report.station
         ),

@@ -1,0 +1,167 @@
+"""Election day: the deployment plan of a round, its phases' deadlines, and the reporting
+progress the core team watches, as a page and as the small JSON document its script
+polls."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from observation import progress, services
+from observation.access import mission_for
+from observation.forms import DeadlinesForm, DeploymentForm
+from observation.models import Deployment, ElectionRound, MissionLockedError, ObserverReport
+
+DEPLOYMENTS_LISTED = 500
+
+
+def _round(access, round_pk) -> ElectionRound:
+    return get_object_or_404(ElectionRound, mission=access.mission, pk=round_pk)
+
+
+def election_day(request, pk):
+    """The progress of the round nearest to today (the later of two as near)."""
+    access = mission_for(request, pk)
+    rounds = list(access.mission.rounds.order_by("election_day", "pk"))
+    if not rounds:
+        messages.info(request, _("Add the mission's rounds first: progress is by round."))
+        return redirect("observation:mission_detail", pk)
+    # Today in the mission's zone, which mission_for made current.
+    today = timezone.localdate()
+    chosen = min(
+        rounds, key=lambda r: (abs((r.election_day - today).days), -r.election_day.toordinal())
+    )
+    return redirect("observation:round_progress", pk, chosen.pk)
+
+
+def _level(request, mission) -> int | None:
+    """The area level the figures are broken down by: ?level=, else the first."""
+    levels = len(mission.area_labels())
+    if not levels:
+        return None
+    try:
+        level = int(request.GET.get("level", 1))
+    except ValueError:
+        level = 1
+    return min(max(level, 1), levels)
+
+
+def round_progress(request, pk, round_pk):
+    access = mission_for(request, pk)
+    election_round = _round(access, round_pk)
+    level = _level(request, access.mission)
+    figures = progress.round_progress(election_round, level=level)
+    missing, missing_count = progress.missing(election_round)
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "round": election_round,
+        "rounds": access.mission.rounds.order_by("election_day", "pk"),
+        "progress": figures,
+        "phase_labels": dict(ObserverReport.Phase.choices),
+        "levels": list(enumerate(access.mission.area_labels(), start=1)),
+        "missing": missing,
+        "missing_count": missing_count,
+        "poll_url": reverse("observation:round_progress_json", args=[pk, round_pk])
+        + (f"?level={level}" if level else ""),
+    }
+    return render(request, "observation/round_progress.html", context)
+
+
+def round_progress_json(request, pk, round_pk):
+    """The figures of the progress page, each by the key its cell carries."""
+    access = mission_for(request, pk)
+    election_round = _round(access, round_pk)
+    figures = progress.round_progress(election_round, level=_level(request, access.mission))
+    missing = sum(f.missing for f in figures.totals.values())
+    return JsonResponse(
+        {"at": figures.at.isoformat(), "missing": missing, "cells": figures.cells()}
+    )
+
+
+def deployment(request, pk, round_pk):
+    """The round's deployment plan: who reports which phases where; and its deadlines."""
+    access = mission_for(request, pk)
+    election_round = _round(access, round_pk)
+    can_edit = access.can["deployment_edit"]
+    form = DeploymentForm(election_round=election_round)
+    if request.method == "POST":
+        access = mission_for(request, pk, action="deployment_edit")
+        form = DeploymentForm(request.POST, election_round=election_round)
+        if form.is_valid():
+            try:
+                added = services.deployment_add(deployments=form.deployments())
+            except (ValidationError, IntegrityError, MissionLockedError) as error:
+                form.add_error(None, _deployment_refusal(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(team)s deployed at %(station)s for %(count)d phases.")
+                    % {
+                        "team": form.cleaned_data["team"].person,
+                        "station": form.cleaned_data["station"].code,
+                        "count": len(added),
+                    },
+                )
+                return redirect("observation:round_deployment", pk, round_pk)
+    deployments = (
+        Deployment.objects.filter(round=election_round)
+        .select_related("station", "team__person")
+        .order_by("team__person__full_name", "station__code", "phase")
+    )
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "round": election_round,
+        "form": form,
+        "deadlines_form": DeadlinesForm(election_round=election_round),
+        "can_edit": can_edit,
+        "deployments": deployments[:DEPLOYMENTS_LISTED],
+        "deployment_count": deployments.count(),
+    }
+    return render(request, "observation/round_deployment.html", context)
+
+
+def _deployment_refusal(error) -> str:
+    if isinstance(error, IntegrityError):
+        return _("A station was deployed for one of these phases meanwhile; check the plan.")
+    return " ".join(error.messages)
+
+
+@require_POST
+def deployment_remove(request, pk, round_pk, deployment_pk):
+    access = mission_for(request, pk, action="deployment_edit")
+    found = get_object_or_404(
+        Deployment.objects.select_related("station", "team__person"),
+        round=_round(access, round_pk),
+        pk=deployment_pk,
+    )
+    services.deployment_remove(deployment=found)
+    messages.success(
+        request,
+        _("%(team)s is no longer deployed at %(station)s for %(phase)s.")
+        % {
+            "team": found.team.person,
+            "station": found.station.code,
+            "phase": found.get_phase_display(),
+        },
+    )
+    return redirect("observation:round_deployment", pk, round_pk)
+
+
+@require_POST
+def deadlines(request, pk, round_pk):
+    access = mission_for(request, pk, action="deployment_edit")
+    election_round = _round(access, round_pk)
+    form = DeadlinesForm(request.POST, election_round=election_round)
+    if form.is_valid():
+        services.deadlines_set(election_round=election_round, deadlines=form.deadlines())
+        messages.success(request, _("Deadlines saved."))
+    else:
+        messages.error(request, _("Give each deadline as a date and a time."))
+    return redirect("observation:round_deployment", pk, round_pk)

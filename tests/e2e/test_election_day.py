@@ -1,0 +1,41 @@
+"""On election day the core team keeps the progress page open: a report that arrives
+shows in its figures without a reload."""
+
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from observation.models import Deployment, MissionMembership
+from tests import factories
+from tests.e2e.conftest import member
+
+
+def test_the_progress_page_shows_a_new_report_without_a_reload(page, sign_in, peru):
+    mission, election_round = peru["mission"], peru["round"]
+    Deployment.objects.create(
+        mission=mission,
+        round=election_round,
+        station=peru["station"],
+        team=peru["observer"],
+        phase="voting",
+    )
+    sign_in(member(mission, MissionMembership.Role.STAFF))
+    # The page asks for new figures every 30 seconds: the test moves the page's clock.
+    page.clock.install()
+    page.goto(reverse("observation:round_progress", args=[mission.pk, election_round.pk]))
+    received = page.locator('[data-cell="total:voting:received"]')
+    expect(received).to_have_text("0")
+    expect(page.get_by_text("They update every 30 seconds")).to_be_visible()
+    page.evaluate("window.stillTheSamePage = true")
+
+    factories.ObserverReportFactory(
+        mission=mission,
+        round=election_round,
+        station=peru["station"],
+        observer=peru["observer"],
+        phase="voting",
+    )
+    page.clock.fast_forward("00:31")
+
+    expect(received).to_have_text("1")
+    expect(page.locator('[data-cell="total:voting:percent"]')).to_have_text("100")
+    assert page.evaluate("window.stillTheSamePage") is True
