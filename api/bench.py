@@ -39,17 +39,15 @@ from django.test import override_settings
 from django.utils import timezone
 
 from api.models import ApiToken
-from observation.bench import ELECTION_DAY, remove_mission, synthetic_mission
+from observation.bench import ELECTION_DAY, remove_mission, synthetic_mission, synthetic_teams
 from observation.models import (
     Answer,
     Checklist,
-    DelegationMember,
     ElectionRound,
     IrregularityCategory,
     Mission,
     MissionMembership,
     ObserverReport,
-    Person,
     PollingStation,
     Question,
     QuestionType,
@@ -123,15 +121,7 @@ def build(*, stations: int, teams: int) -> Setup:
         )
         for n in range(stations)
     )
-    people = Person.objects.bulk_create(
-        Person(full_name=f"Benchmark team {n}") for n in range(teams)
-    )
-    members = DelegationMember.objects.bulk_create(
-        DelegationMember(
-            mission=mission, person=person, role=DelegationMember.Role.SHORT_TERM_OBSERVER
-        )
-        for person in people
-    )
+    members = synthetic_teams(mission, teams, name="Benchmark team")
     users = get_user_model().objects.bulk_create(
         get_user_model()(username=f"bench-api-{uuid.uuid4().hex[:12]}", password="!")
         for _ in members

@@ -65,7 +65,7 @@ class Timing:
     seconds: float
 
 
-def _best_of(repeat: int, work: Callable[[], object]) -> float:
+def best_of(repeat: int, work: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -93,6 +93,18 @@ def synthetic_mission(name: str, **facts) -> tuple[Mission, ElectionRound]:
         mission=mission, kind=ElectionRound.Kind.FIRST_ROUND, election_day=ELECTION_DAY
     )
     return mission, first
+
+
+def synthetic_teams(mission: Mission, count: int, *, name: str) -> list[DelegationMember]:
+    """`count` short-term observer teams of the mission, each a person named `name` and
+    a number; remove_mission deletes the people with it."""
+    people = Person.objects.bulk_create(Person(full_name=f"{name} {n}") for n in range(count))
+    return DelegationMember.objects.bulk_create(
+        DelegationMember(
+            mission=mission, person=person, role=DelegationMember.Role.SHORT_TERM_OBSERVER
+        )
+        for person in people
+    )
 
 
 def build_mission(*, stations: int, reports: int, irregularities: int, user, rng) -> Mission:
@@ -339,18 +351,18 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
                 render_document(request=request, template_name=TEMPLATE, context=ready).pages
             )
             timings = [
-                Timing("summary aggregates (ORM)", _best_of(repeat, summary)),
+                Timing("summary aggregates (ORM)", best_of(repeat, summary)),
                 Timing(
                     "of which checklist results",
-                    _best_of(repeat, lambda: checklist_results(mission)),
+                    best_of(repeat, lambda: checklist_results(mission)),
                 ),
                 Timing(
                     "summary HTML",
-                    _best_of(repeat, lambda: render_to_string(TEMPLATE, context(), request)),
+                    best_of(repeat, lambda: render_to_string(TEMPLATE, context(), request)),
                 ),
                 Timing(
                     "summary PDF",
-                    _best_of(
+                    best_of(
                         repeat,
                         lambda: render_pdf(
                             request=request, template_name=TEMPLATE, context=context()
@@ -359,7 +371,7 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
                 ),
                 Timing(
                     "of which laying out and writing the PDF",
-                    _best_of(
+                    best_of(
                         repeat,
                         lambda: write_pdf(
                             render_document(request=request, template_name=TEMPLATE, context=ready)
@@ -368,7 +380,7 @@ def run(*, stations: int, reports: int, irregularities: int, repeat: int, write)
                 ),
                 Timing(
                     "same aggregates, one raw SQL query",
-                    _best_of(repeat, lambda: raw_aggregates(mission)),
+                    best_of(repeat, lambda: raw_aggregates(mission)),
                 ),
             ]
     finally:

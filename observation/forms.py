@@ -183,11 +183,17 @@ def _station_by_code(form, mission):
         # The field holds a code, so an edit form starts from the code, not the id.
         form.initial["station"] = form.instance.station.code
     model_field = form.fields["station"]
-    form.fields["station"] = StationCodeField(
+    form.fields["station"] = station_code_field(
+        mission, required=model_field.required, help_text=model_field.help_text
+    )
+
+
+def station_code_field(mission, **kwargs) -> StationCodeField:
+    """A field for one of the mission's stations, typed as its code with suggestions
+    (station-search.js, with a datalist "station-options" on the page)."""
+    return StationCodeField(
         queryset=mission.stations.all(),
-        required=model_field.required,
         label=_("Polling station (code)"),
-        help_text=model_field.help_text,
         widget=forms.TextInput(
             attrs={
                 "list": "station-options",
@@ -199,6 +205,7 @@ def _station_by_code(form, mission):
         error_messages={
             "invalid_choice": _("There is no polling station with this code in this mission.")
         },
+        **kwargs,
     )
 
 
@@ -921,21 +928,7 @@ class DeploymentForm(forms.Form):
         self.round = election_round
         mission = election_round.mission
         self.fields["team"].queryset = mission.delegation.select_related("person")
-        self.fields["station"] = StationCodeField(
-            queryset=mission.stations.all(),
-            label=_("Polling station (code)"),
-            widget=forms.TextInput(
-                attrs={
-                    "list": "station-options",
-                    "autocomplete": "off",
-                    "data-station-search": "",
-                    "placeholder": _("Type a station code or name"),
-                }
-            ),
-            error_messages={
-                "invalid_choice": _("There is no polling station with this code in this mission.")
-            },
-        )
+        self.fields["station"] = station_code_field(mission)
         self.order_fields(["team", "station", "phases"])
 
     def clean(self):

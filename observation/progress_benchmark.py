@@ -17,13 +17,17 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from observation.bench import ELECTION_DAY, remove_mission, synthetic_mission
+from observation.bench import (
+    ELECTION_DAY,
+    best_of,
+    remove_mission,
+    synthetic_mission,
+    synthetic_teams,
+)
 from observation.models import (
-    DelegationMember,
     Deployment,
     MissionMembership,
     ObserverReport,
-    Person,
     PhaseDeadline,
     PollingStation,
 )
@@ -51,15 +55,7 @@ def build(*, stations: int, teams: int, reports: int, rng: random.Random):
         area_label_1="Department",
         area_label_2="Province",
     )
-    people = Person.objects.bulk_create(
-        Person(full_name=f"Progress benchmark team {n}") for n in range(teams)
-    )
-    members = DelegationMember.objects.bulk_create(
-        DelegationMember(
-            mission=mission, person=person, role=DelegationMember.Role.SHORT_TERM_OBSERVER
-        )
-        for person in people
-    )
+    members = synthetic_teams(mission, teams, name="Progress benchmark team")
     rows = PollingStation.objects.bulk_create(
         (
             PollingStation(
@@ -139,15 +135,6 @@ def raw_progress(election_round, at) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _best_of(repeat, work) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def run(*, stations: int, teams: int, reports: int, repeat: int, write) -> None:
     rng = random.Random(2000)
     started = time.perf_counter()
@@ -174,10 +161,10 @@ def run(*, stations: int, teams: int, reports: int, repeat: int, write) -> None:
         request_log.setLevel(logging.WARNING)
         try:
             with override_settings(ALLOWED_HOSTS=["testserver"]):
-                view = _best_of(repeat, ask)
+                view = best_of(repeat, ask)
         finally:
             request_log.setLevel(level)
-        raw = _best_of(repeat, lambda: raw_progress(election_round, at))
+        raw = best_of(repeat, lambda: raw_progress(election_round, at))
         write(f"  progress JSON (the whole view, by department): {view * 1000:,.0f} ms")
         write(f"  the same aggregates in one raw SQL query: {raw * 1000:,.0f} ms")
         write(f"  ratio progress JSON / raw SQL: {view / raw:.1f}")
