@@ -1,6 +1,7 @@
 """Observa settings: one module, read from the environment (see README)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -199,6 +200,17 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# The map of stations draws over tiles from this server, "{z}/{x}/{y}" in its address
+# (https://tile.openstreetmap.org/{z}/{x}/{y}.png, or a mission's own); none by
+# default, so that no request leaves the network: stations are drawn on a grid of
+# latitudes and longitudes. Its origin is added to the images the policy allows.
+MAP_TILE_URL = env_str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", default="")
+if MAP_TILE_URL:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL))
+    )
 
 # Station lists and delegation rosters uploaded for import; a national list of
 # about 90,000 stations fits well under the default as CSV or XLSX.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from observation.models import Deployment, ElectionRound, ObserverReport, PhaseDeadline
 
@@ -171,3 +172,86 @@ def missing(election_round: ElectionRound, *, phase: str = "", limit=MAX_MISSING
         .order_by(F("due_at").asc(nulls_last=True), "station__code", "phase")[:limit]
     )
     return list(listed), deployments.count()
+
+
+# How the map colours a station: its reports of the round against its deployment, or
+# the worst assessment its reports of the round gave. (key, label, colour)
+STATUS_LEGEND = [
+    ("complete", _("Every expected report in"), "#198754"),
+    ("partial", _("Some reports in"), "#fd7e14"),
+    ("none", _("No report yet"), "#dc3545"),
+    ("not_deployed", _("No team deployed"), "#6c757d"),
+]
+ASSESSMENT_LEGEND = [
+    ("very_bad", _("Very bad"), "#dc3545"),
+    ("bad", _("Bad"), "#fd7e14"),
+    ("good", _("Good"), "#20c997"),
+    ("very_good", _("Very good"), "#198754"),
+    ("", _("No assessment"), "#6c757d"),
+]
+# Worst first: the assessment a station shows is the worst of its reports'.
+_WORST = {key: n for n, (key, _label, _colour) in enumerate(ASSESSMENT_LEGEND[:-1])}
+
+
+@dataclass
+class StationMap:
+    by: str
+    legend: list
+    # (pk, latitude, longitude, code, name, legend key) of each station with coordinates
+    stations: list
+    without_coordinates: int
+
+
+def _worst_assessments(election_round):
+    """The legend key of each station: the worst assessment of its reports in the round."""
+    worst = {}
+    reports = ObserverReport.objects.filter(round=election_round).exclude(assessment="")
+    for station_pk, assessment in reports.values_list("station", "assessment"):
+        if _WORST[assessment] < _WORST.get(worst.get(station_pk), len(_WORST)):
+            worst[station_pk] = assessment
+    return lambda pk: worst.get(pk, "")
+
+
+def _reporting_status(election_round):
+    """The legend key of each station: its reports of the round against its deployment."""
+    counts = {
+        row["station"]: (row["expected"], row["received"])
+        for row in Deployment.objects.filter(round=election_round)
+        .annotate(got=_reports_of_the_deployment())
+        .values("station")
+        .annotate(
+            expected=Count("pk", distinct=True),
+            received=Count("pk", distinct=True, filter=Q(got__isnull=False)),
+        )
+        .order_by()
+    }
+
+    def status(pk):
+        expected, received = counts.get(pk, (0, 0))
+        if not expected:
+            return "not_deployed"
+        return "complete" if received == expected else "partial" if received else "none"
+
+    return status
+
+
+def station_map(election_round: ElectionRound, *, by: str = "status") -> StationMap:
+    """The mission's stations with their coordinates, each with its colour's key for the
+    round; those without coordinates are counted. Three queries, whatever the size."""
+    if by == "assessment":
+        legend, key_of = ASSESSMENT_LEGEND, _worst_assessments(election_round)
+    else:
+        legend, key_of = STATUS_LEGEND, _reporting_status(election_round)
+    stations = election_round.mission.stations
+    located = stations.filter(latitude__isnull=False).order_by("code")
+    return StationMap(
+        by=by,
+        legend=legend,
+        stations=[
+            (pk, float(latitude), float(longitude), code, name, key_of(pk))
+            for pk, latitude, longitude, code, name in located.values_list(
+                "pk", "latitude", "longitude", "code", "name"
+            )
+        ],
+        without_coordinates=stations.filter(latitude__isnull=True).count(),
+    )

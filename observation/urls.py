@@ -77,6 +77,8 @@ mission_patterns = [
         election_day.round_progress_json,
         name="round_progress_json",
     ),
+    path("rounds/<int:round_pk>/map/", election_day.round_map, name="round_map"),
+    path("rounds/<int:round_pk>/map.json", election_day.round_map_json, name="round_map_json"),
     path("rounds/<int:round_pk>/deployment/", election_day.deployment, name="round_deployment"),
     path(
         "rounds/<int:round_pk>/deployment/<int:deployment_pk>/remove/",

@@ -2,6 +2,7 @@
 progress the core team watches, as a page and as the small JSON document its script
 polls."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -165,3 +166,43 @@ def deadlines(request, pk, round_pk):
     else:
         messages.error(request, _("Give each deadline as a date and a time."))
     return redirect("observation:round_deployment", pk, round_pk)
+
+
+def _colour_by(request) -> str:
+    return "assessment" if request.GET.get("by") == "assessment" else "status"
+
+
+def round_map(request, pk, round_pk):
+    """The mission's stations on a map, coloured by reporting status or assessment."""
+    access = mission_for(request, pk)
+    election_round = _round(access, round_pk)
+    by = _colour_by(request)
+    stations = progress.station_map(election_round, by=by)
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "round": election_round,
+        "rounds": access.mission.rounds.order_by("election_day", "pk"),
+        "by": by,
+        "legend": stations.legend,
+        "located": len(stations.stations),
+        "without_coordinates": stations.without_coordinates,
+        "data_url": reverse("observation:round_map_json", args=[pk, round_pk]) + f"?by={by}",
+        # The station page of each marker: the script puts the station's id for the 0.
+        "station_url": reverse("observation:station_detail", args=[pk, 0]),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "observation/round_map.html", context)
+
+
+def round_map_json(request, pk, round_pk):
+    access = mission_for(request, pk)
+    stations = progress.station_map(_round(access, round_pk), by=_colour_by(request))
+    return JsonResponse(
+        {
+            "legend": [[key, str(label), colour] for key, label, colour in stations.legend],
+            "stations": stations.stations,
+            "without_coordinates": stations.without_coordinates,
+        }
+    )

@@ -39,3 +39,23 @@ def test_the_progress_page_shows_a_new_report_without_a_reload(page, sign_in, pe
     expect(received).to_have_text("1")
     expect(page.locator('[data-cell="total:voting:percent"]')).to_have_text("100")
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_the_map_draws_the_stations_without_asking_anything_outside_the_app(
+    page, sign_in, peru, live_server
+):
+    mission, election_round = peru["mission"], peru["round"]
+    for n, (latitude, longitude) in enumerate([(-13.16, -74.22), (-12.05, -77.04)]):
+        factories.PollingStationFactory(
+            mission=mission, code=f"MAP-{n}", latitude=latitude, longitude=longitude
+        )
+    sign_in(member(mission, MissionMembership.Role.STAFF))
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+
+    page.goto(reverse("observation:round_map", args=[mission.pk, election_round.pk]))
+
+    expect(page.locator(".station-map")).to_have_attribute("data-loaded", "2")
+    expect(page.locator(".leaflet-container")).to_be_visible()
+    assert asked
+    assert [url for url in asked if not url.startswith(live_server.url)] == []

@@ -169,6 +169,8 @@ MATRIX = [
     ("election_day", (), "get", None, expect(staff=302, reviewer=302, leader=302, superuser=302)),
     ("round_progress", ("round",), "get", None, MEMBERS),
     ("round_progress_json", ("round",), "get", None, MEMBERS),
+    ("round_map", ("round",), "get", None, MEMBERS),
+    ("round_map_json", ("round",), "get", None, MEMBERS),
     ("round_deployment", ("round",), "get", None, MEMBERS),
     ("round_deployment", ("round",), "post", {}, MEMBER_FORMS),
     ("deployment_remove", ("round", "deployment"), "get", None, POST_ONLY),
