@@ -101,12 +101,18 @@ def station_columns(mission: Mission) -> list[Column]:
     ]
 
 
-def deployment_columns() -> list[Column]:
-    # The headers are those the deployment import reads, so an export imports back.
+def deployment_columns(*, name_observers: bool = True) -> list[Column]:
+    """The headers are those the deployment import reads, so an export imports back;
+    without `name_observers`, no observer team column. The round is its election day
+    and kind, one round only even where two share a day."""
+    team = [Column(_("Observer team"), lambda d: d.team.person.full_name)]
     return [
-        Column(_("Round"), lambda d: d.round.election_day.isoformat()),
+        Column(
+            _("Round"),
+            lambda d: f"{d.round.election_day.isoformat()} {d.round.get_kind_display()}",
+        ),
         Column(_("Polling station"), lambda d: d.station.code),
-        Column(_("Observer team"), lambda d: d.team.person.full_name),
+        *(team if name_observers else []),
         Column(_("Phase"), lambda d: d.get_phase_display()),
     ]
 

@@ -765,8 +765,8 @@ class ImportColumnsForm(forms.Form):
         for _column, field, rows in self.matched_values:
             chosen = values.setdefault(field.key, {})
             for value, name in rows:
-                if self.cleaned_data[name]:
-                    chosen[normalise_header(value)] = self.cleaned_data[name]
+                # "" too: an explicit "none of these" forgets an earlier match.
+                chosen[normalise_header(value)] = self.cleaned_data[name]
         return Mapping(columns, self.cleaned_data.get("codes_within_area", False), values)
 
 
@@ -973,6 +973,28 @@ class DeadlinesForm(forms.Form):
                 initial=stored.get(phase),
                 widget=DateTimeInput(),
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        earliest, latest = self.round.mission.window()
+        for phase in ObserverReport.Phase.values:
+            due_at = cleaned.get(phase)
+            # The year first: a time near year 1 or 9999 overflows once in UTC.
+            if due_at is not None and not (
+                earliest.year <= due_at.year <= latest.year and earliest <= due_at <= latest
+            ):
+                self.add_error(
+                    phase,
+                    ValidationError(
+                        _("Give a time around the mission: between %(earliest)s and %(latest)s."),
+                        code="outside_mission",
+                        params={
+                            "earliest": dates.zoned(earliest),
+                            "latest": dates.zoned(latest),
+                        },
+                    ),
+                )
+        return cleaned
 
     def deadlines(self) -> dict:
         return {phase: self.cleaned_data[phase] for phase in ObserverReport.Phase.values}

@@ -30,6 +30,7 @@ import functools
 import io
 import itertools
 import logging
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -1730,6 +1731,21 @@ class _LookupField(forms.CharField):
         return found
 
 
+def _round_name(value: str) -> str:
+    """A round as a cell names it: an election day, a kind, or both; a day from an Excel
+    date cell comes with a time of midnight, which is no part of it."""
+    value = value.strip()
+    if not ISO_DAY.match(value):
+        return normalise_header(value)
+    day, rest = value[:10], value[10:].strip()
+    if MIDNIGHT.fullmatch(rest):
+        rest = ""
+    return f"{day} {normalise_header(rest)}" if rest else day
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+MIDNIGHT = re.compile(r"00:00(:00)?")
+
 # A name two records answer to (two people of the delegation with one name).
 AMBIGUOUS = object()
 
@@ -1758,15 +1774,26 @@ class DeploymentImporter(Importer):
         return list(self.mission.rounds.order_by("election_day", "pk"))
 
     def _round_names(self) -> dict:
+        """A round by its election day, its kind, or both ("2000-05-28 Runoff", as the
+        export writes it), the kind in any language."""
         pairs = []
         for election_round in self._rounds:
-            pairs.append((election_round.election_day.isoformat(), election_round.pk))
-            pairs.append((normalise_header(election_round.kind), election_round.pk))
+            day = election_round.election_day.isoformat()
+            kinds = {normalise_header(election_round.kind)}
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
-                    label = normalise_header(election_round.get_kind_display())
-                    pairs.append((label, election_round.pk))
+                    kinds.add(normalise_header(election_round.get_kind_display()))
+            pairs.append((day, election_round.pk))
+            for kind in kinds:
+                pairs += [(kind, election_round.pk), (f"{day} {kind}", election_round.pk)]
         return _names(dict.fromkeys(pairs))
+
+    @functools.cached_property
+    def _teams(self) -> dict:
+        return _names(
+            (normalise_header(name), pk)
+            for pk, name in self.mission.delegation.values_list("pk", "person__full_name")
+        )
 
     def _phases(self) -> dict[str, str]:
         phases = {}
@@ -1780,17 +1807,13 @@ class DeploymentImporter(Importer):
         return phases | {word: phase for word, phase in matched.items() if phase in known}
 
     def columns(self):
-        teams = _names(
-            (normalise_header(name), pk)
-            for pk, name in self.mission.delegation.values_list("pk", "person__full_name")
-        )
         phases = self._phases()
         return [
             ImportColumn(
                 "team",
                 _("Observer team"),
                 _LookupField(
-                    names=teams,
+                    names=self._teams,
                     normalise=normalise_header,
                     unknown=_("is not in the mission's delegation; add the team there first."),
                     ambiguous=_("names two people of the delegation; rename one of them."),
@@ -1842,14 +1865,15 @@ class DeploymentImporter(Importer):
                 _("Round"),
                 _LookupField(
                     names=self._round_names(),
-                    normalise=lambda value: (
-                        value.strip() if value.strip()[:1].isdigit() else normalise_header(value)
-                    ),
+                    normalise=_round_name,
                     unknown=_(
                         "is not a round of this mission; give its election day (2000-04-09) "
                         "or its kind."
                     ),
-                    ambiguous=_("names two rounds; give the election day (2000-04-09)."),
+                    ambiguous=_(
+                        "names two rounds; give the election day and the kind "
+                        "(2000-04-09 Referendum)."
+                    ),
                     required=False,
                 ),
                 aliases=("election round", "vuelta", "election day"),

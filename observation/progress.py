@@ -156,15 +156,13 @@ def round_progress(election_round: ElectionRound, *, level: int | None = None, a
     return progress
 
 
-def missing(election_round: ElectionRound, *, phase: str = "", limit=MAX_MISSING_LISTED):
+def missing(election_round: ElectionRound, *, limit=MAX_MISSING_LISTED):
     """The round's deployments without a report yet, the earliest due first, and how many
     there are in all."""
     reports = ObserverReport.objects.filter(
         round=OuterRef("round"), station=OuterRef("station"), phase=OuterRef("phase")
     )
     deployments = Deployment.objects.filter(~Exists(reports), round=election_round)
-    if phase:
-        deployments = deployments.filter(phase=phase)
     due = PhaseDeadline.objects.filter(round=OuterRef("round"), phase=OuterRef("phase"))
     listed = (
         deployments.select_related("station", "team__person")

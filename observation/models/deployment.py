@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from observation.models.base import MissionRecord
+from observation.models.base import MissionRecord, time_in_range
 from observation.models.missions import DelegationMember, ElectionRound, Mission, PollingStation
 from observation.models.reports import ObserverReport, same_mission_errors
 
@@ -90,6 +90,7 @@ class PhaseDeadline(MissionRecord):
         verbose_name_plural = _("phase deadlines")
         constraints = [
             models.UniqueConstraint(fields=["round", "phase"], name="deadline_once_per_phase"),
+            models.CheckConstraint(condition=time_in_range("due_at"), name="deadline_in_range"),
         ]
 
     def __str__(self):

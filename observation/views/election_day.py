@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from observation import progress, services
+from observation import dates, progress, services
 from observation.access import mission_for
 from observation.forms import DeadlinesForm, DeploymentForm
 from observation.models import Deployment, ElectionRound, MissionLockedError, ObserverReport
@@ -81,15 +82,26 @@ def round_progress_json(request, pk, round_pk):
     figures = progress.round_progress(election_round, level=_level(request, access.mission))
     missing = sum(f.missing for f in figures.totals.values())
     return JsonResponse(
-        {"at": figures.at.isoformat(), "missing": missing, "cells": figures.cells()}
+        {
+            "at": figures.at.isoformat(),
+            # Shown as the page shows it: in the mission's zone, named.
+            "at_shown": dates.zoned(figures.at),
+            "missing_shown": missing_heading(missing),
+            "cells": figures.cells(),
+        }
     )
+
+
+def missing_heading(count: int) -> str:
+    return ngettext("%(count)s report still missing", "%(count)s reports still missing", count) % {
+        "count": count
+    }
 
 
 def deployment(request, pk, round_pk):
     """The round's deployment plan: who reports which phases where; and its deadlines."""
     access = mission_for(request, pk)
     election_round = _round(access, round_pk)
-    can_edit = access.can["deployment_edit"]
     form = DeploymentForm(election_round=election_round)
     if request.method == "POST":
         access = mission_for(request, pk, action="deployment_edit")
@@ -102,7 +114,11 @@ def deployment(request, pk, round_pk):
             else:
                 messages.success(
                     request,
-                    _("%(team)s deployed at %(station)s for %(count)d phases.")
+                    ngettext(
+                        "%(team)s deployed at %(station)s for %(count)d phase.",
+                        "%(team)s deployed at %(station)s for %(count)d phases.",
+                        len(added),
+                    )
                     % {
                         "team": form.cleaned_data["team"].person,
                         "station": form.cleaned_data["station"].code,
@@ -110,6 +126,10 @@ def deployment(request, pk, round_pk):
                     },
                 )
                 return redirect("observation:round_deployment", pk, round_pk)
+    return _deployment_page(request, access, election_round, form=form)
+
+
+def _deployment_page(request, access, election_round, *, form=None, deadlines_form=None):
     deployments = (
         Deployment.objects.filter(round=election_round)
         .select_related("station", "team__person")
@@ -119,9 +139,9 @@ def deployment(request, pk, round_pk):
         "access": access,
         "mission": access.mission,
         "round": election_round,
-        "form": form,
-        "deadlines_form": DeadlinesForm(election_round=election_round),
-        "can_edit": can_edit,
+        "form": form or DeploymentForm(election_round=election_round),
+        "deadlines_form": deadlines_form or DeadlinesForm(election_round=election_round),
+        "can_edit": access.can["deployment_edit"],
         "deployments": deployments[:DEPLOYMENTS_LISTED],
         "deployment_count": deployments.count(),
     }
@@ -160,11 +180,10 @@ def deadlines(request, pk, round_pk):
     access = mission_for(request, pk, action="deployment_edit")
     election_round = _round(access, round_pk)
     form = DeadlinesForm(request.POST, election_round=election_round)
-    if form.is_valid():
-        services.deadlines_set(election_round=election_round, deadlines=form.deadlines())
-        messages.success(request, _("Deadlines saved."))
-    else:
-        messages.error(request, _("Give each deadline as a date and a time."))
+    if not form.is_valid():
+        return _deployment_page(request, access, election_round, deadlines_form=form)
+    services.deadlines_set(election_round=election_round, deadlines=form.deadlines())
+    messages.success(request, _("Deadlines saved."))
     return redirect("observation:round_deployment", pk, round_pk)
 
 

@@ -304,7 +304,11 @@ def _import_message(kind, counts) -> str:
         return message
     if kind == DeploymentImporter.kind:
         return (
-            _("Import done: %(created)d deployments added, %(updated)d given another team.")
+            ngettext(
+                "Import done: %(created)d deployment added, %(updated)d given another team.",
+                "Import done: %(created)d deployments added, %(updated)d given another team.",
+                counts["created"],
+            )
             % counts
         )
     return (
@@ -435,11 +439,13 @@ def deployment_export(request, pk, fmt):
     filename = exports.export_filename(access.mission, "deployment")
     if fmt == "csv":
         return exports.csv_response(
-            columns=exports.deployment_columns(), records=records, filename=filename
+            columns=exports.deployment_columns(name_observers=access.names_observers),
+            records=records,
+            filename=filename,
         )
     if fmt == "xlsx":
         return exports.xlsx_response(
-            columns=exports.deployment_columns(),
+            columns=exports.deployment_columns(name_observers=access.names_observers),
             records=records,
             filename=filename,
             title=_("Deployment plan"),

@@ -38,6 +38,7 @@ def test_the_progress_page_shows_a_new_report_without_a_reload(page, sign_in, pe
 
     expect(received).to_have_text("1")
     expect(page.locator('[data-cell="total:voting:percent"]')).to_have_text("100")
+    expect(page.locator("#missing")).to_have_text("0 reports still missing")
     assert page.evaluate("window.stillTheSamePage") is True
 
 

@@ -1,11 +1,13 @@
 """The deployment plan imported from the file a mission's logistics team keeps: checked
 row by row in a preview, written only when confirmed, and exported back as it was."""
 
+import csv
 import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import Workbook
 
 from observation.models import Deployment
 from tests import factories
@@ -227,4 +229,119 @@ def test_an_observer_cannot_import_a_plan(client, mission, plan):
     response = _upload(client, mission, "Team,Station,Phase\nJennie Lincoln,AYA-0042,Voting\n")
 
     assert response.status_code == 403
+    assert not Deployment.objects.exists()
+
+
+def test_an_excel_date_cell_names_the_round(staff_client, mission, plan):
+    factories.ElectionRoundFactory(
+        mission=mission, kind="runoff", election_day=datetime.date(2000, 5, 28)
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Team", "Station", "Phase", "Round"])
+    sheet.append(["Jennie Lincoln", "AYA-0042", "Voting", datetime.datetime(2000, 5, 28)])
+    content = io.BytesIO()
+    book.save(content)
+    file = io.BytesIO(content.getvalue())
+    file.name = "plan.xlsx"
+
+    response = staff_client.post(
+        reverse("observation:deployment_import", args=[mission.pk]), {"file": file}
+    )
+    _confirm(staff_client, mission, response)
+
+    assert _stored(mission) == [
+        (datetime.date(2000, 5, 28), "AYA-0042", "Jennie Lincoln", "voting")
+    ]
+
+
+def test_two_rounds_of_one_day_export_and_import_back_apart(staff_client, mission, plan):
+    referendum = factories.ElectionRoundFactory(
+        mission=mission, kind="referendum", election_day=plan["round"].election_day
+    )
+    for election_round in (plan["round"], referendum):
+        Deployment.objects.create(
+            mission=mission,
+            round=election_round,
+            station=plan["stations"]["AYA-0042"],
+            team=plan["teams"]["Jennie Lincoln"],
+            phase="voting",
+        )
+    export = staff_client.get(reverse("observation:deployment_export", args=[mission.pk, "csv"]))
+    content = b"".join(export.streaming_content)
+    Deployment.objects.all().delete()
+
+    response = _upload(staff_client, mission, content.decode("utf-8-sig"))
+
+    assert response.context["preview"].counts == {"created": 2, "updated": 0}
+    _confirm(staff_client, mission, response)
+    assert set(Deployment.objects.values_list("round", flat=True)) == {
+        plan["round"].pk,
+        referendum.pk,
+    }
+    # A day alone is ambiguous here, and said so.
+    again = _upload(
+        staff_client,
+        mission,
+        "Team,Station,Phase,Round\nJennie Lincoln,AYA-0042,Opening,2000-04-09\n",
+    )
+    [error] = again.context["preview"].errors
+    assert error.message == (
+        "names two rounds; give the election day and the kind (2000-04-09 Referendum)."
+    )
+
+
+def test_the_export_names_no_team_where_names_are_for_leaders_only(
+    client, staff, leader, mission, plan
+):
+    mission.observer_names_for_leaders_only = True
+    mission.save()
+    Deployment.objects.create(
+        mission=mission,
+        round=plan["round"],
+        station=plan["stations"]["AYA-0042"],
+        team=plan["teams"]["Jennie Lincoln"],
+        phase="voting",
+    )
+    url = reverse("observation:deployment_export", args=[mission.pk, "csv"])
+
+    def rows(user):
+        client.force_login(user)
+        content = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(content)))
+
+    assert rows(staff) == [
+        ["Round", "Polling station", "Phase"],
+        ["2000-04-09 First round", "AYA-0042", "Voting"],
+    ]
+    assert rows(leader)[1] == [
+        "2000-04-09 First round",
+        "AYA-0042",
+        "Jennie Lincoln",
+        "Voting",
+    ]
+
+
+def test_none_of_these_forgets_an_earlier_match(staff_client, mission, plan):
+    ColumnMapping = Deployment._meta.apps.get_model("observation", "ColumnMapping")
+    ColumnMapping.objects.create(
+        mission=mission, kind="deployment", values={"phase": {"apertura de mesa": "opening"}}
+    )
+    uploaded = _upload(
+        staff_client, mission, "Team,Station,Phase\nJennie Lincoln,AYA-0042,Apertura de mesa\n"
+    )
+    form = uploaded.context["columns_form"]
+    data = {"token": form["token"].value()}
+    for column, field in form.rows():
+        data[form.field_name(column)] = field.value()
+    [(_column, _field, [(_value, choice)])] = form.value_rows()
+    assert choice.value() == "opening"
+    data[choice.html_name] = ""
+
+    checked = staff_client.post(
+        reverse("observation:deployment_import_columns", args=[mission.pk]), data
+    )
+
+    [error] = checked.context["preview"].errors
+    assert error.value == "Apertura de mesa"
     assert not Deployment.objects.exists()

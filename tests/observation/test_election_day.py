@@ -124,7 +124,8 @@ def test_the_json_document_carries_every_figure_by_its_cell(staff_client, day):
 
     data = staff_client.get(url, {"level": 1}).json()
 
-    assert data["missing"] == 2
+    assert data["missing_shown"] == "2 reports still missing"
+    assert data["at_shown"].endswith("(UTC time)")
     assert data["cells"]["total:opening:received"] == 2
     assert data["cells"]["area:Lima:opening:late"] == 1
     assert data["cells"]["area:Cusco:voting:percent"] == 100
@@ -290,3 +291,35 @@ def test_a_locked_mission_takes_no_deployment(staff_client, mission, leader):
 
     assert response.status_code == 403
     assert not Deployment.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31T23:59", "0001-01-01T00:00", "2031-04-09T08:00"])
+def test_a_deadline_far_from_the_mission_is_refused_and_nothing_saved(staff_client, mission, typed):
+    election_round = factories.ElectionRoundFactory(mission=mission)
+    mission.time_zone = "America/Lima"
+    mission.save()
+
+    response = staff_client.post(
+        reverse("observation:round_deadlines", args=[mission.pk, election_round.pk]),
+        {"opening": "2000-04-09T07:00", "voting": typed},
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["deadlines_form"].errors["voting"]
+    assert error.startswith("Give a time around the mission: between")
+    assert not PhaseDeadline.objects.exists()
+
+
+def test_one_phase_deployed_is_said_in_the_singular(staff_client, mission):
+    election_round = factories.ElectionRoundFactory(mission=mission)
+    station = factories.PollingStationFactory(mission=mission, code="AYA-0042")
+    team = factories.DelegationMemberFactory(
+        mission=mission, person=factories.PersonFactory(full_name="Jennie Lincoln")
+    )
+    url = reverse("observation:round_deployment", args=[mission.pk, election_round.pk])
+
+    response = staff_client.post(
+        url, {"team": team.pk, "station": station.code, "phases": ["voting"]}, follow=True
+    )
+
+    assert "Jennie Lincoln deployed at AYA-0042 for 1 phase." in response.content.decode()
