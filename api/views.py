@@ -215,7 +215,8 @@ class DeploymentListView(generics.ListAPIView):
         if team is not None:
             deployments = deployments.filter(team=team)
         if (round_pk := self.request.query_params.get("round")) is not None:
-            if not (round_pk.isascii() and round_pk.isdecimal()):
+            # At most 18 digits: no id is longer, and SQLite takes no larger integer.
+            if not (round_pk.isascii() and round_pk.isdecimal() and len(round_pk) <= 18):
                 raise ApiError(_("Give the round as its id, a number."), code="invalid_round")
             deployments = deployments.filter(round_id=int(round_pk))
         return deployments
