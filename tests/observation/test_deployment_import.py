@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from observation.models import Deployment
+from observation.models import ColumnMapping, Deployment
 from tests import factories
+from tests.observation.columns_step import choose_values
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -203,17 +204,12 @@ def test_a_phase_in_the_missions_own_words_is_matched_in_the_columns_step(
     uploaded = _upload(
         staff_client, mission, "Team,Station,Phase\nJennie Lincoln,AYA-0042,Apertura de mesa\n"
     )
-    form = uploaded.context["columns_form"]
-    data = {"token": form["token"].value()}
-    for column, field in form.rows():
-        data[form.field_name(column)] = field.value()
-    [(_column, _field, rows)] = form.value_rows()
+    [(_column, _field, rows)] = uploaded.context["columns_form"].value_rows()
     [(value, choice)] = rows
     assert (value, choice.value()) == ("Apertura de mesa", "")
-    data[choice.html_name] = "opening"
 
-    checked = staff_client.post(
-        reverse("observation:deployment_import_columns", args=[mission.pk]), data
+    checked = choose_values(
+        staff_client, mission, uploaded, {"Apertura de mesa": "opening"}, kind="deployment"
     )
     _confirm(staff_client, mission, checked)
 
@@ -323,23 +319,17 @@ def test_the_export_names_no_team_where_names_are_for_leaders_only(
 
 
 def test_none_of_these_forgets_an_earlier_match(staff_client, mission, plan):
-    ColumnMapping = Deployment._meta.apps.get_model("observation", "ColumnMapping")
     ColumnMapping.objects.create(
         mission=mission, kind="deployment", values={"phase": {"apertura de mesa": "opening"}}
     )
     uploaded = _upload(
         staff_client, mission, "Team,Station,Phase\nJennie Lincoln,AYA-0042,Apertura de mesa\n"
     )
-    form = uploaded.context["columns_form"]
-    data = {"token": form["token"].value()}
-    for column, field in form.rows():
-        data[form.field_name(column)] = field.value()
-    [(_column, _field, [(_value, choice)])] = form.value_rows()
+    [(_column, _field, [(_value, choice)])] = uploaded.context["columns_form"].value_rows()
     assert choice.value() == "opening"
-    data[choice.html_name] = ""
 
-    checked = staff_client.post(
-        reverse("observation:deployment_import_columns", args=[mission.pk]), data
+    checked = choose_values(
+        staff_client, mission, uploaded, {"Apertura de mesa": ""}, kind="deployment"
     )
 
     [error] = checked.context["preview"].errors

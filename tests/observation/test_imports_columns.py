@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from observation.models import ColumnMapping, DelegationMember, PollingStation
 from tests import factories
+from tests.observation.columns_step import choose_values
 
 # Uploads wait in media storage between preview and confirmation: each test its own.
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -421,18 +422,6 @@ OWN_ROLES = (
 )
 
 
-def _choose_values(client, mission, response, values: dict, kind="delegation"):
-    """Post the columns step as shown, with a role for each of the file's values."""
-    form = response.context["columns_form"]
-    data = {"token": form["token"].value()}
-    for column, field in form.rows():
-        data[form.field_name(column)] = field.value()
-    for _column, _field, rows in form.value_rows():
-        for value, choice in rows:
-            data[choice.html_name] = values.get(value, choice.value())
-    return client.post(reverse(f"observation:{kind}_import_columns", args=[mission.pk]), data)
-
-
 def test_a_rosters_own_words_for_roles_are_matched_to_ours_and_remembered(client, leader, mission):
     client.force_login(leader)
     uploaded = _upload(client, mission, OWN_ROLES, kind="delegation")
@@ -453,8 +442,12 @@ def test_a_rosters_own_words_for_roles_are_matched_to_ours_and_remembered(client
     ]
     assert DelegationMember.objects.count() == 0
 
-    checked = _choose_values(
-        client, mission, uploaded, {"Chofer": "staff", "Enlace territorial": "lto"}
+    checked = choose_values(
+        client,
+        mission,
+        uploaded,
+        {"Chofer": "staff", "Enlace territorial": "lto"},
+        kind="delegation",
     )
     _confirm(client, mission, checked, kind="delegation")
 
@@ -484,7 +477,7 @@ def test_a_value_matched_to_a_role_that_does_not_exist_is_refused(client, leader
     client.force_login(leader)
     uploaded = _upload(client, mission, OWN_ROLES, kind="delegation")
 
-    response = _choose_values(client, mission, uploaded, {"Chofer": "superuser"})
+    response = choose_values(client, mission, uploaded, {"Chofer": "superuser"}, kind="delegation")
 
     [(_column, _field, rows)] = response.context["columns_form"].value_rows()
     [chofer] = [choice for value, choice in rows if value == "Chofer"]
