@@ -27,9 +27,11 @@ def _round(access, round_pk) -> ElectionRound:
 
 
 def election_day(request, pk):
-    """The progress of the round nearest to today (the later of two as near)."""
+    """The progress of the observed round nearest to today (the later of two as near)."""
     access = mission_for(request, pk)
-    rounds = list(access.mission.rounds.order_by("election_day", "pk"))
+    every = list(access.mission.rounds.order_by("election_day", "pk"))
+    # A round the mission declined to observe has no reports to wait for.
+    rounds = [election_round for election_round in every if election_round.observed] or every
     if not rounds:
         messages.info(request, _("Add the mission's rounds first: progress is by round."))
         return redirect("observation:mission_detail", pk)

@@ -323,3 +323,20 @@ def test_one_phase_deployed_is_said_in_the_singular(staff_client, mission):
     )
 
     assert "Jennie Lincoln deployed at AYA-0042 for 1 phase." in response.content.decode()
+
+
+def test_election_day_opens_the_observed_round_nearest_to_today(staff_client, mission):
+    first = factories.ElectionRoundFactory(mission=mission)
+    factories.ElectionRoundFactory(
+        mission=mission,
+        kind="runoff",
+        election_day=datetime.date(2000, 5, 28),
+        observed=False,
+        not_observed_reason="The conditions for a fair runoff were not met.",
+    )
+
+    response = staff_client.get(reverse("observation:election_day", args=[mission.pk]))
+
+    assert response["Location"] == reverse(
+        "observation:round_progress", args=[mission.pk, first.pk]
+    )
