@@ -1,6 +1,7 @@
 """The map of stations: each station with coordinates coloured by its reporting status
 or its worst assessment in the round; those without coordinates counted."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -106,6 +107,9 @@ def test_the_maps_document_costs_the_same_queries_for_more_stations(
 
 def test_the_map_page_names_what_it_does_not_show(client, mission, staff, located):
     client.force_login(staff)
+    runoff = factories.ElectionRoundFactory(
+        mission=mission, kind="runoff", election_day=datetime.date(2000, 5, 28)
+    )
 
     response = client.get(
         reverse("observation:round_map", args=[mission.pk, located["round"].pk]),
@@ -118,6 +122,9 @@ def test_the_map_page_names_what_it_does_not_show(client, mission, staff, locate
     assert "No map tiles are loaded" in page
     assert 'data-tile-url=""' in page
     assert "?by=assessment" in response.context["data_url"]
+    # The other round's map, coloured the same way.
+    other = reverse("observation:round_map", args=[mission.pk, runoff.pk])
+    assert f'href="{other}?by=assessment"' in page
 
 
 def test_an_observer_is_refused_the_map(client, mission, located):
