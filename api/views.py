@@ -518,7 +518,7 @@ class IrregularityListView(APIView):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         try:
             with transaction.atomic():
-                irregularity = services.irregularity_create(
+                irregularity = services.irregularity_save(
                     irregularity=form.save(commit=False), by=request.user
                 )
                 IrregularitySubmission.objects.create(

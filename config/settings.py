@@ -212,6 +212,23 @@ if MAP_TILE_URL:
         "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL))
     )
 
+# Invitations and election-day alerts. In development they are printed to the console;
+# in production they go through the SMTP server named here.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="observa@localhost")
+# Where the app is reached, for the links of messages sent outside a request (alerts).
+SITE_URL = env_str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")
+
 # Station lists and delegation rosters uploaded for import; a national list of
 # about 90,000 stations fits well under the default as CSV or XLSX.
 # National lists run past 10 MB (Peru's ONPE: 11.7 MB); the file is read as a stream.

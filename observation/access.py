@@ -55,6 +55,8 @@ POLICY: dict[str, Rule] = {
     "irregularity_edit": Rule(Role.STAFF, refused_when_locked=True),
     "station_edit": Rule(Role.STAFF, refused_when_locked=True),
     "deployment_edit": Rule(Role.STAFF, refused_when_locked=True),
+    # Election day's alerts: acknowledged by the core team, by name.
+    "alert_acknowledge": Rule(Role.STAFF, refused_when_locked=True),
     "delegation_edit": Rule(Role.STAFF, refused_when_locked=True),
     # Judging it and drafting findings.
     "irregularity_review": Rule(Role.REVIEWER, refused_when_locked=True),
@@ -69,6 +71,8 @@ POLICY: dict[str, Rule] = {
     # Leading the mission: its facts, partners and rounds, its findings, its lock.
     "mission_edit": Rule(Role.LEADER, refused_when_locked=True),
     "checklist_edit": Rule(Role.LEADER, refused_when_locked=True),
+    # Which kinds of alert are also e-mailed to the core team.
+    "alert_email": Rule(Role.LEADER, refused_when_locked=True),
     "statement_approve": Rule(Role.LEADER, refused_when_locked=True),
     "statement_publish": Rule(Role.LEADER, refused_when_locked=True),
     "statement_return": Rule(Role.LEADER, refused_when_locked=True),

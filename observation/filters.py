@@ -11,7 +11,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from observation.models import (
+    Alert,
     Answer,
+    ElectionRound,
     Irregularity,
     IrregularityCategory,
     Mission,
@@ -195,7 +197,21 @@ def severity_rank():
     )
 
 
-class ReviewQueueFilterSet(MissionFilterSet):
+class CarriedFilters:
+    """A page whose filters are carried through a decision made on it."""
+
+    def query(self) -> str:
+        """The valid filters as a query string."""
+        kept = QueryDict(mutable=True)
+        if self.is_valid():
+            for name, value in self.form.cleaned_data.items():
+                if value in (None, ""):
+                    continue
+                kept[name] = getattr(value, "pk", value)
+        return kept.urlencode()
+
+
+class ReviewQueueFilterSet(CarriedFilters, MissionFilterSet):
     """The review queue's filters and sort. Only the first area level: national
     irregularities have no station, so filtering by area leaves them out."""
 
@@ -247,12 +263,37 @@ class ReviewQueueFilterSet(MissionFilterSet):
             queryset = queryset.order_by(*self.ordering(self.SORT_TIME))
         return queryset
 
-    def query(self) -> str:
-        """The valid filters as a query string, to carry through a decision."""
-        kept = QueryDict(mutable=True)
-        if self.is_valid():
-            for name, value in self.form.cleaned_data.items():
-                if value in (None, ""):
-                    continue
-                kept[name] = getattr(value, "pk", value)
-        return kept.urlencode()
+
+class AlertFilterSet(CarriedFilters, django_filters.FilterSet):
+    """The alerts page's filters: those still to acknowledge unless all are asked for."""
+
+    ALL = "all"
+
+    show = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=[("", _("To acknowledge")), (ALL, _("All, acknowledged too"))],
+        empty_label=None,
+        method="_show",
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Alert.Kind.choices)
+    round = django_filters.ModelChoiceFilter(
+        label=_("Round"), queryset=ElectionRound.objects.none()
+    )
+
+    class Meta:
+        model = Alert
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, mission: Mission, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["round"].queryset = mission.rounds.order_by("election_day", "pk")
+
+    def _show(self, queryset, name, value):
+        # Applied by filter_queryset, which the default (to acknowledge) reaches too.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("show") != self.ALL:
+            queryset = queryset.filter(acknowledged_at__isnull=True)
+        return queryset

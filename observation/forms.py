@@ -24,6 +24,7 @@ from observation.imports import (
     read_table,
 )
 from observation.models import (
+    Alert,
     Deployment,
     FindingsStatement,
     Irregularity,
@@ -998,3 +999,14 @@ class DeadlinesForm(forms.Form):
 
     def deadlines(self) -> dict:
         return {phase: self.cleaned_data[phase] for phase in ObserverReport.Phase.values}
+
+
+class AlertEmailForm(forms.Form):
+    """The kinds of alert a mission also e-mails to its core team."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Also send by e-mail"),
+        choices=Alert.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

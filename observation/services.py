@@ -19,15 +19,17 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.metrics import REPORTS_RECEIVED
+from observation import alerts, overvote, photos
 from observation import answers as checklist_answers
-from observation import overvote, photos
 from observation.imports import Importer, Preview, read_table
 from observation.models import (
+    Alert,
     Answer,
     Checklist,
     ChecklistSection,
@@ -138,6 +140,10 @@ def report_save(
         if answers is not None:
             checklist_answers.save(report, answers, by=by)
         raised = checklist_answers.sync_raised(report, by=by)
+        alerts.raise_for(
+            irregularities=Irregularity.objects.filter(report=report),
+            reports=ObserverReport.objects.filter(pk=report.pk),
+        )
         if created:
             # Counted once stored: a rolled-back report was never received.
             transaction.on_commit(REPORTS_RECEIVED.inc)
@@ -165,9 +171,11 @@ def report_bulk_create(*, reports: list[ObserverReport], by, batch_size=1000):
         for report in reports:
             report.entered_by = report.entered_by or by
         created = ObserverReport.objects.bulk_create(reports, batch_size=batch_size)
-        for report in created:
-            if report.is_overvote:
-                overvote.sync_overvote(report=report, by=by)
+        overvotes = [report for report in created if report.is_overvote]
+        for report in overvotes:
+            overvote.sync_overvote(report=report, by=by)
+        if overvotes:
+            alerts.raise_for(irregularities=Irregularity.objects.filter(report__in=overvotes))
     return created
 
 
@@ -183,7 +191,31 @@ def station_save(*, station: PollingStation, by) -> list[str]:
         register_changed = station.pk is None or stored.first() != station.registered_voters
         station.save()
         outcomes = overvote.sync_station(station=station, by=by) if register_changed else []
+        if overvote.Outcome.RAISED in outcomes or overvote.Outcome.REPLACED in outcomes:
+            alerts.raise_for(irregularities=Irregularity.objects.filter(report__station=station))
     return [str(overvote.MESSAGES[outcome]) for outcome in outcomes if outcome in overvote.MESSAGES]
+
+
+def alert_acknowledge(*, alert: Alert, by) -> bool:
+    """Acknowledge an alert in `by`'s name, unless someone did first: of two at the same
+    moment, the database lets one through (the second finds it acknowledged once the first
+    commits). Returns whether this call acknowledged it; `alert` is read back either way."""
+    with transaction.atomic():
+        Mission.objects.hold_unlocked(alert.mission_id)
+        done = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_by=by, acknowledged_at=timezone.now()
+        )
+    alert.refresh_from_db()
+    return bool(done)
+
+
+def alert_email_set(*, mission: Mission, kinds: list[str], by) -> None:
+    """Choose the kinds of alert the mission also e-mails to its core team."""
+    with transaction.atomic():
+        mission = Mission.objects.hold_unlocked(mission.pk)
+        mission.alert_email_kinds = [kind for kind in Alert.Kind.values if kind in kinds]
+        mission._change_reason = "alert e-mails"
+        mission.save(update_fields=["alert_email_kinds"])
 
 
 def deployment_add(*, deployments: list[Deployment]) -> list[Deployment]:
@@ -295,14 +327,16 @@ def irregularity_reopen(irregularity: Irregularity, by, reason: str) -> str:
     return _("Decision reopened: the irregularity waits for review again.")
 
 
-def irregularity_create(*, irregularity: Irregularity, by) -> Irregularity:
-    """Log an irregularity outside a report, at a station or nationwide: the web form's
-    and the API's one door. `irregularity` holds the checked values (its form's)."""
+def irregularity_save(*, irregularity: Irregularity, by) -> Irregularity:
+    """Log an irregularity outside a report, at a station or nationwide, or change one:
+    the web form's, the admin's and the API's one door. `irregularity` holds the checked
+    values (its form's). A serious one raises an alert."""
     with transaction.atomic():
         # Held until the row is written: nobody locks the mission in between.
         Mission.objects.hold_unlocked(irregularity.mission_id)
         irregularity.reported_by = irregularity.reported_by or by
         irregularity.save()
+        alerts.raise_for(irregularities=Irregularity.objects.filter(pk=irregularity.pk))
     return irregularity
 
 
@@ -630,6 +664,7 @@ _QUESTION_FIELDS = (
     "choices",
     "relevant",
     "concern",
+    "urgent",
     "raises_severity",
 )
 

@@ -86,6 +86,13 @@ mission_patterns = [
         name="deployment_remove",
     ),
     path("rounds/<int:round_pk>/deadlines/", election_day.deadlines, name="round_deadlines"),
+    path("alerts/", election_day.alert_list, name="alerts"),
+    path("alerts/email/", election_day.alert_email, name="alert_email"),
+    path(
+        "alerts/<int:alert_pk>/acknowledge/",
+        election_day.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
     path("summary/", summary.mission_summary, name="mission_summary"),
     path("summary.pdf", summary.mission_summary_pdf, name="mission_summary_pdf"),
     path("summary/public/", summary.mission_public_summary, name="mission_public_summary"),

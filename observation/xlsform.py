@@ -8,6 +8,7 @@ repeat, a calculation, a photo question...) instead of dropping it. Three
 columns of the `survey` sheet are Observa's own and ignored by other tools:
 
     concern                the answers that are a concern, by choice name ("no")
+    urgent                 yes if a concern here raises an alert on election day
     irregularity           the code of the irregularity category such an answer raises
     irregularity_severity  minor, significant or serious (serious if empty)
     library                the code of the standard question this one adopts
@@ -104,6 +105,7 @@ READ_COLUMNS = (
     "relevant",
     "constraint",
     "concern",
+    "urgent",
     "irregularity",
     "irregularity_severity",
     "library",
@@ -143,6 +145,7 @@ class DraftQuestion:
     choices: list = field(default_factory=list)
     relevant: str = ""
     concern: list = field(default_factory=list)
+    urgent: bool = False
     raises: str = ""
     raises_severity: str = Irregularity.Severity.SERIOUS
     library: str = ""
@@ -446,16 +449,20 @@ class _Reader:
             question.type = QuestionType.YES_NO
 
     def _required(self, question, row, number):
-        value = str(row.get("required", "")).strip().casefold()
-        if value in TRUE_WORDS:
-            question.required = question.type != QuestionType.NOTE
-        elif value not in FALSE_WORDS:
+        question.required = (
+            self._yes(row, number, "required") and question.type != QuestionType.NOTE
+        )
+
+    def _yes(self, row, number, column) -> bool:
+        value = str(row.get(column, "")).strip().casefold()
+        if value not in TRUE_WORDS | FALSE_WORDS:
             self.problem(
                 "survey",
                 number,
-                "required",
-                _("“%(value)s” is not yes or no.") % {"value": row.get("required")},
+                column,
+                _("“%(value)s” is not yes or no.") % {"value": row.get(column)},
             )
+        return value in TRUE_WORDS
 
     def _bounds(self, question, row, number):
         constraint = str(row.get("constraint", "")).strip()
@@ -537,6 +544,14 @@ class _Reader:
                     "concern",
                     _("“%(value)s” is not one of this question's choices.") % {"value": value},
                 )
+        question.urgent = self._yes(row, number, "urgent")
+        if question.urgent and not question.concern:
+            self.problem(
+                "survey",
+                number,
+                "urgent",
+                _("Name in the concern column the answers that are urgent."),
+            )
         question.raises = str(row.get("irregularity", "")).strip()
         if question.raises and question.raises not in categories:
             self.problem(
@@ -683,6 +698,7 @@ def sheets(checklist, *, asked_only=False) -> dict[str, list[list]]:
                 question.relevant,
                 " and ".join(bounds),
                 " ".join(question.concern),
+                "yes" if question.urgent else "",
                 question.raises.code if question.raises else "",
                 question.raises_severity if question.raises else "",
                 question.library.code if question.library else "",

@@ -343,9 +343,7 @@ class IrregularityAdmin(LockAwareHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.reported_by_id is None:
-            obj.reported_by = request.user
-        super().save_model(request, obj, form, change)
+        services.irregularity_save(irregularity=obj, by=request.user)
 
     def _review(self, request, queryset, *, decision, note, done):
         apply_move(

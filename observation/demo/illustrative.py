@@ -1,7 +1,9 @@
 """Invented station-level data for the 2000 first round: the text gives none.
 
 Reports are saved and then passed to overvote detection, as the entry form does,
-so the overvote irregularities are raised by the application itself.
+so the overvote irregularities are raised by the application itself, and so are
+the election-day alerts. Observer teams are numbered, not named: the text names
+none of the observers who visited stations.
 """
 
 import datetime
@@ -12,12 +14,16 @@ from observation import services
 from observation.demo.facts import PERU_2000
 from observation.demo.records import ILLUSTRATIVE, ILLUSTRATIVE_REVIEW, DemoUsers, set_times, upsert
 from observation.models import (
+    DelegationMember,
+    Deployment,
     ElectionRound,
     Irregularity,
     IrregularityCategory,
     Mission,
     ObserverReport,
+    Person,
     PollingStation,
+    Question,
 )
 
 LIMA = ZoneInfo("America/Lima")
@@ -70,6 +76,15 @@ STATION_COUNT = 60
 # enough for the text's "significant number of polling stations" (all but the last are
 # verified; the last waits in the review queue for the tour).
 OVERVOTE_STATIONS = {3, 9, 11, 16, 22, 27, 31, 38, 41, 45, 52, 57}
+# Each team covers this many neighbouring stations, for the phases it reports.
+STATIONS_PER_TEAM = 5
+TEAM_PHASES = (
+    ObserverReport.Phase.OPENING,
+    ObserverReport.Phase.VOTING,
+    ObserverReport.Phase.COUNTING,
+)
+# A concern the core team must hear of at once (the text's police intimidation).
+URGENT_QUESTION = "security_forces_inside"
 
 
 def _at(hour, minute=0) -> datetime.datetime:
@@ -103,9 +118,13 @@ def load_illustrative(*, users: DemoUsers) -> None:
             )
         )
 
+    teams = _deploy(mission, first, stations)
+    Question.objects.filter(mission=mission, code=URGENT_QUESTION, urgent=False).update(urgent=True)
     reports = {}
     for index, station in enumerate(stations):
+        team = teams[index // STATIONS_PER_TEAM]
         for phase, values in _visits(index, station, rng):
+            values = {**values, "observer": team}
             reports[index, phase] = _report(mission, first, station, phase, values, by=users.staff)
 
     overvotes = [
@@ -136,6 +155,68 @@ def load_illustrative(*, users: DemoUsers) -> None:
         by=users.reviewer,
         note="The persons present were accredited party agents.",
     )
+    _alerts_of_the_night(mission, by=users.reviewer)
+
+
+def _deploy(mission, election_round, stations) -> list[DelegationMember]:
+    """Numbered observer teams, each deployed at neighbouring stations, and the phases'
+    deadlines (illustrative)."""
+    teams = [
+        upsert(
+            DelegationMember,
+            key={
+                "mission": mission,
+                "person": upsert(
+                    Person,
+                    key={"full_name": f"Observer team {number:02d}"},
+                    values={"title": ILLUSTRATIVE},
+                ),
+            },
+            values={"role": DelegationMember.Role.SHORT_TERM_OBSERVER},
+        )
+        for number in range(1, len(stations) // STATIONS_PER_TEAM + 1)
+    ]
+    planned = set(
+        Deployment.objects.filter(round=election_round).values_list("station_id", "phase")
+    )
+    services.deployment_add(
+        deployments=[
+            Deployment(
+                mission=mission,
+                round=election_round,
+                station=station,
+                team=teams[index // STATIONS_PER_TEAM],
+                phase=phase,
+            )
+            for index, station in enumerate(stations)
+            for phase in TEAM_PHASES
+            if (station.pk, phase) not in planned
+        ]
+    )
+    services.deadlines_set(
+        election_round=election_round,
+        deadlines={
+            ObserverReport.Phase.OPENING: _at(9),
+            ObserverReport.Phase.VOTING: _at(15),
+            ObserverReport.Phase.COUNTING: _at(21),
+        },
+    )
+    return teams
+
+
+def _alerts_of_the_night(mission, *, by):
+    """The alerts at the times their reports came in; those of the irregularities decided
+    that night acknowledged by the reviewer who decided them."""
+    for alert in mission.alerts.select_related("irregularity", "report"):
+        if alert.irregularity:
+            set_times(alert, raised_at=alert.irregularity.created_at)
+        elif alert.report:
+            set_times(alert, raised_at=alert.report.entered_at)
+        decided = alert.irregularity and alert.irregularity.status != Irregularity.Status.REPORTED
+        if decided and not alert.acknowledged:
+            services.alert_acknowledge(alert=alert, by=by)
+        if decided:
+            set_times(alert, acknowledged_at=_at(23, 0))
 
 
 def _visits(index, station, rng):
@@ -294,6 +375,7 @@ def _station_irregularity(report, code, severity, description, *, by) -> Irregul
             "reported_by": by,
             "created_at": report.entered_at,
         },
+        save=lambda row: services.irregularity_save(irregularity=row, by=by),
     )
 
 

@@ -1,3 +1,4 @@
+from observation.models.alerts import Alert
 from observation.models.base import MissionLockedError, TransitionError
 from observation.models.checklists import (
     Answer,
@@ -34,6 +35,7 @@ from observation.models.statements import (
 )
 
 __all__ = [
+    "Alert",
     "Answer",
     "Checklist",
     "ChecklistSection",

@@ -193,6 +193,11 @@ class Question(MissionRecord):
         help_text=_("A condition on earlier answers, in XLSForm's notation."),
     )
     concern = models.JSONField(_("answers that are a concern"), default=list, blank=True)
+    urgent = models.BooleanField(
+        _("a concern is urgent"),
+        default=False,
+        help_text=_("A concerning answer raises an alert for the core team on election day."),
+    )
     raises = models.ForeignKey(
         IrregularityCategory,
         on_delete=models.PROTECT,

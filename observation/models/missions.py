@@ -152,6 +152,12 @@ class Mission(models.Model):
             "observer teams only for the mission's leaders."
         ),
     )
+    alert_email_kinds = models.JSONField(
+        _("alerts sent by e-mail"),
+        default=list,
+        blank=True,
+        help_text=_("The kinds of alert also e-mailed to the mission's core team."),
+    )
     area_label_1 = models.CharField(_("first area level"), max_length=40, default=_("Region"))
     area_label_2 = models.CharField(_("second area level"), max_length=40, blank=True)
     area_label_3 = models.CharField(_("third area level"), max_length=40, blank=True)

@@ -5,8 +5,9 @@ polls."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +15,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from observation import dates, progress, services
+from observation import alerts, dates, progress, services
 from observation.access import mission_for
-from observation.forms import DeadlinesForm, DeploymentForm
-from observation.models import Deployment, ElectionRound, MissionLockedError, ObserverReport
+from observation.filters import AlertFilterSet
+from observation.forms import AlertEmailForm, DeadlinesForm, DeploymentForm
+from observation.models import (
+    Alert,
+    Deployment,
+    ElectionRound,
+    Mission,
+    MissionLockedError,
+    ObserverReport,
+)
 
 DEPLOYMENTS_LISTED = 500
+ALERTS_PER_PAGE = 50
 
 
 def _round(access, round_pk) -> ElectionRound:
@@ -62,6 +72,7 @@ def round_progress(request, pk, round_pk):
     figures = progress.round_progress(election_round, level=level)
     missing, missing_count = progress.missing(election_round)
     context = {
+        "open_alerts": _open_alerts(access.mission),
         "access": access,
         "mission": access.mission,
         "round": election_round,
@@ -89,9 +100,17 @@ def round_progress_json(request, pk, round_pk):
             # Shown as the page shows it: in the mission's zone, named.
             "at_shown": dates.zoned(figures.at),
             "missing_shown": missing_heading(missing),
-            "cells": figures.cells(),
+            "cells": {**figures.cells(), "alerts:open": _open_alerts(access.mission)},
         }
     )
+
+
+def _open_alerts(mission) -> int:
+    """How many alerts wait for acknowledgement, teams silent past a deadline included:
+    the core team's screen, which asks every 30 seconds, is what raises those on time."""
+    if not mission.is_locked:
+        alerts.raise_silent(missions=Mission.objects.filter(pk=mission.pk))
+    return mission.alerts.filter(acknowledged_at__isnull=True).count()
 
 
 def missing_heading(count: int) -> str:
@@ -227,3 +246,64 @@ def round_map_json(request, pk, round_pk):
             "without_coordinates": stations.without_coordinates,
         }
     )
+
+
+def alert_list(request, pk):
+    """What needs a decision: the mission's alerts, the latest first."""
+    access = mission_for(request, pk)
+    mission = access.mission
+    open_count = _open_alerts(mission)
+    filterset = AlertFilterSet(request.GET, alerts.feed(mission), mission=mission)
+    listed = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(listed, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "access": access,
+        "mission": mission,
+        "page": page,
+        "filterset": filterset,
+        "query": filterset.query(),
+        "open_count": open_count,
+        "email_form": AlertEmailForm(initial={"kinds": mission.alert_email_kinds}),
+    }
+    return render(request, "observation/alert_list.html", context)
+
+
+@require_POST
+def alert_acknowledge(request, pk, alert_pk):
+    access = mission_for(request, pk, action="alert_acknowledge")
+    alert = get_object_or_404(Alert, mission=access.mission, pk=alert_pk)
+    if services.alert_acknowledge(alert=alert, by=request.user):
+        messages.success(request, _("Alert acknowledged in your name."))
+    else:
+        messages.info(
+            request,
+            _("%(name)s acknowledged this alert first, at %(time)s.")
+            % {
+                "name": alert.acknowledged_by.get_full_name()
+                or alert.acknowledged_by.get_username(),
+                "time": dates.zoned(alert.acknowledged_at),
+            },
+        )
+    return _back_to_alerts(request, access.mission)
+
+
+@require_POST
+def alert_email(request, pk):
+    access = mission_for(request, pk, action="alert_email")
+    form = AlertEmailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["kinds"]))
+        return _back_to_alerts(request, access.mission)
+    services.alert_email_set(
+        mission=access.mission, kinds=form.cleaned_data["kinds"], by=request.user
+    )
+    messages.success(request, _("Alert e-mails saved."))
+    return _back_to_alerts(request, access.mission)
+
+
+def _back_to_alerts(request, mission):
+    """The alerts page with the filters it was seen with, checked again there."""
+    carried = QueryDict(request.POST.get("filters", ""))
+    query = AlertFilterSet(carried, mission=mission).query()
+    url = reverse("observation:alerts", args=[mission.pk])
+    return redirect(f"{url}?{query}" if query else url)

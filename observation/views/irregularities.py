@@ -31,7 +31,7 @@ def irregularity_create(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            irregularity = services.irregularity_create(
+            irregularity = services.irregularity_save(
                 irregularity=form.save(commit=False), by=request.user
             )
         except ValidationError as error:  # the mission locked since the form was checked

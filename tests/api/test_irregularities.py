@@ -121,13 +121,13 @@ def test_the_web_form_logs_through_the_same_service(client, field, staff, monkey
     from observation import services
 
     called = []
-    original = services.irregularity_create
+    original = services.irregularity_save
 
     def spy(**kwargs):
         called.append(kwargs["by"])
         return original(**kwargs)
 
-    monkeypatch.setattr(services, "irregularity_create", spy)
+    monkeypatch.setattr(services, "irregularity_save", spy)
     client.force_login(staff)
 
     response = client.post(

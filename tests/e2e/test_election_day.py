@@ -42,6 +42,47 @@ def test_the_progress_page_shows_a_new_report_without_a_reload(page, sign_in, pe
     assert page.evaluate("window.stillTheSamePage") is True
 
 
+def test_an_overvote_shows_as_an_alert_and_is_acknowledged_by_name(page, sign_in, peru):
+    mission, election_round = peru["mission"], peru["round"]
+    Deployment.objects.create(
+        mission=mission,
+        round=election_round,
+        station=peru["station"],
+        team=peru["observer"],
+        phase="counting",
+    )
+    staff = member(mission, MissionMembership.Role.STAFF)
+    sign_in(staff)
+    page.clock.install()
+    page.goto(reverse("observation:round_progress", args=[mission.pk, election_round.pk]))
+    waiting = page.locator('[data-cell="alerts:open"]')
+    expect(waiting).to_have_text("0")
+
+    factories.ObserverReportFactory(
+        mission=mission,
+        round=election_round,
+        station=peru["station"],
+        observer=peru["observer"],
+        phase="counting",
+        ballots_cast=412,
+        saved_by=staff,
+    )
+    page.clock.fast_forward("00:31")
+    expect(waiting).to_have_text("1")
+
+    page.get_by_role("link", name="Alerts to acknowledge").click()
+    row = page.locator("tbody tr").first
+    expect(row).to_contain_text("Overvote")
+    expect(row).to_contain_text("AYA-0042")
+    row.get_by_role("button", name="Acknowledge").click()
+
+    expect(page.get_by_text("Alert acknowledged in your name.")).to_be_visible()
+    expect(page.get_by_text("0 alerts wait for acknowledgement.")).to_be_visible()
+    page.get_by_label("Show").select_option(label="All, acknowledged too")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("tbody tr").first).to_contain_text(staff.get_full_name())
+
+
 def test_the_map_draws_the_stations_without_asking_anything_outside_the_app(
     page, sign_in, peru, live_server
 ):

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from observation.models import Deployment, FindingsStatement, Irregularity, MissionMembership
+from observation.models import Alert, Deployment, FindingsStatement, Irregularity, MissionMembership
 from observation.urls import mission_patterns, urlpatterns
 from tests import factories
 
@@ -181,6 +181,17 @@ MATRIX = [
         {},
         expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
     ),
+    ("alerts", (), "get", None, MEMBERS),
+    ("alert_acknowledge", ("alert",), "get", None, POST_ONLY),
+    (
+        "alert_acknowledge",
+        ("alert",),
+        "post",
+        {},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
+    ),
+    ("alert_email", (), "get", None, POST_ONLY),
+    ("alert_email", (), "post", {"kinds": ["overvote"]}, LEADER_ACTIONS),
     ("round_deadlines", ("round",), "get", None, POST_ONLY),
     (
         "round_deadlines",
@@ -310,6 +321,13 @@ def world(mission):
             mission=mission, round=report.round, station=report.station
         ),
         "decided": factories.IrregularityFactory(mission=mission),
+        "alert": Alert.objects.create(
+            mission=mission,
+            kind=Alert.Kind.SILENT,
+            round=report.round,
+            team=report.observer,
+            phase="opening",
+        ),
         "statement": statement,
         "recommendation": factories.RecommendationFactory(statement=statement),
         "checklist": checklist,

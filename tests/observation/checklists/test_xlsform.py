@@ -262,3 +262,43 @@ def test_a_groups_condition_on_a_later_question_is_named():
         ["end_group", "", "", "", "", "", "", "", "", ""],
     ]
     assert ("survey", 2, "relevant") in [p[:3] for p in _problems(workbook(survey))]
+
+
+def _with_urgent(marks: dict) -> bytes:
+    """The opening form with an `urgent` column, marked on the questions named."""
+    survey = [[*row, marks.get(row[1], "")] for row in OPENING_SURVEY]
+    return workbook(survey, survey_header=[*SURVEY_HEADER, "urgent"])
+
+
+def test_an_urgent_concern_is_read_written_and_applied(leader, mission):
+    draft = xlsform.read(_with_urgent({"premarked": "yes"}))
+
+    assert [q.code for q in draft.questions if q.urgent] == ["premarked"]
+    services.checklist_apply(mission=mission, phase="opening", draft=draft, by=leader)
+    checklist = mission.checklists.get(phase="opening")
+    assert list(checklist.questions.filter(urgent=True).values_list("code", flat=True)) == [
+        "premarked"
+    ]
+    again = xlsform.read(xlsform.write(checklist))
+    assert [q.code for q in again.questions if q.urgent] == ["premarked"]
+
+
+@pytest.mark.parametrize(
+    ("marks", "row", "phrase"),
+    [
+        pytest.param({"opened": "perhaps"}, 3, "“perhaps” is not yes or no", id="not-yes-or-no"),
+        pytest.param(
+            {"remarks": "yes"},
+            9,
+            "Name in the concern column the answers that are urgent",
+            id="urgent-without-concern",
+        ),
+    ],
+)
+def test_a_bad_urgent_mark_is_named(marks, row, phrase):
+    problems = _problems(_with_urgent(marks))
+
+    assert any(
+        (sheet, number, column) == ("survey", row, "urgent") and phrase in message
+        for sheet, number, column, message in problems
+    ), problems

@@ -1,0 +1,205 @@
+"""Election day's alerts: what needs a decision from the mission's core team.
+
+An alert is raised where what causes it is saved: the services that store reports and
+irregularities call `raise_for` (the web form, the admin, the API, ODK intake and
+imports all go through them); a team silent past its phase's deadline is found by
+`raise_silent`, which the alerts page, the progress page's updates and the
+`raise_alerts` command run. Each is raised once, whoever raises it at the same moment
+(the database's unique constraints decide), and e-mailed to the core team after the
+transaction commits, for the kinds the mission's leaders chose.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from observation.models import (
+    Alert,
+    Answer,
+    Deployment,
+    Irregularity,
+    IrregularityCategory,
+    Mission,
+    MissionMembership,
+    ObserverReport,
+    PhaseDeadline,
+)
+
+logger = logging.getLogger(__name__)
+
+Kind = Alert.Kind
+Role = MissionMembership.Role
+# Who an alert is e-mailed to: everyone who sees the alerts page.
+CORE_TEAM_ROLES = (Role.STAFF, Role.REVIEWER, Role.LEADER)
+
+
+def raise_for(*, irregularities=None, reports=None) -> list[Alert]:
+    """Raise the alerts that these irregularities and reports (querysets) call for and
+    that were not raised yet: an overvote or a serious irregularity not superseded; a
+    report with a concerning answer to a question marked urgent."""
+    raised = []
+    if irregularities is not None:
+        pending = (
+            irregularities.filter(
+                severity=Irregularity.Severity.SERIOUS, superseded_at__isnull=True
+            )
+            .exclude(Exists(Alert.objects.filter(irregularity=OuterRef("pk"))))
+            .select_related("category")
+        )
+        for irregularity in pending:
+            overvote = irregularity.category.code == IrregularityCategory.OVERVOTE
+            alert = Alert(
+                mission_id=irregularity.mission_id,
+                kind=Kind.OVERVOTE if overvote else Kind.SERIOUS,
+                irregularity=irregularity,
+                round_id=irregularity.round_id,
+            )
+            raised += _raise(alert)
+    if reports is not None:
+        urgent = Answer.objects.filter(report=OuterRef("pk"), concern=True, question__urgent=True)
+        pending = reports.filter(Exists(urgent)).exclude(
+            Exists(Alert.objects.filter(report=OuterRef("pk"), kind=Kind.URGENT))
+        )
+        for report in pending.only("pk", "mission_id", "round_id"):
+            alert = Alert(
+                mission_id=report.mission_id,
+                kind=Kind.URGENT,
+                report=report,
+                round_id=report.round_id,
+            )
+            raised += _raise(alert)
+    _email_on_commit(raised)
+    return raised
+
+
+def raise_silent(*, missions=None, at=None) -> list[Alert]:
+    """Raise an alert for each team that has sent no report of a phase from any of the
+    stations it is deployed at, once that phase's deadline has passed. Of `missions`
+    (a queryset), else of every unlocked mission."""
+    at = at or timezone.now()
+    passed = PhaseDeadline.objects.filter(
+        round=OuterRef("round"), phase=OuterRef("phase"), due_at__lte=at
+    )
+    raised_already = Alert.objects.filter(
+        kind=Kind.SILENT, round=OuterRef("round"), team=OuterRef("team"), phase=OuterRef("phase")
+    )
+    reported = ObserverReport.objects.filter(
+        round=OuterRef("round"), station=OuterRef("station"), phase=OuterRef("phase")
+    )
+    deployments = Deployment.objects.filter(
+        Exists(passed), ~Exists(raised_already), mission__locked_at__isnull=True
+    )
+    if missions is not None:
+        deployments = deployments.filter(mission__in=missions)
+    silent = (
+        deployments.values("mission", "round", "team", "phase")
+        .annotate(reported=Count("pk", filter=Q(Exists(reported))))
+        .filter(reported=0)
+        .order_by("mission", "round", "phase", "team")
+    )
+    raised = []
+    for row in silent:
+        alert = Alert(
+            mission_id=row["mission"],
+            kind=Kind.SILENT,
+            round_id=row["round"],
+            team_id=row["team"],
+            phase=row["phase"],
+        )
+        raised += _raise(alert)
+    _email_on_commit(raised)
+    return raised
+
+
+def _raise(alert: Alert) -> list[Alert]:
+    try:
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:
+        # Raised meanwhile by another request: once is enough.
+        return []
+    return [alert]
+
+
+def feed(mission: Mission):
+    """The mission's alerts with what the page and the e-mails say of each, in a constant
+    number of queries."""
+    urgent_answers = Answer.objects.filter(concern=True, question__urgent=True).select_related(
+        "question__checklist"
+    )
+    return (
+        Alert.objects.filter(mission=mission)
+        .select_related(
+            "irregularity__category",
+            "irregularity__station",
+            "report__station",
+            "round",
+            "team__person",
+            "acknowledged_by",
+        )
+        .prefetch_related(
+            Prefetch("report__answers", queryset=urgent_answers, to_attr="urgent_answers"),
+            Prefetch("round__deadlines"),
+        )
+    )
+
+
+def due_at(alert: Alert):
+    """When the phase a silent team did not report was due."""
+    for deadline in alert.round.deadlines.all():
+        if deadline.phase == alert.phase:
+            return deadline.due_at
+    return None
+
+
+def _email_on_commit(alerts: list[Alert]) -> None:
+    chosen = [alert.pk for alert in alerts]
+    if chosen:
+        # After the commit: an alert rolled back with its report was never raised. A mail
+        # server that fails is logged, never the save's undoing.
+        transaction.on_commit(lambda: email(chosen), robust=True)
+
+
+def email(pks: list[int]) -> int:
+    """E-mail the core team of each mission the alerts of the kinds its leaders chose,
+    one message per mission. Returns how many messages were sent."""
+    alerts = list(
+        Alert.objects.filter(pk__in=pks)
+        .select_related("mission")
+        .order_by("mission", "raised_at", "pk")
+    )
+    sent = 0
+    by_mission = {}
+    for alert in alerts:
+        if alert.kind in alert.mission.alert_email_kinds:
+            by_mission.setdefault(alert.mission, []).append(alert.pk)
+    for mission, chosen in by_mission.items():
+        recipients = list(
+            MissionMembership.objects.filter(
+                mission=mission, role__in=CORE_TEAM_ROLES, user__is_active=True
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
+        if not recipients:
+            continue
+        context = {
+            "mission": mission,
+            "alerts": list(feed(mission).filter(pk__in=chosen).order_by("raised_at", "pk")),
+            "link": settings.SITE_URL + reverse("observation:alerts", args=[mission.pk]),
+            "names_observers": not mission.observer_names_for_leaders_only,
+        }
+        # Times as the mission's pages show them: in its zone, named.
+        with timezone.override(mission.zone):
+            subject = render_to_string("observation/email/alerts_subject.txt", context)
+            body = render_to_string("observation/email/alerts.txt", context)
+        send_mail(subject.strip(), body, None, recipients)
+        sent += 1
+    return sent
