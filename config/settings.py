@@ -225,6 +225,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# Seconds before an unanswering mail server is given up: alerts are sent after a
+# report's save, and intake must not hang on it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="observa@localhost")
 # Where the app is reached, for the links of messages sent outside a request (alerts).
 SITE_URL = env_str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")

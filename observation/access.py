@@ -55,6 +55,8 @@ POLICY: dict[str, Rule] = {
     "irregularity_edit": Rule(Role.STAFF, refused_when_locked=True),
     "station_edit": Rule(Role.STAFF, refused_when_locked=True),
     "deployment_edit": Rule(Role.STAFF, refused_when_locked=True),
+    # The outlines of the mission's areas, drawn under the map of stations.
+    "outlines_edit": Rule(Role.STAFF, refused_when_locked=True),
     # Election day's alerts: acknowledged by the core team, by name.
     "alert_acknowledge": Rule(Role.STAFF, refused_when_locked=True),
     "delegation_edit": Rule(Role.STAFF, refused_when_locked=True),

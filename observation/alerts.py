@@ -9,15 +9,15 @@ imports all go through them); a team silent past its phase's deadline is found b
 transaction commits, for the kinds the mission's leaders chose.
 """
 
-import logging
+import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from observation.models import (
     Alert,
@@ -31,12 +31,13 @@ from observation.models import (
     PhaseDeadline,
 )
 
-logger = logging.getLogger(__name__)
-
 Kind = Alert.Kind
 Role = MissionMembership.Role
 # Who an alert is e-mailed to: everyone who sees the alerts page.
 CORE_TEAM_ROLES = (Role.STAFF, Role.REVIEWER, Role.LEADER)
+# A deadline passed longer ago than this is an earlier election day's: its silent teams
+# are history, not news.
+SILENT_WINDOW = datetime.timedelta(days=1)
 
 
 def raise_for(*, irregularities=None, reports=None) -> list[Alert]:
@@ -49,6 +50,8 @@ def raise_for(*, irregularities=None, reports=None) -> list[Alert]:
             irregularities.filter(
                 severity=Irregularity.Severity.SERIOUS, superseded_at__isnull=True
             )
+            # An urgent question's concern raises its report's alert: one is enough.
+            .exclude(question__urgent=True)
             .exclude(Exists(Alert.objects.filter(irregularity=OuterRef("pk"))))
             .select_related("category")
         )
@@ -80,11 +83,14 @@ def raise_for(*, irregularities=None, reports=None) -> list[Alert]:
 
 def raise_silent(*, missions=None, at=None) -> list[Alert]:
     """Raise an alert for each team that has sent no report of a phase from any of the
-    stations it is deployed at, once that phase's deadline has passed. Of `missions`
-    (a queryset), else of every unlocked mission."""
+    stations it is deployed at, once that phase's deadline has passed (within the last
+    SILENT_WINDOW). Of `missions` (a queryset), else of every unlocked mission."""
     at = at or timezone.now()
     passed = PhaseDeadline.objects.filter(
-        round=OuterRef("round"), phase=OuterRef("phase"), due_at__lte=at
+        round=OuterRef("round"),
+        phase=OuterRef("phase"),
+        due_at__lte=at,
+        due_at__gt=at - SILENT_WINDOW,
     )
     raised_already = Alert.objects.filter(
         kind=Kind.SILENT, round=OuterRef("round"), team=OuterRef("team"), phase=OuterRef("phase")
@@ -122,9 +128,21 @@ def _raise(alert: Alert) -> list[Alert]:
         with transaction.atomic():
             alert.save()
     except IntegrityError:
-        # Raised meanwhile by another request: once is enough.
+        # Raised meanwhile by another request: once is enough. Any other refusal stands.
+        if not _raised_already(alert).exists():
+            raise
         return []
     return [alert]
+
+
+def _raised_already(alert: Alert):
+    if alert.irregularity_id:
+        return Alert.objects.filter(irregularity_id=alert.irregularity_id)
+    if alert.kind == Kind.URGENT:
+        return Alert.objects.filter(report_id=alert.report_id, kind=Kind.URGENT)
+    return Alert.objects.filter(
+        kind=Kind.SILENT, round_id=alert.round_id, team_id=alert.team_id, phase=alert.phase
+    )
 
 
 def feed(mission: Mission):
@@ -144,18 +162,9 @@ def feed(mission: Mission):
             "acknowledged_by",
         )
         .prefetch_related(
-            Prefetch("report__answers", queryset=urgent_answers, to_attr="urgent_answers"),
-            Prefetch("round__deadlines"),
+            Prefetch("report__answers", queryset=urgent_answers, to_attr="urgent_answers")
         )
     )
-
-
-def due_at(alert: Alert):
-    """When the phase a silent team did not report was due."""
-    for deadline in alert.round.deadlines.all():
-        if deadline.phase == alert.phase:
-            return deadline.due_at
-    return None
 
 
 def _email_on_commit(alerts: list[Alert]) -> None:
@@ -167,39 +176,38 @@ def _email_on_commit(alerts: list[Alert]) -> None:
 
 
 def email(pks: list[int]) -> int:
-    """E-mail the core team of each mission the alerts of the kinds its leaders chose,
-    one message per mission. Returns how many messages were sent."""
+    """E-mail each member of the core team of each mission the alerts of the kinds its
+    leaders chose: one message a person (no one sees the others' addresses), in their
+    language, times in the mission's zone. Returns how many messages were sent."""
     alerts = list(
-        Alert.objects.filter(pk__in=pks)
-        .select_related("mission")
-        .order_by("mission", "raised_at", "pk")
+        Alert.objects.filter(pk__in=pks).select_related("mission").order_by("raised_at", "pk")
     )
-    sent = 0
     by_mission = {}
     for alert in alerts:
         if alert.kind in alert.mission.alert_email_kinds:
             by_mission.setdefault(alert.mission, []).append(alert.pk)
+    messages = []
     for mission, chosen in by_mission.items():
-        recipients = list(
-            MissionMembership.objects.filter(
-                mission=mission, role__in=CORE_TEAM_ROLES, user__is_active=True
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-            .distinct()
-        )
-        if not recipients:
-            continue
         context = {
             "mission": mission,
             "alerts": list(feed(mission).filter(pk__in=chosen).order_by("raised_at", "pk")),
             "link": settings.SITE_URL + reverse("observation:alerts", args=[mission.pk]),
             "names_observers": not mission.observer_names_for_leaders_only,
         }
-        # Times as the mission's pages show them: in its zone, named.
-        with timezone.override(mission.zone):
-            subject = render_to_string("observation/email/alerts_subject.txt", context)
-            body = render_to_string("observation/email/alerts.txt", context)
-        send_mail(subject.strip(), body, None, recipients)
-        sent += 1
-    return sent
+        members = (
+            MissionMembership.objects.filter(
+                mission=mission, role__in=CORE_TEAM_ROLES, user__is_active=True
+            )
+            .exclude(user__email="")
+            .select_related("user")
+            .annotate(language=F("user__preferences__language"))
+        )
+        for member in members:
+            language = member.language or settings.LANGUAGE_CODE
+            with translation.override(language), timezone.override(mission.zone):
+                subject = render_to_string("observation/email/alerts_subject.txt", context)
+                body = render_to_string("observation/email/alerts.txt", context)
+            messages.append(EmailMessage(subject.strip(), body, None, [member.user.email]))
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)

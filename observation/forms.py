@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from observation import answers, dates, markdown
+from observation import answers, dates, markdown, outlines
 from observation.history import changed_fields_since
 from observation.imports import (
     LEFT_OUT,
@@ -1010,3 +1010,35 @@ class AlertEmailForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class OutlinesForm(forms.Form):
+    """A GeoJSON file of the outlines of one level of the mission's areas."""
+
+    level = forms.TypedChoiceField(label=_("Areas"), coerce=int)
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        help_text=_(
+            "The areas' outlines in longitudes and latitudes (WGS 84), as the election "
+            "authority, the statistics office or geoBoundaries publish them."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json,application/geo+json"}),
+    )
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+        self.fields["level"].choices = list(enumerate(mission.area_labels(), start=1))
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, level = cleaned.get("file"), cleaned.get("level")
+        if upload is None or level is None:
+            return cleaned
+        try:
+            # Checked before the file is read into memory.
+            outlines.check_size(upload.size)
+            cleaned["outlines"] = outlines.read(upload.read(), mission=self.mission, level=level)
+        except outlines.OutlinesError as error:
+            self.add_error("file", str(error))
+        return cleaned

@@ -53,13 +53,14 @@ from django_countries import countries
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from observation import rosters
+from observation import alerts, rosters
 from observation.exports import unneutralise
 from observation.models import (
     ColumnMapping,
     DelegationMember,
     Deployment,
     ElectionRound,
+    Irregularity,
     Mission,
     ObserverReport,
     Organization,
@@ -1402,11 +1403,16 @@ class StationImporter(Importer):
         reported = PollingStation.objects.filter(
             Exists(ObserverReport.objects.filter(station=OuterRef("pk"))), mission=self.mission
         )
-        raised = 0
+        raised, rechecked = 0, []
         for station in reported:
             if station.code in codes:
                 outcomes = sync_station(station=station, by=by)
                 raised += sum(1 for o in outcomes if o in (Outcome.RAISED, Outcome.REPLACED))
+                rechecked.append(station)
+        if raised:
+            alerts.raise_for(
+                irregularities=Irregularity.objects.filter(report__station__in=rechecked)
+            )
         return raised
 
     def _copy_and_upsert(self, import_columns, rows):

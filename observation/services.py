@@ -31,6 +31,7 @@ from observation.imports import Importer, Preview, read_table
 from observation.models import (
     Alert,
     Answer,
+    AreaOutlines,
     Checklist,
     ChecklistSection,
     Deployment,
@@ -41,6 +42,7 @@ from observation.models import (
     IrregularityPhoto,
     LibraryQuestion,
     Mission,
+    MissionLockedError,
     MissionMembership,
     ObserverReport,
     PhaseDeadline,
@@ -200,11 +202,13 @@ def alert_acknowledge(*, alert: Alert, by) -> bool:
     """Acknowledge an alert in `by`'s name, unless someone did first: of two at the same
     moment, the database lets one through (the second finds it acknowledged once the first
     commits). Returns whether this call acknowledged it; `alert` is read back either way."""
-    with transaction.atomic():
-        Mission.objects.hold_unlocked(alert.mission_id)
-        done = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-            acknowledged_by=by, acknowledged_at=timezone.now()
-        )
+    # Checked, not held: the conditional update alone decides who acknowledged first, and
+    # holding the mission's row would make intake wait on it.
+    if Mission.objects.filter(pk=alert.mission_id, locked_at__isnull=False).exists():
+        raise MissionLockedError(alert.mission)
+    done = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_by=by, acknowledged_at=timezone.now()
+    )
     alert.refresh_from_db()
     return bool(done)
 
@@ -216,6 +220,28 @@ def alert_email_set(*, mission: Mission, kinds: list[str], by) -> None:
         mission.alert_email_kinds = [kind for kind in Alert.Kind.values if kind in kinds]
         mission._change_reason = "alert e-mails"
         mission.save(update_fields=["alert_email_kinds"])
+
+
+def outlines_save(*, mission: Mission, level: int, outlines) -> AreaOutlines:
+    """Keep the outlines read from a file (observation.outlines) as the mission's outlines
+    of `level`, in place of any it had."""
+    with transaction.atomic():
+        Mission.objects.hold_unlocked(mission.pk)
+        stored, _created = AreaOutlines.objects.update_or_create(
+            mission=mission,
+            level=level,
+            defaults={
+                "geojson": outlines.geojson,
+                "name_property": outlines.name_property,
+                "features": outlines.features,
+                "matched": outlines.matched,
+            },
+        )
+    return stored
+
+
+def outlines_remove(*, outlines: AreaOutlines) -> None:
+    outlines.delete()
 
 
 def deployment_add(*, deployments: list[Deployment]) -> list[Deployment]:
@@ -334,7 +360,8 @@ def irregularity_save(*, irregularity: Irregularity, by) -> Irregularity:
     with transaction.atomic():
         # Held until the row is written: nobody locks the mission in between.
         Mission.objects.hold_unlocked(irregularity.mission_id)
-        irregularity.reported_by = irregularity.reported_by or by
+        if irregularity.pk is None:
+            irregularity.reported_by = irregularity.reported_by or by
         irregularity.save()
         alerts.raise_for(irregularities=Irregularity.objects.filter(pk=irregularity.pk))
     return irregularity

@@ -86,6 +86,9 @@ mission_patterns = [
         name="deployment_remove",
     ),
     path("rounds/<int:round_pk>/deadlines/", election_day.deadlines, name="round_deadlines"),
+    path("outlines/", election_day.outlines, name="outlines"),
+    path("outlines.geojson", election_day.outlines_json, name="outlines_json"),
+    path("outlines/<int:level>/remove/", election_day.outlines_remove, name="outlines_remove"),
     path("alerts/", election_day.alert_list, name="alerts"),
     path("alerts/email/", election_day.alert_email, name="alert_email"),
     path(

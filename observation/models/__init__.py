@@ -8,7 +8,7 @@ from observation.models.checklists import (
     Question,
     QuestionType,
 )
-from observation.models.deployment import Deployment, PhaseDeadline
+from observation.models.deployment import AreaOutlines, Deployment, PhaseDeadline
 from observation.models.imports import ColumnMapping
 from observation.models.missions import (
     DelegationMember,
@@ -37,6 +37,7 @@ from observation.models.statements import (
 __all__ = [
     "Alert",
     "Answer",
+    "AreaOutlines",
     "Checklist",
     "ChecklistSection",
     "ColumnMapping",

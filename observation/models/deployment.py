@@ -98,3 +98,34 @@ class PhaseDeadline(MissionRecord):
 
     def lock_mission_id(self):
         return self.round.mission_id
+
+
+class AreaOutlines(MissionRecord):
+    """The outlines of a mission's administrative areas of one level, from a GeoJSON file,
+    drawn under the map of stations (observation.outlines reads and checks the file)."""
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="outlines", verbose_name=_("mission")
+    )
+    level = models.PositiveSmallIntegerField(_("area level"))
+    # A FeatureCollection of Polygons and MultiPolygons in WGS 84, each feature's
+    # properties reduced to its area's name.
+    geojson = models.JSONField(_("outlines"))
+    name_property = models.CharField(_("property naming the area"), max_length=100)
+    features = models.PositiveIntegerField(_("outlines"))
+    matched = models.PositiveIntegerField(_("outlines naming an area of the mission"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["mission", "level"]
+        verbose_name = _("area outlines")
+        verbose_name_plural = _("area outlines")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "level"], name="outlines_once_per_level"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="outlines_level_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mission} — {self.level}"

@@ -22,7 +22,7 @@ MISSION_TABS = (
     (
         _("Election day"),
         "election_day",
-        {"round_progress", "round_deployment", "round_map", "alerts"},
+        {"round_progress", "round_deployment", "round_map", "alerts", "outlines"},
     ),
     (_("Checklists"), "checklist_list", {"checklist_detail", "checklist_upload"}),
     (

@@ -16,11 +16,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observation import alerts, dates, progress, services
+from observation import outlines as area_outlines
 from observation.access import mission_for
 from observation.filters import AlertFilterSet
-from observation.forms import AlertEmailForm, DeadlinesForm, DeploymentForm
+from observation.forms import AlertEmailForm, DeadlinesForm, DeploymentForm, OutlinesForm
 from observation.models import (
     Alert,
+    AreaOutlines,
     Deployment,
     ElectionRound,
     Mission,
@@ -230,6 +232,9 @@ def round_map(request, pk, round_pk):
         "data_url": reverse("observation:round_map_json", args=[pk, round_pk]) + f"?by={by}",
         # The station page of each marker: the script puts the station's id for the 0.
         "station_url": reverse("observation:station_detail", args=[pk, 0]),
+        "outlines_url": reverse("observation:outlines_json", args=[pk])
+        if access.mission.outlines.exists()
+        else "",
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
@@ -272,7 +277,19 @@ def alert_list(request, pk):
 def alert_acknowledge(request, pk, alert_pk):
     access = mission_for(request, pk, action="alert_acknowledge")
     alert = get_object_or_404(Alert, mission=access.mission, pk=alert_pk)
-    if services.alert_acknowledge(alert=alert, by=request.user):
+    try:
+        acknowledged = services.alert_acknowledge(alert=alert, by=request.user)
+    except MissionLockedError as error:
+        messages.error(request, " ".join(error.messages))
+    except Alert.DoesNotExist:
+        messages.info(request, _("This alert is gone: what raised it was corrected meanwhile."))
+    else:
+        _acknowledged(request, alert, acknowledged)
+    return _back_to_alerts(request, access.mission)
+
+
+def _acknowledged(request, alert, acknowledged):
+    if acknowledged:
         messages.success(request, _("Alert acknowledged in your name."))
     else:
         messages.info(
@@ -284,7 +301,6 @@ def alert_acknowledge(request, pk, alert_pk):
                 "time": dates.zoned(alert.acknowledged_at),
             },
         )
-    return _back_to_alerts(request, access.mission)
 
 
 @require_POST
@@ -307,3 +323,70 @@ def _back_to_alerts(request, mission):
     query = AlertFilterSet(carried, mission=mission).query()
     url = reverse("observation:alerts", args=[mission.pk])
     return redirect(f"{url}?{query}" if query else url)
+
+
+def outlines(request, pk):
+    """The outlines of the mission's areas drawn under the map: loaded from GeoJSON, one
+    file a level."""
+    access = mission_for(request, pk)
+    mission = access.mission
+    form = OutlinesForm(mission=mission)
+    if request.method == "POST":
+        access = mission_for(request, pk, action="outlines_edit")
+        form = OutlinesForm(request.POST, request.FILES, mission=mission)
+        if form.is_valid():
+            level, read = form.cleaned_data["level"], form.cleaned_data["outlines"]
+            services.outlines_save(mission=mission, level=level, outlines=read)
+            label = mission.area_labels()[level - 1]
+            messages.success(request, area_outlines.summary(read, label))
+            if read.unmatched_areas:
+                messages.warning(request, _unmatched(read.unmatched_areas, label))
+            return redirect("observation:outlines", pk)
+    context = {
+        "access": access,
+        "mission": mission,
+        "form": form,
+        "stored": [
+            (mission.area_labels()[stored.level - 1], stored)
+            for stored in mission.outlines.defer("geojson")
+            if stored.level <= len(mission.area_labels())
+        ],
+    }
+    return render(request, "observation/outlines.html", context)
+
+
+OUTLINES_UNMATCHED_NAMED = 10
+
+
+def _unmatched(areas: list[str], label: str) -> str:
+    named = ", ".join(areas[:OUTLINES_UNMATCHED_NAMED])
+    if len(areas) > OUTLINES_UNMATCHED_NAMED:
+        named += "…"
+    return ngettext(
+        "%(count)d area of the level %(level)s has no outline in the file: %(areas)s.",
+        "%(count)d areas of the level %(level)s have no outline in the file: %(areas)s.",
+        len(areas),
+    ) % {"count": len(areas), "level": label, "areas": named}
+
+
+@require_POST
+def outlines_remove(request, pk, level):
+    access = mission_for(request, pk, action="outlines_edit")
+    stored = get_object_or_404(AreaOutlines, mission=access.mission, level=level)
+    services.outlines_remove(outlines=stored)
+    messages.success(request, _("Outlines removed."))
+    return redirect("observation:outlines", pk)
+
+
+def outlines_json(request, pk):
+    """Every level's outlines as one GeoJSON FeatureCollection, each feature with its
+    level, the widest areas first."""
+    access = mission_for(request, pk)
+    features = [
+        {**feature, "properties": {**feature["properties"], "level": stored.level}}
+        for stored in access.mission.outlines.order_by("level")
+        for feature in stored.geojson["features"]
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Content-Type"] = "application/geo+json"
+    return response

@@ -11,7 +11,14 @@ from django.shortcuts import get_object_or_404, render
 
 from observation.access import mission_for
 from observation.filters import IrregularityFilterSet, ReportFilterSet, StationFilterSet
-from observation.models import Answer, Irregularity, Mission, ObserverReport, PollingStation
+from observation.models import (
+    Answer,
+    Deployment,
+    Irregularity,
+    Mission,
+    ObserverReport,
+    PollingStation,
+)
 
 PAGE_SIZE = 50
 
@@ -85,8 +92,9 @@ def irregularity_list(request, pk):
 
 
 def station_detail(request, pk, station_pk):
-    """Everything known about one station, round by round: its reports with the concerns
-    their answers raised, and its irregularities. Its queries do not grow with its records."""
+    """Everything known about one station, round by round: the teams deployed there, its
+    reports with the concerns their answers raised, and its irregularities. Its queries do
+    not grow with its records."""
     access = mission_for(request, pk)
     mission = access.mission
     station = get_object_or_404(PollingStation, mission=mission, pk=station_pk)
@@ -106,13 +114,31 @@ def station_detail(request, pk, station_pk):
         .select_related("round", "category")
         .order_by("round__election_day", "round__pk", "created_at", "pk")
     )
+    # Each team's phases in the order of the day.
+    day = {phase: n for n, phase in enumerate(ObserverReport.Phase.values)}
+    deployments = sorted(
+        Deployment.objects.filter(station=station).select_related("round", "team__person"),
+        key=lambda deployment: (
+            deployment.team.person.full_name,
+            deployment.team.pk,
+            day[deployment.phase],
+        ),
+    )
     rounds = {}
+
+    def of(election_round):
+        return rounds.setdefault(
+            election_round, {"deployed": {}, "reports": [], "irregularities": []}
+        )
+
+    for deployment in deployments:
+        of(deployment.round)["deployed"].setdefault(deployment.team, []).append(
+            deployment.get_phase_display()
+        )
     for report in reports:
-        rounds.setdefault(report.round, {"reports": [], "irregularities": []})
-        rounds[report.round]["reports"].append(report)
+        of(report.round)["reports"].append(report)
     for irregularity in irregularities:
-        rounds.setdefault(irregularity.round, {"reports": [], "irregularities": []})
-        rounds[irregularity.round]["irregularities"].append(irregularity)
+        of(irregularity.round)["irregularities"].append(irregularity)
     teams = sorted({str(report.observer.person) for report in reports if report.observer_id})
     context = {
         "access": access,

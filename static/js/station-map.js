@@ -1,7 +1,9 @@
 // The map of stations: each station with coordinates a dot coloured by its legend key,
 // clustered so that tens of thousands stay quick, each a link to the station's page.
 // Tiles come from the server the mission set up (data-tile-url), if any; without one
-// nothing is asked outside the app and a grid of latitudes and longitudes is drawn.
+// nothing is asked outside the app, and the stations are drawn over the outlines of the
+// mission's areas (data-outlines-url, when it loaded them) or else on a grid of
+// latitudes and longitudes.
 (function () {
   "use strict";
   const root = document.querySelector("[data-map-url]");
@@ -37,6 +39,38 @@
     }
   }
 
+  // The widest areas drawn boldest; a name shows on hovering its area.
+  const OUTLINE_WEIGHTS = [2.5, 1.5, 1, 0.75, 0.5];
+
+  async function outlines() {
+    if (!root.dataset.outlinesUrl) {
+      return null;
+    }
+    const response = await fetch(root.dataset.outlinesUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/geo+json" },
+    });
+    if (!response.ok) {
+      return null;
+    }
+    const layer = L.geoJSON(await response.json(), {
+      style: (feature) => ({
+        color: "#495057",
+        weight: OUTLINE_WEIGHTS[feature.properties.level - 1] || 0.5,
+        fillColor: "#e9ecef",
+        fillOpacity: feature.properties.level === 1 ? 0.4 : 0,
+      }),
+      onEachFeature: (feature, area) => {
+        // A text node: a name from the file is never read as markup.
+        const name = document.createElement("span");
+        name.textContent = feature.properties.name;
+        area.bindTooltip(name, { sticky: true });
+      },
+    }).addTo(map);
+    root.dataset.outlines = String(layer.getLayers().length);
+    return layer;
+  }
+
   function link(station) {
     const anchor = document.createElement("a");
     anchor.href = root.dataset.stationUrl.replace(/\/0\/$/, `/${station[0]}/`);
@@ -45,6 +79,7 @@
   }
 
   async function load() {
+    const areas = await outlines();
     const response = await fetch(root.dataset.mapUrl, {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -69,9 +104,11 @@
     if (points.length) {
       const bounds = L.latLngBounds(points);
       map.fitBounds(bounds.pad(0.1));
-      if (!root.dataset.tileUrl) {
+      if (!root.dataset.tileUrl && !areas) {
         grid(bounds);
       }
+    } else if (areas && areas.getLayers().length) {
+      map.fitBounds(areas.getBounds());
     }
     root.dataset.loaded = String(points.length);
   }

@@ -4,7 +4,7 @@ shows in its figures without a reload."""
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from observation.models import Deployment, MissionMembership
+from observation.models import AreaOutlines, Deployment, MissionMembership
 from tests import factories
 from tests.e2e.conftest import member
 
@@ -100,4 +100,45 @@ def test_the_map_draws_the_stations_without_asking_anything_outside_the_app(
     expect(page.locator(".station-map")).to_have_attribute("data-loaded", "2")
     expect(page.locator(".leaflet-container")).to_be_visible()
     assert asked
+    assert [url for url in asked if not url.startswith(live_server.url)] == []
+
+
+def test_the_map_draws_the_areas_outlines_under_the_stations(page, sign_in, peru, live_server):
+    mission, election_round = peru["mission"], peru["round"]
+    for n, (latitude, longitude) in enumerate([(-13.16, -74.22), (-12.05, -77.04)]):
+        factories.PollingStationFactory(
+            mission=mission, code=f"MAP-{n}", latitude=latitude, longitude=longitude
+        )
+    square = [[[-80, -16], [-70, -16], [-70, -8], [-80, -8], [-80, -16]]]
+    AreaOutlines.objects.create(
+        mission=mission,
+        level=1,
+        geojson={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "<b>Ayacucho</b>"},
+                    "geometry": {"type": "Polygon", "coordinates": square},
+                }
+            ],
+        },
+        name_property="NOMBDEP",
+        features=1,
+        matched=1,
+    )
+    sign_in(member(mission, MissionMembership.Role.STAFF))
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+
+    page.goto(reverse("observation:round_map", args=[mission.pk, election_round.pk]))
+
+    root = page.locator(".station-map")
+    expect(root).to_have_attribute("data-loaded", "2")
+    expect(root).to_have_attribute("data-outlines", "1")
+    box = root.bounding_box()
+    # Inside the area, away from the stations and the zoom buttons.
+    page.mouse.move(box["x"] + box["width"] - 40, box["y"] + box["height"] / 2)
+    # The name is shown as the file wrote it: text, never markup.
+    expect(page.locator(".leaflet-tooltip")).to_have_text("<b>Ayacucho</b>")
     assert [url for url in asked if not url.startswith(live_server.url)] == []

@@ -2,15 +2,20 @@
 acknowledged once by a named user, e-mailed for the kinds the leaders chose."""
 
 import datetime
+import io
 import threading
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Preferences
 from observation import alerts, services
+from observation.imports import StationImporter
 from observation.models import Alert, Deployment, MissionMembership, PhaseDeadline
 from tests import factories
 
@@ -144,6 +149,19 @@ def test_a_concern_to_an_urgent_question_raises_an_alert_once(
     assert "Question booth_private" not in page.content.decode()
 
 
+def test_an_urgent_concern_that_raises_a_serious_irregularity_is_one_alert(
+    mission, election_round, station, staff, checklist
+):
+    checklist.questions.filter(code="police_inside").update(
+        raises=factories.category("intimidation"), raises_severity="serious"
+    )
+
+    report = _report(mission, election_round, station, staff, answers={"police_inside": "yes"})
+
+    assert report.irregularities.get().severity == "serious"
+    assert _kinds(mission) == [Kind.URGENT]
+
+
 def test_a_concern_to_a_question_not_urgent_raises_no_alert(
     mission, election_round, station, staff, checklist
 ):
@@ -192,6 +210,22 @@ def test_a_team_silent_past_its_deadline_raises_one_alert(mission, election_roun
     assert Alert.objects.count() == 1
 
 
+def test_a_deadline_of_an_earlier_election_day_raises_nothing(mission, election_round, plan):
+    assert (
+        alerts.raise_silent(at=_at(8) + alerts.SILENT_WINDOW + datetime.timedelta(minutes=1)) == []
+    )
+
+
+def test_the_command_raises_the_silent_teams_of_every_mission(mission, election_round, plan):
+    _due_an_hour_ago(election_round)
+    out = io.StringIO()
+
+    call_command("raise_alerts", stdout=out)
+
+    assert out.getvalue().strip() == "Raised 1 alert of a silent team."
+    assert Alert.objects.get().team == plan["teams"][1]
+
+
 def test_a_team_that_reports_before_the_deadline_passes_is_not_silent(
     mission, election_round, plan
 ):
@@ -202,9 +236,17 @@ def test_a_team_that_reports_before_the_deadline_passes_is_not_silent(
     assert alerts.raise_silent(at=_at(9)) == []
 
 
+def _due_an_hour_ago(election_round):
+    PhaseDeadline.objects.filter(round=election_round).update(
+        due_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+
 def test_the_alerts_page_raises_the_silent_teams_and_names_them(
     client, mission, election_round, plan, staff
 ):
+    _due_an_hour_ago(election_round)
+
     page = _login(client, staff).get(reverse("observation:alerts", args=[mission.pk]))
 
     assert page.status_code == 200
@@ -309,6 +351,41 @@ def test_a_silent_team_looked_for_by_many_at_once_is_raised_once():
     assert Alert.objects.filter(mission=mission).count() == 1
 
 
+def test_an_alert_gone_meanwhile_is_said_to_be_gone(
+    client, mission, election_round, station, staff
+):
+    alert = _alert(mission, election_round, station, staff)
+    url = reverse("observation:alert_acknowledge", args=[mission.pk, alert.pk])
+    found = Alert.objects.get(pk=alert.pk)
+    # The report corrected below the register between the page and the click.
+    alert.irregularity.report.ballots_cast = 200
+    report = alert.irregularity.report
+    services.report_save(report=report, by=staff, version=report.version)
+
+    with pytest.raises(Alert.DoesNotExist):
+        services.alert_acknowledge(alert=found, by=staff)
+    response = _login(client, staff).post(url, follow=True)
+
+    assert response.status_code == 404
+
+
+def test_a_station_import_that_makes_an_overvote_raises_its_alert(
+    mission, election_round, station, staff
+):
+    _report(mission, election_round, station, staff, ballots_cast=250)
+    csv = f"code,name,registered_voters\n{station.code},{station.name},200\n".encode()
+
+    services.import_confirm(
+        importer=StationImporter(mission),
+        content=csv,
+        filename="stations.csv",
+        by=staff,
+        accept_reported_changes=True,
+    )
+
+    assert _kinds(mission) == [Kind.OVERVOTE]
+
+
 def test_a_locked_mission_refuses_an_acknowledgement(
     client, mission, election_round, station, staff, leader
 ):
@@ -377,15 +454,35 @@ def test_leaders_choose_the_kinds_e_mailed_to_the_core_team(
     with django_capture_on_commit_callbacks(execute=True):
         _report(mission, election_round, station, core_team["staff"], ballots_cast=412)
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert sorted(message.to) == sorted(
-        f"{core_team[role].username}@example.org" for role in ("staff", "reviewer", "leader")
+    # One message a person: no one sees the others' addresses; the observer gets none.
+    assert sorted(message.to for message in mail.outbox) == sorted(
+        [f"{core_team[role].username}@example.org"] for role in ("staff", "reviewer", "leader")
     )
+    message = mail.outbox[0]
     assert message.subject == f"{mission.name}: an alert to acknowledge"
     assert "Overvote" in message.body
     assert f"/missions/{mission.pk}/alerts/" in message.body
     assert _kinds(mission) == [Kind.OVERVOTE, Kind.SERIOUS]
+
+
+def test_an_alert_e_mail_is_in_its_readers_language_and_its_subject_plain_text(
+    mission, election_round, station, core_team, django_capture_on_commit_callbacks
+):
+    mission.name = "Perú 2000 & O'Higgins <segunda vuelta>"
+    mission.alert_email_kinds = ["overvote"]
+    mission.save()
+    Preferences.objects.create(user=core_team["reviewer"], language="es")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(mission, election_round, station, core_team["staff"], ballots_cast=412)
+
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects[core_team["staff"].email] == (
+        "Perú 2000 & O'Higgins <segunda vuelta>: an alert to acknowledge"
+    )
+    assert subjects[core_team["reviewer"].email] == (
+        "Perú 2000 & O'Higgins <segunda vuelta>: una alerta por atender"
+    )
 
 
 def test_an_alert_rolled_back_with_its_report_is_never_e_mailed(
@@ -470,6 +567,7 @@ def test_the_pages_queries_do_not_grow_with_alerts(
             by=staff,
         )
 
+    _due_an_hour_ago(election_round)
     _login(client, staff)
     url = reverse("observation:alerts", args=[mission.pk])
     one_of_each_kind()
@@ -490,6 +588,7 @@ def test_the_pages_queries_do_not_grow_with_alerts(
 def test_the_progress_page_counts_the_alerts_to_acknowledge(
     client, mission, election_round, plan, staff
 ):
+    _due_an_hour_ago(election_round)
     _login(client, staff)
 
     data = client.get(

@@ -2,6 +2,8 @@
 computed from them, against figures worked out by hand."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -116,6 +118,21 @@ def test_the_progress_page_shows_the_figures_and_links_each_missing_report(staff
     assert 'data-cell="area:Cusco:voting:received">1<' in page
     assert reverse("observation:station_detail", args=[mission.pk, cusco.pk]) in page
     assert "2 reports still missing" in page
+
+
+def test_an_areas_received_figure_links_to_the_reports_behind_it(staff_client, day):
+    mission = day["round"].mission
+    url = reverse("observation:round_progress", args=[mission.pk, day["round"].pk])
+    page = staff_client.get(url, {"level": 1}).content.decode()
+    link = re.search(r'href="([^"]+)" data-cell="area:Lima:opening:received"', page)
+
+    reports = staff_client.get(html.unescape(link.group(1))).context["page"].object_list
+
+    # Both Lima stations reported their opening, one of them twice.
+    assert sorted(r.station.code for r in reports) == sorted(
+        [day["stations"][0].code, day["stations"][0].code, day["stations"][1].code]
+    )
+    assert {(r.round, r.phase) for r in reports} == {(day["round"], "opening")}
 
 
 def test_the_json_document_carries_every_figure_by_its_cell(staff_client, day):

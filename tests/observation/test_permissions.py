@@ -11,7 +11,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from observation.models import Alert, Deployment, FindingsStatement, Irregularity, MissionMembership
+from observation.models import (
+    Alert,
+    AreaOutlines,
+    Deployment,
+    FindingsStatement,
+    Irregularity,
+    MissionMembership,
+)
 from observation.urls import mission_patterns, urlpatterns
 from tests import factories
 
@@ -181,6 +188,17 @@ MATRIX = [
         {},
         expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
     ),
+    ("outlines", (), "get", None, MEMBERS),
+    ("outlines", (), "post", {}, MEMBER_FORMS),
+    ("outlines_json", (), "get", None, MEMBERS),
+    ("outlines_remove", (1,), "get", None, POST_ONLY),
+    (
+        "outlines_remove",
+        (1,),
+        "post",
+        {},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
+    ),
     ("alerts", (), "get", None, MEMBERS),
     ("alert_acknowledge", ("alert",), "get", None, POST_ONLY),
     (
@@ -321,6 +339,14 @@ def world(mission):
             mission=mission, round=report.round, station=report.station
         ),
         "decided": factories.IrregularityFactory(mission=mission),
+        "outlines": AreaOutlines.objects.create(
+            mission=mission,
+            level=1,
+            geojson={"type": "FeatureCollection", "features": []},
+            name_property="name",
+            features=0,
+            matched=0,
+        ),
         "alert": Alert.objects.create(
             mission=mission,
             kind=Alert.Kind.SILENT,

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from observation.models import Answer, ElectionRound, Irregularity, ObserverReport
+from observation.models import Answer, Deployment, ElectionRound, Irregularity, ObserverReport
 from tests import factories
 
-STATION_PAGE_QUERIES = 7
+STATION_PAGE_QUERIES = 8
 
 
 @pytest.fixture
@@ -60,6 +60,10 @@ def test_the_page_shows_each_rounds_reports_concerns_and_irregularities(
         mission=mission, round=runoff, station=station, description="Pre-marked ballots."
     )
     elsewhere = factories.ObserverReportFactory(mission=mission, round=first)
+    for phase in ("voting", "counting"):
+        Deployment.objects.create(
+            mission=mission, round=first, station=station, team=team, phase=phase
+        )
     client.force_login(staff)
 
     response = _page(client, mission, station)
@@ -75,8 +79,13 @@ def test_the_page_shows_each_rounds_reports_concerns_and_irregularities(
     assert elsewhere.get_absolute_url() not in page
     [(first_round, first_records), (runoff_round, runoff_records)] = response.context["rounds"]
     assert (first_round, runoff_round) == (first, runoff)
-    assert first_records == {"reports": [report], "irregularities": []}
-    assert runoff_records == {"reports": [], "irregularities": [irregularity]}
+    assert first_records == {
+        "deployed": {team: ["Voting", "Counting"]},
+        "reports": [report],
+        "irregularities": [],
+    }
+    assert runoff_records == {"deployed": {}, "reports": [], "irregularities": [irregularity]}
+    assert "Jennie Lincoln</a> (Voting, Counting)" in page
 
 
 def test_every_list_links_to_the_station_page(client, staff, mission, station):
@@ -111,14 +120,27 @@ def test_the_page_costs_the_same_queries_with_many_records(
 ):
     round_ = factories.ElectionRoundFactory(mission=mission)
     _reports(mission, station, round_, 2)
+    teams = list(mission.delegation.all())
+    for team, phase in zip(teams, ("opening", "voting"), strict=True):
+        Deployment.objects.create(
+            mission=mission, round=round_, station=station, team=team, phase=phase
+        )
     checklist = factories.ChecklistFactory(mission=mission, phase="closing")
     client.force_login(staff)
     # The session and its user, the mission, the station, its reports, their concerns,
-    # its irregularities.
+    # its irregularities, its deployments.
     with django_assert_num_queries(STATION_PAGE_QUERIES):
         _page(client, mission, station)
 
     _reports(mission, station, round_, 8, checklist)
+    for team, phase in zip(
+        mission.delegation.exclude(pk__in=[t.pk for t in teams])[:2],
+        ("closing", "counting"),
+        strict=True,
+    ):
+        Deployment.objects.create(
+            mission=mission, round=round_, station=station, team=team, phase=phase
+        )
     assert (ObserverReport.objects.count(), Irregularity.objects.count()) == (10, 10)
     with django_assert_num_queries(STATION_PAGE_QUERIES):
         _page(client, mission, station)
