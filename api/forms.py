@@ -40,6 +40,12 @@ class ApiReportForm(ObserverReportForm):
 
     asks_checklist = False
 
+    def clean_submission_id(self):
+        # The view has answered an id stored already as a retry, a moment before; one
+        # stored since by a request racing this one is the database's to refuse.
+        self.resubmitted = None
+        return self.cleaned_data.get("submission_id")
+
 
 class ApiIrregularityForm(ReportIrregularityForm):
     """The web form's checks for an irregularity logged with a report, its category

@@ -8,7 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -91,29 +91,29 @@ def _mission(request, pk, action="field_read") -> MissionAccess:
     return access
 
 
-def _team(request, access: MissionAccess):
+def _team(access: MissionAccess):
     """An observer's delegation member (whose reports are theirs), or None for other roles."""
     if access.role != Role.OBSERVER:
         return None
-    return MissionMembership.objects.values_list("team_id", flat=True).get(
-        mission=access.mission, user=request.user
-    )
+    # Read with the mission by mission_for.
+    return access.mission.own_team
+
+
+# What a report's representation reads besides the report.
+REPORT_PREFETCHES = (
+    Prefetch("answers", queryset=Answer.objects.select_related("question")),
+    Prefetch("irregularities", queryset=Irregularity.objects.select_related("category", "station")),
+)
 
 
 def _reports(request, access: MissionAccess):
     reports = (
         ObserverReport.objects.filter(mission=access.mission)
         .select_related("station")
-        .prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.select_related("question")),
-            Prefetch(
-                "irregularities",
-                queryset=Irregularity.objects.select_related("category", "station"),
-            ),
-        )
+        .prefetch_related(*REPORT_PREFETCHES)
     )
     if access.role == Role.OBSERVER:
-        reports = reports.filter(observer_id=_team(request, access))
+        reports = reports.filter(observer_id=_team(access))
     return reports
 
 
@@ -211,7 +211,7 @@ class DeploymentListView(generics.ListAPIView):
             .select_related("station")
             .order_by("round__election_day", "station__code", "phase", "pk")
         )
-        team = _team(self.request, access)
+        team = _team(access)
         if team is not None:
             deployments = deployments.filter(team=team)
         if (round_pk := self.request.query_params.get("round")) is not None:
@@ -295,7 +295,7 @@ class ReportListView(APIView):
         incoming = serializers.ReportInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         values = dict(incoming.validated_data)
-        team = _team(request, access)
+        team = _team(access)
         if team is not None:
             values["observer"] = team
         # What a retry is compared with: every field, an omitted one as its default.
@@ -324,7 +324,9 @@ class ReportListView(APIView):
             raise ApiError(
                 error.messages[0], code="mission_locked", status_code=status.HTTP_403_FORBIDDEN
             ) from None
-        stored = _reports(request, access).get(pk=saved.report.pk)
+        stored = saved.report
+        # What was stored is in hand; only its answers and irregularities are read back.
+        prefetch_related_objects([stored], *REPORT_PREFETCHES)
         return Response(
             serializers.ReportSerializer(stored).data,
             status=status.HTTP_201_CREATED,
@@ -451,7 +453,7 @@ def _irregularities(request, access: MissionAccess):
         .prefetch_related("photos")
     )
     if access.role == Role.OBSERVER:
-        team = _team(request, access)
+        team = _team(access)
         teammates = MissionMembership.objects.filter(
             mission=access.mission, role=Role.OBSERVER, team_id=team
         ).values("user_id")

@@ -184,11 +184,15 @@ def _public_name(user) -> str:
 def mission_for(request, pk, *, action: str = "view") -> MissionAccess:
     """The mission `pk` as the signed-in user may use it for `action`, or 404/403."""
     user = request.user
-    own_role = MissionMembership.objects.filter(mission=OuterRef("pk"), user=user).values("role")
+    own = MissionMembership.objects.filter(mission=OuterRef("pk"), user=user)
     mission = get_object_or_404(
         Mission.objects.for_user(user)
         .select_related("lead_organization", "locked_by")
-        .annotate(own_role=Subquery(own_role[:1])),
+        # An observer's team too: the API reads it on every request of theirs.
+        .annotate(
+            own_role=Subquery(own.values("role")[:1]),
+            own_team=Subquery(own.values("team")[:1]),
+        ),
         pk=pk,
     )
     access = MissionAccess(

@@ -203,11 +203,17 @@ def condition_json(question) -> str:
     return json.dumps(conditions.parse(question.relevant)) if question.relevant else ""
 
 
-def save(report, answers: dict, *, by) -> None:
+def save(report, answers: dict, *, by, new=False) -> list[Answer]:
     """Store `answers` ({Question: text}) as the report's answers to the questions it is
     asked: others are removed, answers to retired questions kept. A constant number of
-    queries however many answers, so that a 60-question report saves as fast as a short one."""
-    stored = {answer.question_id: answer for answer in report.answers.select_related("question")}
+    queries however many answers, so that a 60-question report saves as fast as a short one.
+    `new`: the report was stored just now and has no answers yet. Returns the answers
+    added."""
+    stored = (
+        {}
+        if new
+        else {answer.question_id: answer for answer in report.answers.select_related("question")}
+    )
     new, changed = [], []
     for question, value in answers.items():
         concern = question.is_concern(value)
@@ -224,28 +230,41 @@ def save(report, answers: dict, *, by) -> None:
         bulk_create_with_history(new, Answer, default_user=by)
     if changed:
         bulk_update_with_history(changed, Answer, ["value", "concern"], default_user=by)
+    return new
 
 
-def sync_raised(report, *, by) -> list[str]:
+def sync_raised(report, *, by, new_answers=None) -> list[str]:
     """Keep the irregularities that the report's answers raise in step with them, the way
     overvote detection does for ballots: one per concerning answer of a question that
     raises one; updated while unreviewed; removed when the answer changes back; never
     rewritten once reviewed (kept, marked superseded, and raised anew if still a concern).
+    `new_answers`: the report was stored just now with these answers, none raised yet.
     Returns what to tell the person who saved the report."""
+    answers = (
+        report.answers.select_related("question__raises", "question__checklist")
+        if new_answers is None
+        else new_answers
+    )
     concerns = {
         answer.question_id: answer
-        for answer in report.answers.select_related("question__raises", "question__checklist")
+        for answer in answers
         if answer.concern and answer.question.raises_id
     }
-    standing = {
-        irregularity.question_id: irregularity
-        for irregularity in Irregularity.objects.select_for_update().filter(
-            report=report,
-            raised_by_system=True,
-            question__isnull=False,
-            superseded_at__isnull=True,
-        )
-    }
+    if new_answers is not None and not concerns:
+        return []
+    standing = (
+        {}
+        if new_answers is not None
+        else {
+            irregularity.question_id: irregularity
+            for irregularity in Irregularity.objects.select_for_update().filter(
+                report=report,
+                raised_by_system=True,
+                question__isnull=False,
+                superseded_at__isnull=True,
+            )
+        }
+    )
     now = timezone.now()
     create, update, supersede, delete, told = [], [], [], [], []
     for question_id, irregularity in standing.items():

@@ -163,6 +163,27 @@ class MissionForm(forms.ModelForm):
             else:
                 self.fields["station"].queryset = mission.stations.all()
 
+    def _get_validation_exclusions(self):
+        """A record a choice field found is there: the model's validation would look each
+        up again, a query apiece. Its place in the mission is checked by the model's
+        clean(); a relation that a unique constraint names is still validated with it."""
+        exclude = super()._get_validation_exclusions()
+        if self.mission is None:
+            return exclude
+        unique = {
+            name
+            for constraint in self._meta.model._meta.total_unique_constraints
+            for name in constraint.fields
+        } | {name for together in self._meta.model._meta.unique_together for name in together}
+        exclude.update(
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, forms.ModelChoiceField)
+            and name in self.cleaned_data
+            and name not in unique
+        )
+        return exclude
+
 
 class StationCodeField(forms.ModelChoiceField):
     """A station typed as its code, read the way codes are stored (normalise_code): lower

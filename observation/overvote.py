@@ -47,7 +47,7 @@ MESSAGES = {
 }
 
 
-def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
+def sync_overvote(*, report: ObserverReport, by=None, new=False) -> Outcome:
     """Keep the report's system-raised overvote irregularity in step with its figures.
 
     An overvote raises one irregularity (reported, serious, observed directly).
@@ -55,7 +55,11 @@ def sync_overvote(*, report: ObserverReport, by=None) -> Outcome:
     on it, the decision is never rewritten: the old irregularity is kept, marked
     superseded, and a new one is raised for review if the report is still an
     overvote.
+
+    `new`: the report was stored just now, so no irregularity of it stands yet.
     """
+    if new and not report.is_overvote:
+        return Outcome.NONE
     with transaction.atomic():
         standing = (
             Irregularity.objects.select_for_update()

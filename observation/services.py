@@ -137,14 +137,26 @@ def report_save(
             irregularity.save()
         for irregularity in removed:
             irregularity.delete()
-        kept_in_place = report.carry_irregularities()
-        outcome = overvote.sync_overvote(report=report, by=by)
+        # A report stored just now has nothing to carry, correct or look up again: what
+        # it holds is what this call gave it (intake's hot path, a report at a time).
+        kept_in_place = 0 if created else report.carry_irregularities()
+        outcome = overvote.sync_overvote(report=report, by=by, new=created)
+        added = []
         if answers is not None:
-            checklist_answers.save(report, answers, by=by)
-        raised = checklist_answers.sync_raised(report, by=by)
+            added = checklist_answers.save(report, answers, by=by, new=created)
+        raised = checklist_answers.sync_raised(
+            report, by=by, new_answers=added if created else None
+        )
+        serious = (
+            not created
+            or outcome is overvote.Outcome.RAISED
+            or bool(raised)
+            or any(i.severity == Irregularity.Severity.SERIOUS for i in irregularities)
+        )
+        urgent = not created or any(a.concern and a.question.urgent for a in added)
         alerts.raise_for(
-            irregularities=Irregularity.objects.filter(report=report),
-            reports=ObserverReport.objects.filter(pk=report.pk),
+            irregularities=Irregularity.objects.filter(report=report) if serious else None,
+            reports=ObserverReport.objects.filter(pk=report.pk) if urgent else None,
         )
         if created:
             # Counted once stored: a rolled-back report was never received.

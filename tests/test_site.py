@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789abcdefgh",
     "ALLOWED_HOSTS": "observa.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://observa.example.org",
+    "SITE_URL": "https://observa.example.org",
 }
 
 

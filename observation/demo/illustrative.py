@@ -179,28 +179,28 @@ def _deploy(mission, election_round, stations) -> list[DelegationMember]:
     planned = set(
         Deployment.objects.filter(round=election_round).values_list("station_id", "phase")
     )
-    services.deployment_add(
-        deployments=[
-            Deployment(
-                mission=mission,
-                round=election_round,
-                station=station,
-                team=teams[index // STATIONS_PER_TEAM],
-                phase=phase,
-            )
-            for index, station in enumerate(stations)
-            for phase in TEAM_PHASES
-            if (station.pk, phase) not in planned
-        ]
-    )
-    services.deadlines_set(
-        election_round=election_round,
-        deadlines={
-            ObserverReport.Phase.OPENING: _at(9),
-            ObserverReport.Phase.VOTING: _at(15),
-            ObserverReport.Phase.COUNTING: _at(21),
-        },
-    )
+    missing = [
+        Deployment(
+            mission=mission,
+            round=election_round,
+            station=station,
+            team=teams[index // STATIONS_PER_TEAM],
+            phase=phase,
+        )
+        for index, station in enumerate(stations)
+        for phase in TEAM_PHASES
+        if (station.pk, phase) not in planned
+    ]
+    # A second load writes nothing, as on a mission locked since.
+    if missing:
+        services.deployment_add(deployments=missing)
+    deadlines = {
+        ObserverReport.Phase.OPENING: _at(9),
+        ObserverReport.Phase.VOTING: _at(15),
+        ObserverReport.Phase.COUNTING: _at(21),
+    }
+    if dict(election_round.deadlines.values_list("phase", "due_at")) != deadlines:
+        services.deadlines_set(election_round=election_round, deadlines=deadlines)
     return teams
 
 

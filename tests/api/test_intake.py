@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api.models import Submission
@@ -303,3 +304,32 @@ def test_twenty_concurrent_replays_store_one_report(field, observer):
     assert sorted(statuses) == [200] * 19 + [201]
     assert ObserverReport.objects.filter(submission_id=sent["submission_id"]).count() == 1
     assert Submission.objects.count() == 1
+
+
+# The token, the mission with the user's role and team, the retry lookup, the round,
+# station and team chosen, the lock and the mission's dates, the two time constraints,
+# the checklist; then in the transaction the lock again, the report and its history,
+# the answers and theirs, the submission; then the answers and irregularities read back
+# for the answer. Savepoints aside, which differ between the databases.
+REPORT_INTAKE_QUERIES = 19
+
+
+def test_a_report_costs_the_same_queries_whatever_its_answers(observer_api, field):
+    checklist = factories.ChecklistFactory(mission=field["mission"], phase="")
+    codes = [factories.QuestionFactory(checklist=checklist).code for _ in range(30)]
+    url = reports_url(field["mission"])
+    # A token's first use of the minute records when it was used: not counted below.
+    observer_api.get(reverse("api:me"))
+
+    for answered in (codes[:3], codes):
+        sent = body(field, answers=dict.fromkeys(answered, "yes"))
+        with CaptureQueriesContext(connection) as queries:
+            response = observer_api.post(url, sent, format="json")
+        assert response.status_code == 201, response.json()
+        assert len(response.json()["answers"]) == len(answered)
+        statements = [
+            query["sql"]
+            for query in queries.captured_queries
+            if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+        assert len(statements) == REPORT_INTAKE_QUERIES, "\n".join(s[:90] for s in statements)
