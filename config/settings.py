@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "rest_framework",
+    "django_tasks",
+    "django_tasks_db",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -225,12 +227,18 @@ EMAIL_PORT = env_int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
-# Seconds before an unanswering mail server is given up: alerts are sent after a
-# report's save, and intake must not hang on it.
+# Seconds before an unanswering mail server is given up (invitations are sent from the
+# request; alerts by the task worker).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="observa@localhost")
 # Where the app is reached, for the links of messages sent outside a request (alerts).
 SITE_URL = env_str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")
+
+# Long work is queued in the database and done by the task worker (`manage.py
+# db_worker`, which `make run` starts beside the development server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An Excel export of more rows than this is written by the worker, not in the request.
+EXPORT_IN_REQUEST_ROWS = env_int("EXPORT_IN_REQUEST_ROWS", default=5000)
 
 # Station lists and delegation rosters uploaded for import; a national list of
 # about 90,000 stations fits well under the default as CSV or XLSX.

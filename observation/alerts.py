@@ -6,7 +6,7 @@ imports all go through them); a team silent past its phase's deadline is found b
 `raise_silent`, which the alerts page, the progress page's updates and the
 `raise_alerts` command run. Each is raised once, whoever raises it at the same moment
 (the database's unique constraints decide), and e-mailed to the core team after the
-transaction commits, for the kinds the mission's leaders chose.
+transaction commits (by the task worker), for the kinds the mission's leaders chose.
 """
 
 import datetime
@@ -168,11 +168,20 @@ def feed(mission: Mission):
 
 
 def _email_on_commit(alerts: list[Alert]) -> None:
-    chosen = [alert.pk for alert in alerts]
+    from observation import tasks
+
+    if not alerts:
+        return
+    kinds = dict(
+        Mission.objects.filter(pk__in={alert.mission_id for alert in alerts}).values_list(
+            "pk", "alert_email_kinds"
+        )
+    )
+    chosen = [alert.pk for alert in alerts if alert.kind in kinds[alert.mission_id]]
     if chosen:
-        # After the commit: an alert rolled back with its report was never raised. A mail
-        # server that fails is logged, never the save's undoing.
-        transaction.on_commit(lambda: email(chosen), robust=True)
+        # After the commit: an alert rolled back with its report was never raised. Sent by
+        # the task worker: intake never waits on a mail server.
+        transaction.on_commit(lambda: tasks.email_alerts.enqueue(chosen))
 
 
 def email(pks: list[int]) -> int:

@@ -3,8 +3,9 @@
 Each export is a list of columns (a readable header and how to read the value
 from one record) over a queryset that the caller has already filtered the way
 the list page shows it. Both formats stream: CSV row by row from
-`.iterator()`, XLSX through openpyxl's write-only workbook, which keeps rows in
-a temporary file rather than in memory.
+`.iterator()`, XLSX through XlsxWriter's constant-memory mode, which keeps rows in
+a temporary file rather than in memory. An XLSX export of many rows is written by
+the task worker instead (observation.jobs), from the same LIST_EXPORTS.
 """
 
 import csv
@@ -19,8 +20,10 @@ import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from observation import filters
 from observation.models import Mission, PollingStation, Question
 
 # A spreadsheet runs a cell that starts with one of these as a formula
@@ -252,3 +255,42 @@ def xlsx_response(
 
 def export_filename(mission: Mission, what: str) -> str:
     return f"mission-{mission.pk}-{what}-{timezone.localdate():%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class ListExport:
+    """A list page's export: its rows as the page's filters select them (`filterset` of
+    the query's parameters and the mission), and its columns (of the mission, with or
+    without observer names)."""
+
+    what: str
+    title: str
+    filterset: Callable
+    columns: Callable[[Mission, bool], list[Column]]
+
+
+LIST_EXPORTS = {
+    export.what: export
+    for export in (
+        ListExport(
+            "stations",
+            gettext_lazy("Polling stations"),
+            filters.stations,
+            lambda mission, names_observers: station_columns(mission),
+        ),
+        ListExport(
+            "reports",
+            gettext_lazy("Observer reports"),
+            lambda data, mission: filters.reports(data, mission, with_answers=True),
+            lambda mission, names_observers: report_columns(
+                mission, name_observers=names_observers
+            ),
+        ),
+        ListExport(
+            "irregularities",
+            gettext_lazy("Irregularities"),
+            filters.irregularities,
+            lambda mission, names_observers: irregularity_columns(mission),
+        ),
+    )
+}

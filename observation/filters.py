@@ -297,3 +297,28 @@ class AlertFilterSet(CarriedFilters, django_filters.FilterSet):
         if self.form.cleaned_data.get("show") != self.ALL:
             queryset = queryset.filter(acknowledged_at__isnull=True)
         return queryset
+
+
+def stations(data, mission: Mission) -> StationFilterSet:
+    """The station list's filters on `data` (a query's parameters)."""
+    # Ordered explicitly: the model's ordering starts with the mission and would join it.
+    queryset = PollingStation.objects.filter(mission=mission).order_by("code", "pk")
+    return StationFilterSet(data, queryset, mission=mission)
+
+
+def reports(data, mission: Mission, *, with_answers=False) -> ReportFilterSet:
+    """The report list's filters; `with_answers` reads the checklist answers with the
+    rows (for an export, which has a column per question)."""
+    queryset = ObserverReport.objects.filter(mission=mission).select_related(
+        "round", "station", "observer__person", "entered_by"
+    )
+    if with_answers:
+        queryset = queryset.prefetch_related("answers")
+    return ReportFilterSet(data, queryset, mission=mission)
+
+
+def irregularities(data, mission: Mission) -> IrregularityFilterSet:
+    queryset = Irregularity.objects.filter(mission=mission).select_related(
+        "round", "station", "category", "reviewed_by"
+    )
+    return IrregularityFilterSet(data, queryset, mission=mission)

@@ -6,6 +6,7 @@ from observation.views import (
     election_day,
     follow_up,
     irregularities,
+    jobs,
     lists,
     missions,
     reports,
@@ -90,6 +91,10 @@ mission_patterns = [
     path("outlines.geojson", election_day.outlines_json, name="outlines_json"),
     path("outlines/<int:level>/remove/", election_day.outlines_remove, name="outlines_remove"),
     path("alerts/", election_day.alert_list, name="alerts"),
+    path("exports/", jobs.export_start, name="export_start"),
+    path("jobs/<int:job_pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:job_pk>.json", jobs.job_json, name="job_json"),
+    path("jobs/<int:job_pk>/download/", jobs.job_download, name="job_download"),
     path("alerts/email/", election_day.alert_email, name="alert_email"),
     path(
         "alerts/<int:alert_pk>/acknowledge/",

@@ -35,6 +35,17 @@ def _server_time_zone():
     timezone.deactivate()
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+QUEUED_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # Each task runs as it is queued, where the test can see what it did; the tests of the
+    # worker's own queue set QUEUED_TASKS and run the worker.
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def _site_language():
     # Likewise a page asked for in Spanish leaves the thread in Spanish.

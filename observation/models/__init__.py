@@ -10,6 +10,7 @@ from observation.models.checklists import (
 )
 from observation.models.deployment import AreaOutlines, Deployment, PhaseDeadline
 from observation.models.imports import ColumnMapping
+from observation.models.jobs import Job
 from observation.models.missions import (
     DelegationMember,
     ElectionRound,
@@ -48,6 +49,7 @@ __all__ = [
     "Irregularity",
     "IrregularityCategory",
     "IrregularityPhoto",
+    "Job",
     "LibraryQuestion",
     "Mission",
     "MissionLockedError",

@@ -1,21 +1,20 @@
 """A mission's stations, reports and irregularities, filtered and paginated.
 
-The `*_filter` functions build the filtered, ordered queryset that a list page
-shows; the exports call the same functions, so that an export holds exactly
-the rows of the list across all its pages.
+The list pages and their exports build their rows with the same functions of
+observation.filters, so that an export holds exactly the rows of the list across
+all its pages.
 """
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from observation import filters
 from observation.access import mission_for
-from observation.filters import IrregularityFilterSet, ReportFilterSet, StationFilterSet
 from observation.models import (
     Answer,
     Deployment,
     Irregularity,
-    Mission,
     ObserverReport,
     PollingStation,
 )
@@ -23,33 +22,9 @@ from observation.models import (
 PAGE_SIZE = 50
 
 
-def station_filter(request, mission: Mission) -> StationFilterSet:
-    # Ordered explicitly: the model's ordering starts with the mission and would join it.
-    queryset = PollingStation.objects.filter(mission=mission).order_by("code", "pk")
-    return StationFilterSet(request.GET, queryset, mission=mission)
-
-
-def report_filter(request, mission: Mission, *, with_answers=False) -> ReportFilterSet:
-    """The report list's filters; `with_answers` reads the checklist answers with the
-    rows (for an export, which has a column per question)."""
-    queryset = ObserverReport.objects.filter(mission=mission).select_related(
-        "round", "station", "observer__person", "entered_by"
-    )
-    if with_answers:
-        queryset = queryset.prefetch_related("answers")
-    return ReportFilterSet(request.GET, queryset, mission=mission)
-
-
-def irregularity_filter(request, mission: Mission) -> IrregularityFilterSet:
-    queryset = Irregularity.objects.filter(mission=mission).select_related(
-        "round", "station", "category", "reviewed_by"
-    )
-    return IrregularityFilterSet(request.GET, queryset, mission=mission)
-
-
 def _list_page(request, pk, *, build_filter, template_name):
     access = mission_for(request, pk)
-    filterset = build_filter(request, access.mission)
+    filterset = build_filter(request.GET, access.mission)
     # An invalid filter would simply be left out of the query: rather than every row,
     # the page shows the form's errors and no rows.
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
@@ -68,7 +43,7 @@ def station_list(request, pk):
     return _list_page(
         request,
         pk,
-        build_filter=station_filter,
+        build_filter=filters.stations,
         template_name="observation/station_list.html",
     )
 
@@ -77,7 +52,7 @@ def report_list(request, pk):
     return _list_page(
         request,
         pk,
-        build_filter=report_filter,
+        build_filter=filters.reports,
         template_name="observation/report_list.html",
     )
 
@@ -86,7 +61,7 @@ def irregularity_list(request, pk):
     return _list_page(
         request,
         pk,
-        build_filter=irregularity_filter,
+        build_filter=filters.irregularities,
         template_name="observation/irregularity_list.html",
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -36,7 +37,6 @@ from observation.imports import (
     read_table,
 )
 from observation.models import Deployment, MissionLockedError
-from observation.views.lists import irregularity_filter, report_filter, station_filter
 
 SESSION_KEY = "pending_imports"
 
@@ -360,25 +360,39 @@ def import_errors(request, pk, kind):
     return exports.csv_response(columns=columns, records=preview.errors, filename=filename)
 
 
-def _export(request, pk, fmt, *, build_filter, columns, what, title):
-    """Export what the list's filters show; `columns(mission, access)` says which columns."""
+def _export(request, pk, fmt, what):
+    """Export what the list's filters show. An Excel file of many rows is written by the
+    task worker: the page offers to prepare it instead."""
     access = mission_for(request, pk)
     mission = access.mission
-    filterset = build_filter(request, mission)
+    export = exports.LIST_EXPORTS[what]
+    filterset = export.filterset(request.GET, mission)
     if not filterset.is_valid():
         # An invalid filter would be left out of the query and export every row.
         return HttpResponseBadRequest(_filter_errors(filterset), content_type="text/plain")
-    records = filterset.qs.iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE)
+    columns = export.columns(mission, access.names_observers)
     filename = exports.export_filename(mission, what)
     if fmt == "csv":
-        return exports.csv_response(
-            columns=columns(mission, access), records=records, filename=filename
-        )
-    if fmt == "xlsx":
-        return exports.xlsx_response(
-            columns=columns(mission, access), records=records, filename=filename, title=title
-        )
-    raise Http404
+        records = filterset.qs.iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE)
+        return exports.csv_response(columns=columns, records=records, filename=filename)
+    if fmt != "xlsx":
+        raise Http404
+    count = filterset.qs.count()
+    if count > settings.EXPORT_IN_REQUEST_ROWS:
+        context = {
+            "access": access,
+            "mission": mission,
+            "export": export,
+            "count": count,
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "observation/export_job.html", context)
+    return exports.xlsx_response(
+        columns=columns,
+        records=filterset.qs.iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE),
+        filename=filename,
+        title=str(export.title),
+    )
 
 
 def _filter_errors(filterset) -> str:
@@ -390,41 +404,15 @@ def _filter_errors(filterset) -> str:
 
 
 def station_export(request, pk, fmt):
-    return _export(
-        request,
-        pk,
-        fmt,
-        build_filter=station_filter,
-        columns=lambda mission, access: exports.station_columns(mission),
-        what="stations",
-        title=_("Polling stations"),
-    )
+    return _export(request, pk, fmt, "stations")
 
 
 def report_export(request, pk, fmt):
-    return _export(
-        request,
-        pk,
-        fmt,
-        build_filter=lambda request, mission: report_filter(request, mission, with_answers=True),
-        columns=lambda mission, access: exports.report_columns(
-            mission, name_observers=access.names_observers
-        ),
-        what="reports",
-        title=_("Observer reports"),
-    )
+    return _export(request, pk, fmt, "reports")
 
 
 def irregularity_export(request, pk, fmt):
-    return _export(
-        request,
-        pk,
-        fmt,
-        build_filter=irregularity_filter,
-        columns=lambda mission, access: exports.irregularity_columns(mission),
-        what="irregularities",
-        title=_("Irregularities"),
-    )
+    return _export(request, pk, fmt, "irregularities")
 
 
 def deployment_export(request, pk, fmt):

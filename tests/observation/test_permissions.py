@@ -17,6 +17,7 @@ from observation.models import (
     Deployment,
     FindingsStatement,
     Irregularity,
+    Job,
     MissionMembership,
 )
 from observation.urls import mission_patterns, urlpatterns
@@ -199,6 +200,19 @@ MATRIX = [
         {},
         expect(staff=302, reviewer=302, leader=302, superuser=302, locked=403),
     ),
+    ("export_start", (), "get", None, POST_ONLY),
+    (
+        "export_start",
+        (),
+        "post",
+        {"what": "stations", "query": ""},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=302),
+    ),
+    # Another member's job: its page and file are for the one who asked for it.
+    *[
+        (name, ("job",), "get", None, expect(staff=404, reviewer=404, leader=404, superuser=404))
+        for name in ("job_detail", "job_json", "job_download")
+    ],
     ("alerts", (), "get", None, MEMBERS),
     ("alert_acknowledge", ("alert",), "get", None, POST_ONLY),
     (
@@ -346,6 +360,13 @@ def world(mission):
             name_property="name",
             features=0,
             matched=0,
+        ),
+        "job": Job.objects.create(
+            mission=mission,
+            kind=Job.Kind.EXPORT,
+            title="Polling stations, Excel",
+            params={"what": "stations", "query": "", "names_observers": True},
+            requested_by=factories.UserFactory(),
         ),
         "alert": Alert.objects.create(
             mission=mission,

@@ -1,0 +1,126 @@
+"""Long work off the request: a Job row says what to do and how far it got, and the task
+worker does it (`manage.py db_worker`: Django's task framework, its queue in our own
+database).
+
+A job is claimed by one worker at a time (a conditional update); it reports how far it
+got as it goes, which is also how it is known to be alive. A job whose worker is lost
+(a crash, a host restarted) is queued again when its page is next read, and done again
+from the start: its result is written whole at the end, never half, so a job interrupted
+and run again applies once.
+"""
+
+import tempfile
+import uuid
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from observation import exports
+from observation.models import Job
+from observation.models.jobs import HEARTBEAT_TIMEOUT
+
+Status = Job.Status
+# How often a running job says how far it got (and that it is alive), in rows.
+PROGRESS_EVERY = 1000
+
+
+def export_start(*, mission, what: str, query: str, names_observers: bool, by) -> Job:
+    """Queue the XLSX export of a list (`what`, as its filters `query` select the rows)."""
+    export = exports.LIST_EXPORTS[what]
+    job = Job.objects.create(
+        mission=mission,
+        kind=Job.Kind.EXPORT,
+        title=_("%(list)s, Excel") % {"list": export.title},
+        params={"what": what, "query": query, "names_observers": names_observers},
+        requested_by=by,
+        filename=f"{exports.export_filename(mission, what)}.xlsx",
+    )
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    from observation import tasks
+
+    # Once the job's row is committed: a worker that looked before would not find it.
+    transaction.on_commit(lambda: tasks.run_job.enqueue(job.pk))
+
+
+def requeue_if_lost(job: Job) -> bool:
+    """Queue again a job whose worker was lost; True if this call did (one caller does)."""
+    if not job.lost():
+        return False
+    stale = timezone.now() - HEARTBEAT_TIMEOUT
+    requeued = (
+        Job.objects.filter(pk=job.pk, status=Status.RUNNING)
+        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+        .update(status=Status.WAITING)
+    )
+    if requeued:
+        _enqueue(job)
+        job.refresh_from_db()
+    return bool(requeued)
+
+
+def run(job_id: int) -> None:
+    """Do the job, if it waits for a worker: a job done, failed or another worker's is left
+    alone (a task queued twice runs once)."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Status.WAITING).update(
+        status=Status.RUNNING, heartbeat_at=now, attempts=F("attempts") + 1, done=0
+    )
+    if not claimed:
+        return
+    job = Job.objects.select_related("mission").get(pk=job_id)
+    try:
+        RUNNERS[job.kind](job)
+    except Exception as error:
+        Job.objects.filter(pk=job.pk).update(
+            status=Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+
+
+def _progress(job: Job, done: int) -> None:
+    Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+        done=done, heartbeat_at=timezone.now()
+    )
+
+
+def _counted(records, job: Job):
+    done = 0
+    for done, record in enumerate(records, start=1):
+        if done % PROGRESS_EVERY == 0:
+            _progress(job, done)
+        yield record
+    _progress(job, done)
+
+
+def _export(job: Job) -> None:
+    mission = job.mission
+    export = exports.LIST_EXPORTS[job.params["what"]]
+    filterset = export.filterset(QueryDict(job.params["query"]), mission)
+    # The filters were valid when the job was asked for; the mission may have changed.
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    Job.objects.filter(pk=job.pk).update(total=queryset.count())
+    records = _counted(queryset.iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE), job)
+    with tempfile.TemporaryFile(suffix=".xlsx") as output:
+        exports.write_xlsx(
+            output,
+            columns=export.columns(mission, job.params["names_observers"]),
+            records=records,
+            title=str(export.title),
+        )
+        output.seek(0)
+        # A name no one can guess: the file is served only through its job's page.
+        job.file.save(f"{uuid.uuid4().hex}.xlsx", File(output), save=False)
+    Job.objects.filter(pk=job.pk).update(
+        status=Status.DONE, file=job.file.name, finished_at=timezone.now()
+    )
+
+
+RUNNERS = {Job.Kind.EXPORT: _export}

@@ -1,0 +1,77 @@
+"""Long work done off the request by the task worker (observation.jobs), with what its
+page shows: how far it got, and its result when done."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from observation.models.missions import Mission
+
+# A running job whose worker has not said it is alive for this long has lost its worker
+# (a crash, a host restarted): it is run again, from the start.
+HEARTBEAT_TIMEOUT = datetime.timedelta(minutes=2)
+
+
+class Job(models.Model):
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("mission")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    # What the work needs to be done again from the start, by a worker.
+    params = models.JSONField(_("parameters"), default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.WAITING
+    )
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    file = models.FileField(_("result"), upload_to="jobs/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("last heard of"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, 100 * self.done // self.total) if self.total else 0
+
+    def lost(self, now=None) -> bool:
+        """Running, but its worker has not been heard of for too long."""
+        now = now or timezone.now()
+        return self.status == self.Status.RUNNING and (
+            self.heartbeat_at is None or now - self.heartbeat_at > HEARTBEAT_TIMEOUT
+        )

@@ -1,0 +1,74 @@
+"""Background jobs as their requester sees them: asked for, followed, their result taken."""
+
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from observation import exports, jobs
+from observation.access import mission_for
+from observation.models import Job
+
+
+@require_POST
+def export_start(request, pk):
+    """Queue the Excel export the export page offered, with the list's filters."""
+    access = mission_for(request, pk)
+    what = request.POST.get("what", "")
+    if what not in exports.LIST_EXPORTS:
+        raise Http404
+    query = request.POST.get("query", "")
+    job = jobs.export_start(
+        mission=access.mission,
+        what=what,
+        query=query,
+        names_observers=access.names_observers,
+        by=request.user,
+    )
+    return redirect("observation:job_detail", pk, job.pk)
+
+
+def _job(request, pk, job_pk):
+    """A job of the mission, shown to the member who asked for it only: an export holds
+    what their role lets them see."""
+    access = mission_for(request, pk)
+    job = get_object_or_404(Job, mission=access.mission, pk=job_pk, requested_by=request.user)
+    jobs.requeue_if_lost(job)
+    return access, job
+
+
+def job_detail(request, pk, job_pk):
+    access, job = _job(request, pk, job_pk)
+    context = {"access": access, "mission": access.mission, "job": job}
+    return render(request, "observation/job_detail.html", context)
+
+
+def job_json(request, pk, job_pk):
+    _access, job = _job(request, pk, job_pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_shown": job.get_status_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "finished": job.finished,
+            "download": reverse("observation:job_download", args=[pk, job.pk])
+            if job.status == Job.Status.DONE
+            else None,
+        }
+    )
+
+
+def job_download(request, pk, job_pk):
+    _access, job = _job(request, pk, job_pk)
+    if job.status != Job.Status.DONE or not job.file:
+        raise Http404
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
