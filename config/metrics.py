@@ -14,11 +14,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
-from prometheus_client import Counter
+from django_tasks_db.models import DBTaskResult
+from prometheus_client import Counter, Gauge
 
 # New reports stored by every door (web form, admin, API, ODK): a rate over a minute is
 # what election night watches.
 REPORTS_RECEIVED = Counter("observa_reports_received", "Observer reports stored")
+# Tasks waiting for a worker, counted when scraped (one query): a queue that grows while
+# workers run needs more of them.
+TASKS_WAITING = Gauge(
+    "observa_tasks_waiting", "Tasks waiting for a worker", multiprocess_mode="livemax"
+)
 
 
 @login_not_required
@@ -28,4 +34,5 @@ def export(request):
     given = request.headers.get("authorization", "")
     if not settings.METRICS_TOKEN or not hmac.compare_digest(given.encode(), expected.encode()):
         return HttpResponse(status=404)
+    TASKS_WAITING.set(DBTaskResult.objects.ready().count())
     return ExportToDjangoView(request)

@@ -1,5 +1,6 @@
 """Observa settings: one module, read from the environment (see README)."""
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -237,6 +238,8 @@ SITE_URL = env_str("SITE_URL", default="http://localhost:8000" if DEBUG else "")
 # Long work is queued in the database and done by the task worker (`manage.py
 # db_worker`, which `make run` starts beside the development server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The health endpoint says the queue is stuck when a task has waited this long.
+TASK_QUEUE_STUCK_AFTER = datetime.timedelta(minutes=env_int("TASK_QUEUE_STUCK_MINUTES", default=5))
 # An Excel export of more rows than this is written by the worker, not in the request.
 EXPORT_IN_REQUEST_ROWS = env_int("EXPORT_IN_REQUEST_ROWS", default=5000)
 

@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_tasks_db.models import DBTaskResult
 
 
 def csrf_failure(request, reason=""):
@@ -20,6 +23,17 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", {"back": back}, status=403)
 
 
+def _queue_stuck() -> bool:
+    """Whether a task has waited for a worker longer than TASK_QUEUE_STUCK_AFTER."""
+    oldest = (
+        DBTaskResult.objects.ready()
+        .order_by("enqueued_at")
+        .values_list("enqueued_at", flat=True)
+        .first()
+    )
+    return oldest is not None and timezone.now() - oldest > settings.TASK_QUEUE_STUCK_AFTER
+
+
 # Once every migration is found applied it stays so until the next deployment, which
 # starts new processes: the migration graph is read again only while some are missing.
 _migrated = False
@@ -30,7 +44,11 @@ _migrated = False
 @never_cache
 def health(request):
     """For load balancers and monitors: 200 when the database answers and every
-    migration is applied, else 503 naming the check that failed. Says nothing else."""
+    migration is applied, else 503 naming the check that failed; and whether the task
+    queue moves. Says nothing else.
+
+    A stuck queue is said ("queue": "stuck") but fails nothing: the web hosts serve on
+    while a worker host is down, and a load balancer must not take them out for it."""
     global _migrated
     checks = {}
     try:
@@ -44,6 +62,8 @@ def health(request):
     except DatabaseError:
         checks["database"] = "unreachable"
     healthy = all(value == "ok" for value in checks.values())
+    if healthy:
+        checks["queue"] = "stuck" if _queue_stuck() else "ok"
     return JsonResponse(
         {"status": "ok" if healthy else "failing", "checks": checks},
         status=200 if healthy else 503,

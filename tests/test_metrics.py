@@ -48,3 +48,4 @@ def test_a_stored_report_is_counted_once(client, settings, mission, staff):
     scraped = client.get(reverse("metrics"), headers={"authorization": "Bearer scraper-secret"})
     assert scraped.status_code == 200
     assert "observa_reports_received_total" in scraped.content.decode()
+    assert "observa_tasks_waiting 0.0" in scraped.content.decode()

@@ -1,15 +1,20 @@
 """What operators rely on: a health endpoint for load balancers and one structured log
 line per request."""
 
+import datetime
 import json
 import logging
 
 import pytest
 from django.db import DatabaseError
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from config import views
 from config.logformat import JsonLines
+from observation.tasks import run_job
+from tests.conftest import QUEUED_TASKS
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +25,7 @@ def test_health_says_ok_without_signing_in(client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "migrations": "ok"},
+        "checks": {"database": "ok", "migrations": "ok", "queue": "ok"},
     }
     assert "no-cache" in response["Cache-Control"]
     assert client.head(reverse("health")).status_code == 200
@@ -63,3 +68,22 @@ def test_each_request_is_logged_as_one_json_line_without_its_query(client, staff
     assert line["status"] == 200
     assert line["duration_ms"] >= 0
     assert "secret" not in json.dumps(line)
+
+
+def test_health_says_when_the_task_queue_is_stuck_without_failing(client, settings):
+    settings.TASKS = QUEUED_TASKS
+    run_job.enqueue(0)
+    waiting = DBTaskResult.objects.get()
+
+    assert client.get(reverse("health")).json()["checks"]["queue"] == "ok"
+
+    DBTaskResult.objects.filter(pk=waiting.pk).update(
+        enqueued_at=timezone.now() - settings.TASK_QUEUE_STUCK_AFTER - datetime.timedelta(1)
+    )
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "migrations": "ok", "queue": "stuck"},
+    }
