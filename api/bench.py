@@ -248,12 +248,13 @@ def _load(*, port, seconds, clients, max_requests, next_request, label) -> Outco
     return outcome
 
 
-def _server(port: int, workers: int, log):
+def start_server(port: int, workers: int, log, *, settings_module="api.bench_settings"):
+    """gunicorn serving the site on `port` against this process's database."""
     env = os.environ.copy()
     env.update(
         # The database this process uses, whatever DATABASE_URL says (a test's own, say).
         DATABASE_URL=_database_url(),
-        DJANGO_SETTINGS_MODULE="api.bench_settings",
+        DJANGO_SETTINGS_MODULE=settings_module,
         DEBUG="0",
         SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
@@ -292,7 +293,7 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
-def _wait_until_up(port: int, process, timeout=60) -> None:
+def wait_until_up(port: int, process, timeout=60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -363,10 +364,10 @@ def run(*, seconds: float, workers: int, clients: int, teams: int, stations: int
 
 def _measure(setup, *, seconds, workers, clients, log, write) -> bool:
     port = free_port()
-    process = _server(port, workers, log)
+    process = start_server(port, workers, log)
     stopped_cleanly = False
     try:
-        _wait_until_up(port, process)
+        wait_until_up(port, process)
         write(
             f"API intake on PostgreSQL: gunicorn, {workers} sync workers; {clients} clients "
             f"for {seconds:.0f} s per run; {len(setup.keys)} teams, {len(setup.stations):,} "
