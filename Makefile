@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e bench lint format install messages clean
+.PHONY: run test e2e bench loadtest lint format install messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ bench: install
 	DEBUG=1 $(BIN)/python manage.py bench_import
 	DEBUG=1 $(BIN)/python manage.py bench_progress
 	DEBUG=1 $(BIN)/python manage.py bench_api
+
+# Election night under load on PostgreSQL (DATABASE_URL): staff on the web form,
+# observers on the API, reviewers deciding and the core team polling progress, at once,
+# at 2, 4 and 8 users; each round bounded in time. Cleans up after itself.
+loadtest: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py loadtest
 
 lint: install
 	$(BIN)/ruff check .

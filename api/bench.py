@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import random
-import secrets
 import socket
 import subprocess
 import sys
@@ -256,7 +255,8 @@ def start_server(port: int, workers: int, log, *, settings_module="api.bench_set
         DATABASE_URL=_database_url(),
         DJANGO_SETTINGS_MODULE=settings_module,
         DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        # This process's own key: sessions it opens (the load test's) are the server's too.
+        SECRET_KEY=settings.SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         # The rate limit would measure itself: here each token may send as fast as it can.
@@ -309,7 +309,7 @@ def wait_until_up(port: int, process, timeout=60) -> None:
     raise RuntimeError("gunicorn did not answer in time")
 
 
-def _raw_inserts(setup: Setup, bodies: list[dict]) -> float:
+def raw_inserts(setup: Setup, bodies: list[dict]) -> float:
     """The same rows (report, answers) with plain INSERTs, a transaction per report;
     returns the seconds taken. They are removed with the mission."""
     report_table = ObserverReport._meta.db_table
@@ -387,7 +387,7 @@ def _measure(setup, *, seconds, workers, clients, log, write) -> bool:
             next_request=ping,
             label="Trivial API view (token, throttle)",
         )
-        _print(write, ceiling)
+        print_outcome(write, ceiling)
 
         path = f"/api/v1/missions/{setup.mission.pk}/reports/"
         sent_bodies = []
@@ -418,7 +418,7 @@ def _measure(setup, *, seconds, workers, clients, log, write) -> bool:
             next_request=report,
             label="Reports through the API",
         )
-        _print(write, intake)
+        print_outcome(write, intake)
         rate = len(intake.acknowledged) / intake.seconds if intake.seconds else 0
         ceiling_rate = ceiling.count / ceiling.seconds if ceiling.seconds else 0
         write(
@@ -445,7 +445,7 @@ def _measure(setup, *, seconds, workers, clients, log, write) -> bool:
         )
 
         sample = [body for body, _key in sent_bodies][: max(1, min(len(sent_bodies), 5000))]
-        raw_seconds = _raw_inserts(setup, sample)
+        raw_seconds = raw_inserts(setup, sample)
         write(
             f"Plain SQL INSERTs of the same rows (report and answers, a transaction each), "
             f"one connection: {len(sample):,} in {raw_seconds:.2f} s, "
@@ -466,7 +466,7 @@ def _measure(setup, *, seconds, workers, clients, log, write) -> bool:
             write(f"  (gunicorn's log: {log.name})")
 
 
-def _print(write, outcome: Outcome) -> None:
+def print_outcome(write, outcome: Outcome) -> None:
     rate = outcome.count / outcome.seconds if outcome.seconds else 0
     statuses = ", ".join(f"{code}: {n:,}" for code, n in sorted(outcome.statuses.items()))
     write(
