@@ -201,7 +201,7 @@ def report_body(setup: Setup, rng: random.Random) -> dict:
     return body
 
 
-def _load(*, port, seconds, clients, max_requests, next_request, label) -> Outcome:
+def load(*, port, seconds, clients, max_requests, next_request, label) -> Outcome:
     """Send requests from `clients` threads until `seconds` pass or `max_requests` are sent."""
     outcome = Outcome(label=label, seconds=seconds)
     lock = threading.Lock()
@@ -237,14 +237,32 @@ def _load(*, port, seconds, clients, max_requests, next_request, label) -> Outco
                 if response.status in (200, 201) and ident is not None:
                     outcome.acknowledged.add(ident)
 
+    outcome.seconds = run_together([(worker, n) for n in range(clients)])
+    return outcome
+
+
+def run_together(targets) -> float:
+    """Run each (function, argument) in a thread of its own, all at once; the seconds until
+    the last is done."""
+    threads = [
+        threading.Thread(target=function, args=(argument,)) for function, argument in targets
+    ]
     started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    outcome.seconds = time.monotonic() - started
-    return outcome
+    return time.monotonic() - started
+
+
+def ping(setup: Setup):
+    """The next-request function of the trivial view, the stack's ceiling."""
+
+    def request(rng):
+        key = rng.choice(setup.keys)
+        return "GET", PING_PATH, None, {"Authorization": f"Bearer {key}"}, None
+
+    return request
 
 
 def start_server(port: int, workers: int, log, *, settings_module="api.bench_settings"):
@@ -375,16 +393,12 @@ def _measure(setup, *, seconds, workers, clients, log, write) -> bool:
             f"{QUESTIONS} answers per report."
         )
 
-        def ping(rng):
-            key = rng.choice(setup.keys)
-            return "GET", PING_PATH, None, {"Authorization": f"Bearer {key}"}, None
-
-        ceiling = _load(
+        ceiling = load(
             port=port,
             seconds=seconds,
             clients=clients,
             max_requests=1_000_000,
-            next_request=ping,
+            next_request=ping(setup),
             label="Trivial API view (token, throttle)",
         )
         print_outcome(write, ceiling)
@@ -410,7 +424,7 @@ def _measure(setup, *, seconds, workers, clients, log, write) -> bool:
             }
             return "POST", path, json.dumps(body), headers, ident
 
-        intake = _load(
+        intake = load(
             port=port,
             seconds=seconds,
             clients=clients,

@@ -251,18 +251,12 @@ def _round(setup, prepared, port, *, users, seconds) -> dict:
             time.sleep(0.5)
 
     quarter = max(1, users // 4)
-    threads = (
-        [threading.Thread(target=staff, args=(n,)) for n in range(users)]
-        + [threading.Thread(target=observer, args=(n,)) for n in range(users)]
-        + [threading.Thread(target=reviewer, args=(n,)) for n in range(quarter)]
-        + [threading.Thread(target=core, args=(n,)) for n in range(quarter)]
+    elapsed = bench.run_together(
+        [(staff, n) for n in range(users)]
+        + [(observer, n) for n in range(users)]
+        + [(reviewer, n) for n in range(quarter)]
+        + [(core, n) for n in range(quarter)]
     )
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
     for outcome in outcomes.values():
         outcome.seconds = elapsed
     return {"outcomes": outcomes, "acknowledged": acknowledged}
@@ -285,7 +279,14 @@ def run(*, seconds: float, workers: int, users: list[int], stations: int, write)
                     f"{bench.QUESTIONS} answers per report, {IRREGULARITIES:,} irregularities "
                     "to review."
                 )
-                ceiling = _ceiling(setup, port, seconds)
+                ceiling = bench.load(
+                    port=port,
+                    seconds=seconds,
+                    clients=6,
+                    max_requests=1_000_000,
+                    next_request=bench.ping(setup),
+                    label="Trivial API view (the stack's ceiling)",
+                )
                 bench.print_outcome(write, ceiling)
                 for count in users:
                     before = set(_stored(setup))
@@ -324,29 +325,6 @@ def run(*, seconds: float, workers: int, users: list[int], stations: int, write)
         Irregularity.history.filter(mission_id=setup.mission.pk).delete()
         bench.remove(setup)
     return consistent
-
-
-def _ceiling(setup, port, seconds):
-    lock = threading.Lock()
-    outcome = bench.Outcome(label="Trivial API view (the stack's ceiling)", seconds=seconds)
-    deadline = time.monotonic() + seconds
-
-    def ping(n):
-        client, rng = Client(port), random.Random(n)
-        while time.monotonic() < deadline:
-            key = rng.choice(setup.keys)
-            client.send(
-                outcome, lock, "GET", bench.PING_PATH, headers={"Authorization": f"Bearer {key}"}
-            )
-
-    threads = [threading.Thread(target=ping, args=(n,)) for n in range(6)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    outcome.seconds = time.monotonic() - started
-    return outcome
 
 
 def _stored(setup):

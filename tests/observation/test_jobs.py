@@ -68,18 +68,21 @@ def test_a_small_export_is_still_sent_at_once(staff_client, mission, stations):
     assert not Job.objects.exists()
 
 
-def test_the_job_page_follows_the_job(staff_client, mission, stations, staff):
-    job = Job.objects.create(
+def _running(mission, user, **fields):
+    """A station export a worker has been running since before the test."""
+    return Job.objects.create(
         mission=mission,
         kind=Job.Kind.EXPORT,
         title="Polling stations, Excel",
         params={"what": "stations", "query": "", "names_observers": True},
-        requested_by=staff,
+        requested_by=user,
         status=Job.Status.RUNNING,
-        heartbeat_at=timezone.now(),
-        done=1000,
-        total=4000,
+        **fields,
     )
+
+
+def test_the_job_page_follows_the_job(staff_client, mission, stations, staff):
+    job = _running(mission, staff, heartbeat_at=timezone.now(), done=1000, total=4000)
 
     data = staff_client.get(reverse("observation:job_json", args=[mission.pk, job.pk])).json()
 
@@ -99,13 +102,9 @@ def test_the_job_page_follows_the_job(staff_client, mission, stations, staff):
 
 
 def _lost(mission, user, *, minutes_ago):
-    return Job.objects.create(
-        mission=mission,
-        kind=Job.Kind.EXPORT,
-        title="Polling stations, Excel",
-        params={"what": "stations", "query": "", "names_observers": True},
-        requested_by=user,
-        status=Job.Status.RUNNING,
+    return _running(
+        mission,
+        user,
         attempts=1,
         done=2,
         total=5,
