@@ -24,12 +24,12 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
 
 # The task worker (exports, alert e-mails) runs beside the development server and stops
-# with it.
+# with it: in a session of its own, so that Ctrl-C reaches it once, from the trap.
 run: messages
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT; \
+	DEBUG=1 setsid $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: messages
