@@ -23,7 +23,7 @@ REPORTS_RECEIVED = Counter("observa_reports_received", "Observer reports stored"
 # Tasks waiting for a worker, counted when scraped (one query): a queue that grows while
 # workers run needs more of them.
 TASKS_WAITING = Gauge(
-    "observa_tasks_waiting", "Tasks waiting for a worker", multiprocess_mode="livemax"
+    "observa_tasks_waiting", "Tasks waiting for a worker", multiprocess_mode="mostrecent"
 )
 
 

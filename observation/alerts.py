@@ -181,7 +181,7 @@ def _email_on_commit(alerts: list[Alert]) -> None:
     if chosen:
         # After the commit: an alert rolled back with its report was never raised. Sent by
         # the task worker: intake never waits on a mail server.
-        transaction.on_commit(lambda: tasks.email_alerts.enqueue(chosen))
+        transaction.on_commit(lambda: tasks.email_alerts.enqueue(chosen), robust=True)
 
 
 def email(pks: list[int]) -> int:

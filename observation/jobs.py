@@ -12,11 +12,12 @@ and run again applies once.
 import tempfile
 import uuid
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from observation import exports
@@ -35,7 +36,13 @@ def export_start(*, mission, what: str, query: str, names_observers: bool, by) -
         mission=mission,
         kind=Job.Kind.EXPORT,
         title=_("%(list)s, Excel") % {"list": export.title},
-        params={"what": what, "query": query, "names_observers": names_observers},
+        params={
+            "what": what,
+            "query": query,
+            "names_observers": names_observers,
+            # Written as the requester reads: their language, the mission's zone.
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+        },
         requested_by=by,
         filename=f"{exports.export_filename(mission, what)}.xlsx",
     )
@@ -46,8 +53,9 @@ def export_start(*, mission, what: str, query: str, names_observers: bool, by) -
 def _enqueue(job: Job) -> None:
     from observation import tasks
 
-    # Once the job's row is committed: a worker that looked before would not find it.
-    transaction.on_commit(lambda: tasks.run_job.enqueue(job.pk))
+    # Once the job's row is committed: a worker that looked before would not find it. A
+    # queue that refuses is logged; the job's page queues it again once it looks lost.
+    transaction.on_commit(lambda: tasks.run_job.enqueue(job.pk), robust=True)
 
 
 def requeue_if_lost(job: Job) -> bool:
@@ -68,7 +76,9 @@ def requeue_if_lost(job: Job) -> bool:
 
 def run(job_id: int) -> None:
     """Do the job, if it waits for a worker: a job done, failed or another worker's is left
-    alone (a task queued twice runs once)."""
+    alone (a task queued twice runs once). Every write after the claim is this attempt's
+    only: a worker thought lost that wakes up after the job was queued again changes
+    nothing, and its file is deleted."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Status.WAITING).update(
         status=Status.RUNNING, heartbeat_at=now, attempts=F("attempts") + 1, done=0
@@ -76,38 +86,35 @@ def run(job_id: int) -> None:
     if not claimed:
         return
     job = Job.objects.select_related("mission").get(pk=job_id)
+    attempt = Job.objects.filter(pk=job.pk, attempts=job.attempts, status=Status.RUNNING)
     try:
-        RUNNERS[job.kind](job)
+        with (
+            timezone.override(job.mission.zone),
+            translation.override(job.params.get("language") or settings.LANGUAGE_CODE),
+        ):
+            RUNNERS[job.kind](job, attempt)
     except Exception as error:
-        Job.objects.filter(pk=job.pk).update(
-            status=Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        attempt.update(status=Status.FAILED, error=str(error)[:2000], finished_at=timezone.now())
         raise
 
 
-def _progress(job: Job, done: int) -> None:
-    Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-        done=done, heartbeat_at=timezone.now()
-    )
-
-
-def _counted(records, job: Job):
+def _counted(records, attempt):
     done = 0
     for done, record in enumerate(records, start=1):
         if done % PROGRESS_EVERY == 0:
-            _progress(job, done)
+            attempt.update(done=done, heartbeat_at=timezone.now())
         yield record
-    _progress(job, done)
+    attempt.update(done=done, heartbeat_at=timezone.now())
 
 
-def _export(job: Job) -> None:
+def _export(job: Job, attempt) -> None:
     mission = job.mission
     export = exports.LIST_EXPORTS[job.params["what"]]
     filterset = export.filterset(QueryDict(job.params["query"]), mission)
     # The filters were valid when the job was asked for; the mission may have changed.
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    Job.objects.filter(pk=job.pk).update(total=queryset.count())
-    records = _counted(queryset.iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE), job)
+    attempt.update(total=queryset.count())
+    records = _counted(queryset.iterator(chunk_size=exports.ITERATOR_CHUNK_SIZE), attempt)
     with tempfile.TemporaryFile(suffix=".xlsx") as output:
         exports.write_xlsx(
             output,
@@ -118,9 +125,9 @@ def _export(job: Job) -> None:
         output.seek(0)
         # A name no one can guess: the file is served only through its job's page.
         job.file.save(f"{uuid.uuid4().hex}.xlsx", File(output), save=False)
-    Job.objects.filter(pk=job.pk).update(
-        status=Status.DONE, file=job.file.name, finished_at=timezone.now()
-    )
+    if not attempt.update(status=Status.DONE, file=job.file.name, finished_at=timezone.now()):
+        # Another attempt has the job now: its file, not this one, is the result.
+        job.file.delete(save=False)
 
 
 RUNNERS = {Job.Kind.EXPORT: _export}

@@ -40,6 +40,13 @@ QUEUED_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Files a test stores (photos, uploads, jobs' results) go to its own folder, never to
+    # var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     # Each task runs as it is queued, where the test can see what it did; the tests of the
     # worker's own queue set QUEUED_TASKS and run the worker.

@@ -30,7 +30,7 @@ def test_metrics_are_off_without_a_token(client, settings):
     assert response.status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_stored_report_is_counted_once(client, settings, mission, staff):
     settings.METRICS_TOKEN = "scraper-secret"
     before = _received()

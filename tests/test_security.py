@@ -139,7 +139,7 @@ def test_templates_hold_no_inline_script_style_or_handler(template):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_racing_submissions_of_one_form_store_one_report(monkeypatch):
     mission = factories.MissionFactory()
     staff = factories.MissionMembershipFactory(mission=mission).user

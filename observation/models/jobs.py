@@ -5,6 +5,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +77,11 @@ class Job(models.Model):
         return self.status == self.Status.RUNNING and (
             self.heartbeat_at is None or now - self.heartbeat_at > HEARTBEAT_TIMEOUT
         )
+
+
+@receiver(post_delete, sender=Job)
+def _delete_file(sender, instance, **kwargs):
+    # A result may name observers: it goes with its job, when a mission is deleted too
+    # (a signal, as a cascade calls no delete() of the job's).
+    if instance.file:
+        instance.file.delete(save=False)

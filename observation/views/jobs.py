@@ -1,13 +1,16 @@
 """Background jobs as their requester sees them: asked for, followed, their result taken."""
 
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observation import exports, jobs
 from observation.access import mission_for
 from observation.models import Job
+from observation.views.transfer import filter_errors
 
 
 @require_POST
@@ -18,6 +21,10 @@ def export_start(request, pk):
     if what not in exports.LIST_EXPORTS:
         raise Http404
     query = request.POST.get("query", "")
+    filterset = exports.LIST_EXPORTS[what].filterset(QueryDict(query), access.mission)
+    if not filterset.is_valid():
+        # Left out, an invalid filter would export every row.
+        return HttpResponseBadRequest(filter_errors(filterset), content_type="text/plain")
     job = jobs.export_start(
         mission=access.mission,
         what=what,
@@ -61,9 +68,12 @@ def job_json(request, pk, job_pk):
 
 
 def job_download(request, pk, job_pk):
-    _access, job = _job(request, pk, job_pk)
+    access, job = _job(request, pk, job_pk)
     if job.status != Job.Status.DONE or not job.file:
         raise Http404
+    if job.params.get("names_observers") and not access.names_observers:
+        # Written when its requester could see observer names; they no longer may.
+        raise PermissionDenied(_("This file names observers, which your role no longer shows."))
     response = FileResponse(
         job.file.open("rb"),
         as_attachment=True,

@@ -369,7 +369,7 @@ def _export(request, pk, fmt, what):
     filterset = export.filterset(request.GET, mission)
     if not filterset.is_valid():
         # An invalid filter would be left out of the query and export every row.
-        return HttpResponseBadRequest(_filter_errors(filterset), content_type="text/plain")
+        return HttpResponseBadRequest(filter_errors(filterset), content_type="text/plain")
     columns = export.columns(mission, access.names_observers)
     filename = exports.export_filename(mission, what)
     if fmt == "csv":
@@ -395,7 +395,7 @@ def _export(request, pk, fmt, what):
     )
 
 
-def _filter_errors(filterset) -> str:
+def filter_errors(filterset) -> str:
     problems = [
         f"{filterset.form[name].label}: {' '.join(errors)}"
         for name, errors in filterset.errors.items()

@@ -34,12 +34,6 @@ def client_for(user) -> APIClient:
     return client
 
 
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    # Photos stored by a test go to its own folder, never to var/media.
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def field(mission):
     """A mission ready for field intake: its first round, two stations, two teams."""

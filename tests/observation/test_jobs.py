@@ -3,12 +3,13 @@ its page, its file for the one who asked; a job whose worker was lost done again
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
@@ -148,7 +149,7 @@ def test_a_job_still_heard_of_is_left_to_its_worker(
 def test_a_job_that_fails_says_so(
     staff_client, mission, stations, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(job):
+    def broken(job, attempt):
         raise OSError("disk full")
 
     monkeypatch.setitem(jobs.RUNNERS, Job.Kind.EXPORT, broken)
@@ -181,7 +182,7 @@ def test_an_export_that_is_not_a_list_is_not_found(staff_client, mission):
     assert not Job.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_does_what_the_requests_queued(client, settings):
     """Through the real queue: a row in the database, taken by `manage.py db_worker`."""
     settings.TASKS = QUEUED_TASKS
@@ -215,3 +216,102 @@ def test_the_worker_does_what_the_requests_queued(client, settings):
     assert Job.objects.get().status == Job.Status.DONE
     assert [message.to for message in mail.outbox] == [[staff.email]]
     assert DBTaskResult.objects.successful().count() == 2
+
+
+def test_a_job_writes_as_its_requester_reads_whatever_the_worker_has_active(
+    client, mission, staff, settings
+):
+    mission.time_zone = "America/Lima"
+    mission.save()
+    factories.ObserverReportFactory(
+        mission=mission,
+        arrived_at=datetime.datetime(2000, 4, 9, 9, 0, tzinfo=datetime.UTC),
+    )
+    with translation.override("es"):
+        job = jobs.export_start(
+            mission=mission, what="reports", query="", names_observers=True, by=staff
+        )
+    # As a worker process starts: no zone, the site's language.
+    timezone.deactivate()
+
+    jobs.run(job.pk)
+
+    job.refresh_from_db()
+    sheet = load_workbook(job.file.path, read_only=True).active
+    header, row = list(sheet.iter_rows(values_only=True))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Llegada"] == "2000-04-09T04:00:00-05:00"
+
+
+def test_a_worker_thought_lost_that_wakes_up_changes_nothing(mission, stations, staff, monkeypatch):
+    job = jobs.export_start(
+        mission=mission, what="stations", query="", names_observers=True, by=staff
+    )
+    export = jobs.RUNNERS[Job.Kind.EXPORT]
+    results = []
+
+    def stalls(job, attempt):
+        # While the first worker stalls, its job is thought lost, queued again and done by
+        # a second; then the first wakes up and finishes.
+        Job.objects.filter(pk=job.pk).update(
+            heartbeat_at=timezone.now() - datetime.timedelta(minutes=10)
+        )
+        assert jobs.requeue_if_lost(Job.objects.get(pk=job.pk))
+        monkeypatch.setitem(jobs.RUNNERS, Job.Kind.EXPORT, export)
+        jobs.run(job.pk)
+        results.append(Job.objects.get(pk=job.pk).file.name)
+        export(job, attempt)
+
+    monkeypatch.setitem(jobs.RUNNERS, Job.Kind.EXPORT, stalls)
+    jobs.run(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.file.name) == (Job.Status.DONE, 2, results[0])
+    # The first attempt's file was deleted: the result alone is left.
+    assert [path.name for path in Path(job.file.path).parent.iterdir()] == [
+        Path(job.file.name).name
+    ]
+
+
+def test_an_invalid_filter_is_refused_and_nothing_queued(staff_client, mission, stations):
+    response = staff_client.post(
+        reverse("observation:export_start", args=[mission.pk]),
+        {"what": "stations", "query": "area_1=Atlantis"},
+    )
+
+    assert response.status_code == 400
+    assert "nothing was exported" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_a_file_that_names_observers_is_refused_to_who_may_no_longer_see_them(
+    client, mission, stations, staff, leader, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("observation:export_start", args=[mission.pk]),
+            {"what": "stations", "query": ""},
+        )
+    job = Job.objects.get()
+    mission.observer_names_for_leaders_only = True
+    mission.save()
+
+    response = client.get(reverse("observation:job_download", args=[mission.pk, job.pk]))
+
+    assert response.status_code == 403
+
+
+def test_a_jobs_file_goes_with_its_mission(
+    mission, stations, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.export_start(
+            mission=mission, what="stations", query="", names_observers=True, by=staff
+        )
+    job.refresh_from_db()
+    path = job.file.path
+
+    mission.delete()
+
+    assert not Path(path).exists()

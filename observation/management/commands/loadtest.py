@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from observation.loadtest import run
@@ -33,4 +33,4 @@ class Command(BaseCommand):
             write=self.stdout.write,
         )
         if not consistent:
-            self.stderr.write("Reports stored differ from those acknowledged.")
+            raise CommandError("Reports stored differ from those acknowledged.")
