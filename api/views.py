@@ -45,6 +45,7 @@ from observation.models import (
     ObserverReport,
 )
 from observation.models.missions import normalise_code
+from observation.overvote import Outcome
 
 Role = MissionMembership.Role
 
@@ -300,10 +301,15 @@ class ReportListView(APIView):
             values["observer"] = team
         # What a retry is compared with: every field, an omitted one as its default.
         body = BODY_DEFAULTS | serializers.ReportInSerializer(values).data
-        replay = _replay(request, access, body)
-        if replay is not None:
-            return replay
-        report, irregularities, checked = _checked(access.mission, values)
+        # A retry is looked for only once this body cannot be stored as new: a new report,
+        # the common case, is not looked up first.
+        try:
+            report, irregularities, checked = _checked(access.mission, values)
+        except ApiError:
+            replay = _replay(request, access, body)
+            if replay is not None:
+                return replay
+            raise
         token = request.auth if isinstance(request.auth, ApiToken) else None
         try:
             with transaction.atomic():
@@ -315,7 +321,7 @@ class ReportListView(APIView):
                 )
                 Submission.objects.create(report=saved.report, body=body, token=token)
         except IntegrityError:
-            # Another request with this submission id stored it first.
+            # A retry, or another request with this submission id stored it first.
             replay = _replay(request, access, body)
             if replay is None:
                 raise
@@ -324,14 +330,31 @@ class ReportListView(APIView):
             raise ApiError(
                 error.messages[0], code="mission_locked", status_code=status.HTTP_403_FORBIDDEN
             ) from None
-        stored = saved.report
-        # What was stored is in hand; only its answers and irregularities are read back.
-        prefetch_related_objects([stored], *REPORT_PREFETCHES)
+        stored = _as_stored(saved, irregularities)
         return Response(
             serializers.ReportSerializer(stored).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("api:report_detail", args=[access.mission.pk, stored.pk])},
         )
+
+
+def _as_stored(saved, irregularities) -> ObserverReport:
+    """The new report with its answers and irregularities as the database now lists them,
+    from what this request stored: read back only if detection raised irregularities of its
+    own (an overvote, a concerning answer), which only the database holds."""
+    report = saved.report
+    if saved.raised or saved.overvote is Outcome.RAISED:
+        prefetch_related_objects([report], REPORT_PREFETCHES[1])
+        stored = report.irregularities.all()
+    else:
+        # The model's order, newest first: the reverse of the order they were saved in.
+        stored = irregularities[::-1]
+    # The prefetch cache is where `report.answers.all()` and its like look first.
+    report._prefetched_objects_cache = {
+        "answers": sorted(saved.answers, key=lambda answer: answer.question.position),
+        "irregularities": list(stored),
+    }
+    return report
 
 
 def _checked(mission, values):

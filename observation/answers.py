@@ -176,8 +176,10 @@ def clean_raw(mission, phase, raw: dict) -> Checked:
     questions = questions_of(mission)
     known = {question.code: question for question in questions}
     unknown = [code for code in raw if code not in known]
-    retired = set(
-        mission.questions.filter(retired=True, code__in=unknown).values_list("code", flat=True)
+    retired = (
+        set(mission.questions.filter(retired=True, code__in=unknown).values_list("code", flat=True))
+        if unknown
+        else set()
     )
     values, errors = {}, {}
     for code, value in raw.items():

@@ -80,6 +80,8 @@ class ReportSaved:
     kept_in_place: int = 0
     # What the checklist answers raised for review, to say so.
     raised: tuple = ()
+    # The answers this save added (for a new report: all of them), their questions loaded.
+    answers: tuple = ()
 
     @property
     def message(self) -> str:
@@ -167,6 +169,7 @@ def report_save(
         overvote=outcome,
         kept_in_place=kept_in_place,
         raised=tuple(raised),
+        answers=tuple(added),
     )
 
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Min, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
@@ -230,7 +230,8 @@ class Mission(models.Model):
         and rounds (within EARLIEST and LATEST), or any time it has none."""
         days = [day for day in (self.start_date, self.end_date) if day]
         if self.pk:
-            days += self.rounds.values_list("election_day", flat=True)
+            span = self.rounds.aggregate(first=Min("election_day"), last=Max("election_day"))
+            days += [day for day in span.values() if day]
         if not days:
             return EARLIEST, LATEST
 
