@@ -121,6 +121,8 @@ class ObserverReport(MissionRecord):
         ]
         indexes = [
             models.Index(fields=["mission", "round", "phase"], name="report_round_phase_idx"),
+            # The report list's order: its first page reads 50 rows, not sorts them all.
+            models.Index(fields=["mission", "-entered_at", "-id"], name="report_list_idx"),
         ]
 
     def __str__(self):
@@ -449,6 +451,8 @@ class Irregularity(MissionRecord):
         ]
         indexes = [
             models.Index(fields=["mission", "status", "created_at"], name="irregularity_queue_idx"),
+            # The irregularity list's order, as the report list's.
+            models.Index(fields=["mission", "-created_at", "-id"], name="irregularity_list_idx"),
         ]
 
     def __str__(self):
