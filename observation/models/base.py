@@ -3,6 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +41,21 @@ class TransitionError(ValidationError):
         super().__init__(message, code=code, params=params)
 
 
-class MissionRecord(models.Model):
+class ChoiceLabels:
+    """`get_FOO_display()` translating one label, not all of them.
+
+    Django's own makes every label of the field's choices hashable on each call, which
+    translates each one: a list of 50 reports showing its round, phase and assessment
+    translated some 1,500 labels to show 150. Our choices' values are plain strings, so
+    the labels need not be hashed: only the one asked for is translated.
+    """
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        return force_str(dict(field.flatchoices).get(value, value), strings_only=True)
+
+
+class MissionRecord(ChoiceLabels, models.Model):
     """A record that a locked mission must refuse to change or delete.
 
     The guard runs in save() and delete() as well as clean(), so that no code

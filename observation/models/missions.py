@@ -18,6 +18,7 @@ from observation.models.base import (
     EARLIEST,
     LATEST,
     MISSION_MARGIN,
+    ChoiceLabels,
     MissionLockedError,
     MissionRecord,
     TransitionError,
@@ -66,7 +67,7 @@ class MissionQuerySet(models.QuerySet):
 RESERVED_SLUGS = frozenset({"feed", "countries", "search"})
 
 
-class Mission(models.Model):
+class Mission(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         # As ODIHR and the EU name them; a pre-election assessment is a needs assessment.
         NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment (pre-election assessment)")
