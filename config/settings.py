@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     # intcomma: counts grouped by the reader's locale ("1,234" / "1.234").
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    # Its widget templates, for FORM_RENDERER below.
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -108,6 +110,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so that templates/django/forms/ can write a select's
+# options in place (see templates/django/forms/widgets/select.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
