@@ -47,13 +47,14 @@ e2e: messages
 # summary on a synthetic mission, then an import of 90,000 generated stations
 # beside a plain COPY on PostgreSQL, then a round's reporting progress beside one
 # raw SQL query, then (PostgreSQL only) reports posted to the API through gunicorn
-# under load. All clean up after themselves.
+# under load and the core team's pages idle. All clean up after themselves.
 bench: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py bench_summary
 	DEBUG=1 $(BIN)/python manage.py bench_import
 	DEBUG=1 $(BIN)/python manage.py bench_progress
 	DEBUG=1 $(BIN)/python manage.py bench_api
+	DEBUG=1 $(BIN)/python manage.py bench_pages
 
 # Election night under load on PostgreSQL (DATABASE_URL): staff on the web form,
 # observers on the API, reviewers deciding and the core team polling progress, at once,
