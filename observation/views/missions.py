@@ -128,7 +128,8 @@ def _reports_by_round_and_phase(mission, rounds):
     """Rows of (round, [(phase, count) per phase], total) from one grouped query."""
     counts = {
         (row["round"], row["phase"]): row["n"]
-        for row in mission.reports.values("round", "phase").annotate(n=Count("id"))
+        # COUNT(*), not of a column: the (mission, round, phase) index alone answers it.
+        for row in mission.reports.values("round", "phase").annotate(n=Count("*"))
     }
     phases = ObserverReport.Phase.values
     return [
