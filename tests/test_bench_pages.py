@@ -36,12 +36,3 @@ def test_the_pages_benchmark_answers_every_page_and_cleans_up():
     assert not ObserverReport.objects.exists()
     assert not Session.objects.exists()
     assert not ApiToken.objects.exists()
-
-
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
-def test_the_pages_benchmark_says_it_needs_postgresql(db):
-    out = io.StringIO()
-
-    call_command("bench_pages", stdout=out)
-
-    assert "needs PostgreSQL" in out.getvalue()

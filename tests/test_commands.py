@@ -1,8 +1,10 @@
 import io
 import re
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 
 from observation.models import Mission, Person, PollingStation
 
@@ -45,3 +47,13 @@ def test_bench_progress_prints_the_ratio_and_cleans_up(db):
     assert Mission.objects.count() == missions
     assert Person.objects.count() == people
     assert not get_user_model().objects.filter(username__startswith="progress-").exists()
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
+@pytest.mark.parametrize("command", ["bench_api", "bench_pages", "loadtest"])
+def test_the_gunicorn_benchmarks_say_they_need_postgresql(db, command):
+    out = io.StringIO()
+
+    call_command(command, stdout=out)
+
+    assert "needs PostgreSQL (DATABASE_URL)" in out.getvalue()

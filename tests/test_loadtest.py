@@ -31,12 +31,3 @@ def test_the_load_test_runs_every_kind_of_request_and_cleans_up():
     assert not ObserverReport.objects.exists()
     assert not Irregularity.history.exists()
     assert not Session.objects.exists()
-
-
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
-def test_the_load_test_says_it_needs_postgresql(db):
-    out = io.StringIO()
-
-    call_command("loadtest", stdout=out)
-
-    assert "needs PostgreSQL" in out.getvalue()

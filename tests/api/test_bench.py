@@ -23,12 +23,3 @@ def test_bench_api_posts_reports_and_checks_them_then_cleans_up():
     assert "Plain SQL INSERTs" in printed
     assert not Mission.objects.exists()
     assert not ObserverReport.objects.exists()
-
-
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
-def test_bench_api_says_it_needs_postgresql(db):
-    out = io.StringIO()
-
-    call_command("bench_api", stdout=out)
-
-    assert "needs PostgreSQL" in out.getvalue()

@@ -19,6 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, reports, requests, stations, **options):
         if connection.vendor != "postgresql":
-            self.stdout.write("Core-team pages benchmark: skipped, it needs PostgreSQL.")
+            self.stdout.write(
+                "Core-team pages benchmark: skipped, it needs PostgreSQL (DATABASE_URL)."
+            )
             return
         run(sizes=sorted(reports), requests=requests, stations=stations, write=self.stdout.write)
