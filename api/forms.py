@@ -41,8 +41,8 @@ class ApiReportForm(ObserverReportForm):
     asks_checklist = False
 
     def clean_submission_id(self):
-        # The view has answered an id stored already as a retry, a moment before; one
-        # stored since by a request racing this one is the database's to refuse.
+        # An id stored already is the database's to refuse, on insert: the view then answers
+        # it as a retry (one lookup there, none on a new report's way in).
         self.resubmitted = None
         return self.cleaned_data.get("submission_id")
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -262,12 +263,16 @@ def remove_mission(mission: Mission) -> None:
     # No history rows for deleting what only the benchmark ever saw.
     with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
         Irregularity.objects.filter(mission=mission).delete()
-        Irregularity.history.filter(mission_id=mission.pk).delete()
         FindingsStatement.objects.filter(mission=mission).delete()
         ObserverReport.objects.filter(mission=mission).delete()
         people = list(mission.delegation.values_list("person_id", flat=True))
+        pk = mission.pk
         mission.delete()
-        Mission.history.filter(id=mission.pk).delete()
+        # The history its records' creation left (their deletion here leaves none).
+        Mission.history.filter(id=pk).delete()
+        for model in apps.get_app_config("observation").get_models():
+            if hasattr(model, "history") and any(f.name == "mission" for f in model._meta.fields):
+                model.history.filter(mission_id=pk).delete()
         Person.objects.filter(pk__in=people).delete()
 
 

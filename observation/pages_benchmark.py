@@ -36,11 +36,11 @@ CHUNK = 20_000
 def run(*, sizes: list[int], requests: int, stations: int, write) -> None:
     user = get_user_model().objects.create(username=f"bench-pages-{random.random():.12f}")
     rng = random.Random(1)
-    mission = build_mission(
-        stations=stations, reports=sizes[0], irregularities=sizes[0] // 10, user=user, rng=rng
-    )
-    browser = None
+    mission = browser = None
     try:
+        mission = build_mission(
+            stations=stations, reports=sizes[0], irregularities=sizes[0] // 10, user=user, rng=rng
+        )
         MissionMembership.objects.create(
             mission=mission, user=user, role=MissionMembership.Role.REVIEWER
         )
@@ -68,7 +68,8 @@ def run(*, sizes: list[int], requests: int, stations: int, write) -> None:
     finally:
         if browser is not None:
             Session.objects.filter(session_key=browser.session_key).delete()
-        remove_mission(mission)
+        if mission is not None:
+            remove_mission(mission)
         user.delete()
 
 

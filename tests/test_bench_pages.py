@@ -9,7 +9,13 @@ from django.core.management import call_command
 from django.db import connection
 
 from api.models import ApiToken
-from observation.models import IrregularityCategory, Mission, ObserverReport
+from observation.models import (
+    Checklist,
+    IrregularityCategory,
+    Mission,
+    MissionMembership,
+    ObserverReport,
+)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -18,6 +24,8 @@ def test_the_pages_benchmark_answers_every_page_and_cleans_up():
     # The synthetic irregularities need a category; the seeded ones may have been flushed
     # by an earlier transactional test.
     IrregularityCategory.objects.get_or_create(code="bench_pages", defaults={"name": "Bench"})
+    histories = [Mission.history, MissionMembership.history, Checklist.history]
+    kept = [history.count() for history in histories]
     out = io.StringIO()
 
     call_command("bench_pages", reports=[100, 3000], requests=2, stations=50, stdout=out)
@@ -36,3 +44,4 @@ def test_the_pages_benchmark_answers_every_page_and_cleans_up():
     assert not ObserverReport.objects.exists()
     assert not Session.objects.exists()
     assert not ApiToken.objects.exists()
+    assert [history.count() for history in histories] == kept

@@ -24,7 +24,7 @@ def test_a_choice_label_is_in_the_readers_language():
     assert ObserverReport(phase="recount").get_phase_display() == "recount"
 
 
-def test_a_select_writes_its_options_as_django_does():
+def test_a_select_writes_its_options_as_django_does_one_to_a_line():
     class Choosing(forms.Form):
         plain = forms.ChoiceField(choices=[("a", "A & B"), ("b", "<b>")], disabled=True)
         grouped = forms.MultipleChoiceField(
