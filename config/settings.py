@@ -248,6 +248,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASK_QUEUE_STUCK_AFTER = datetime.timedelta(minutes=env_int("TASK_QUEUE_STUCK_MINUTES", default=5))
 # An Excel export of more rows than this is written by the worker, not in the request.
 EXPORT_IN_REQUEST_ROWS = env_int("EXPORT_IN_REQUEST_ROWS", default=5000)
+# The members' summary PDF of a mission with more reports than this is written by the
+# worker: at 20,000 reports it takes seconds (`make bench`).
+SUMMARY_PDF_IN_REQUEST_REPORTS = env_int("SUMMARY_PDF_IN_REQUEST_REPORTS", default=2000)
 
 # Station lists and delegation rosters uploaded for import; a national list of
 # about 90,000 stations fits well under the default as CSV or XLSX.

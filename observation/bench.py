@@ -42,8 +42,7 @@ from observation.models import (
 )
 from observation.models.checklists import YES_NO_CHOICES
 from observation.printing import render_document, render_pdf, write_pdf
-from observation.summary import build_summary
-from observation.views.summary import TEMPLATE
+from observation.summary import TEMPLATE, build_summary
 
 Assessment = ObserverReport.Assessment
 Status = Irregularity.Status

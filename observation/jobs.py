@@ -14,15 +14,17 @@ import uuid
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from observation import exports
+from observation import exports, printing
 from observation.models import Job
 from observation.models.jobs import HEARTBEAT_TIMEOUT
+from observation.summary import TEMPLATE, build_summary, summary_file_name
 
 Status = Job.Status
 # How often a running job says how far it got (and that it is alive), in rows.
@@ -45,6 +47,37 @@ def export_start(*, mission, what: str, query: str, names_observers: bool, by) -
         },
         requested_by=by,
         filename=f"{exports.export_filename(mission, what)}.xlsx",
+    )
+    _enqueue(job)
+    return job
+
+
+def summary_pdf_start(
+    *, mission, public: bool, include_unverified: bool, names_observers: bool, base_url: str, by
+) -> Job:
+    """Queue the PDF of the mission's summary: the public one, or the members' one (with
+    the irregularities not yet reviewed if `include_unverified`). `base_url` is the site's
+    address as the requester reached it, which the PDF's links start with."""
+    include_unverified = include_unverified and not public
+    if public:
+        title = _("Public summary, PDF")
+    elif include_unverified:
+        title = _("Members' summary with unverified irregularities, PDF")
+    else:
+        title = _("Members' summary, PDF")
+    job = Job.objects.create(
+        mission=mission,
+        kind=Job.Kind.SUMMARY_PDF,
+        title=title,
+        params={
+            "public": public,
+            "include_unverified": include_unverified,
+            "names_observers": names_observers,
+            "base_url": base_url,
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+        },
+        requested_by=by,
+        filename=summary_file_name(mission, public=public, include_unverified=include_unverified),
     )
     _enqueue(job)
     return job
@@ -123,11 +156,39 @@ def _export(job: Job, attempt) -> None:
             title=str(export.title),
         )
         output.seek(0)
-        # A name no one can guess: the file is served only through its job's page.
-        job.file.save(f"{uuid.uuid4().hex}.xlsx", File(output), save=False)
-    if not attempt.update(status=Status.DONE, file=job.file.name, finished_at=timezone.now()):
+        _finish(job, attempt, File(output), suffix=".xlsx")
+
+
+def _summary_pdf(job: Job, attempt) -> None:
+    params = job.params
+    summary = build_summary(
+        mission=job.mission,
+        public=params["public"],
+        include_unverified=params["include_unverified"],
+        name_observers=params["names_observers"],
+    )
+    attempt.update(heartbeat_at=timezone.now())
+    document = printing.render_document(
+        template_name=TEMPLATE,
+        context={"mission": job.mission, "summary": summary},
+        base_url=params["base_url"],
+    )
+    pages = len(document.pages)
+    # Laid out: the page can say how long the PDF is while it is written.
+    attempt.update(total=pages, heartbeat_at=timezone.now())
+    _finish(job, attempt, ContentFile(printing.write_pdf(document)), suffix=".pdf", done=pages)
+
+
+def _finish(job: Job, attempt, content, *, suffix: str, **fields) -> None:
+    """Keep the result and mark the job done, unless another attempt has it meanwhile."""
+    # A name no one can guess: the file is served only through its job's page.
+    job.file.save(f"{uuid.uuid4().hex}{suffix}", content, save=False)
+    done = attempt.update(
+        status=Status.DONE, file=job.file.name, finished_at=timezone.now(), **fields
+    )
+    if not done:
         # Another attempt has the job now: its file, not this one, is the result.
         job.file.delete(save=False)
 
 
-RUNNERS = {Job.Kind.EXPORT: _export}
+RUNNERS = {Job.Kind.EXPORT: _export, Job.Kind.SUMMARY_PDF: _summary_pdf}

@@ -37,12 +37,13 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(Path(found).resolve().as_uri(), headers)
 
 
-def render_document(*, request, template_name: str, context: dict) -> Document:
-    """The laid-out pages, before they are written as a PDF."""
+def render_document(*, template_name: str, context: dict, request=None, base_url="") -> Document:
+    """The laid-out pages, before they are written as a PDF: in a request, or in the task
+    worker, which has none and gives the site's address its request had (`base_url`)."""
     html = render_to_string(template_name, {**context, "pdf": True}, request=request)
     return HTML(
         string=html,
-        base_url=request.build_absolute_uri("/"),
+        base_url=base_url or request.build_absolute_uri("/"),
         url_fetcher=StaticOnlyFetcher(allowed_protocols={"file"}),
         media_type="print",
     ).render()

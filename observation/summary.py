@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from observation.checklist_results import (
@@ -45,6 +46,9 @@ from observation.models import (
 from observation.models.reports import category_label
 
 # Delegation roles named in the public summary; the others appear as counts only.
+# The summary's one template: on screen, printed, and as a PDF.
+TEMPLATE = "observation/mission_summary.html"
+
 PUBLIC_NAMED_ROLES = (
     DelegationMember.Role.LEADER,
     DelegationMember.Role.CO_LEADER,
@@ -541,6 +545,18 @@ def _headlines(coverage, assessments, overvotes, serious_stations) -> list[Round
         )
         result.append(RoundHeadlines(round=round_, headlines=headlines))
     return result
+
+
+def summary_file_name(mission: Mission, *, public: bool, include_unverified: bool) -> str:
+    """Each variant under its own name: a folder of downloads must not mix the press's
+    copy with the members' one, nor the members' one with its unverified variant."""
+    if public:
+        variant = "public-summary"
+    elif include_unverified:
+        variant = "members-summary-with-unverified"
+    else:
+        variant = "members-summary"
+    return f"{slugify(mission.name)}-{variant}.pdf"
 
 
 def build_summary(

@@ -92,6 +92,7 @@ mission_patterns = [
     path("outlines/<int:level>/remove/", election_day.outlines_remove, name="outlines_remove"),
     path("alerts/", election_day.alert_list, name="alerts"),
     path("exports/", jobs.export_start, name="export_start"),
+    path("summary/pdf/", jobs.summary_pdf_start, name="summary_pdf_start"),
     path("jobs/<int:job_pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:job_pk>.json", jobs.job_json, name="job_json"),
     path("jobs/<int:job_pk>/download/", jobs.job_download, name="job_download"),

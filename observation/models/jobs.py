@@ -20,6 +20,7 @@ HEARTBEAT_TIMEOUT = datetime.timedelta(minutes=2)
 class Job(models.Model):
     class Kind(models.TextChoices):
         EXPORT = "export", _("Export")
+        SUMMARY_PDF = "summary_pdf", _("Summary PDF")
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting for a worker")
@@ -43,8 +44,9 @@ class Job(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.WAITING
     )
-    done = models.PositiveIntegerField(_("rows done"), default=0)
-    total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    # Rows for an export; pages for a PDF, known once they are laid out.
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("in all"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     file = models.FileField(_("result"), upload_to="jobs/", blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)

@@ -12,6 +12,12 @@ from observation.access import mission_for
 from observation.models import Job
 from observation.views.transfer import filter_errors
 
+# What each kind of job's result is.
+CONTENT_TYPES = {
+    Job.Kind.EXPORT: exports.XLSX_CONTENT_TYPE,
+    Job.Kind.SUMMARY_PDF: "application/pdf",
+}
+
 
 @require_POST
 def export_start(request, pk):
@@ -30,6 +36,21 @@ def export_start(request, pk):
         what=what,
         query=query,
         names_observers=access.names_observers,
+        by=request.user,
+    )
+    return redirect("observation:job_detail", pk, job.pk)
+
+
+@require_POST
+def summary_pdf_start(request, pk):
+    """Queue the summary's PDF that the summary's page offered for a large mission."""
+    access = mission_for(request, pk)
+    job = jobs.summary_pdf_start(
+        mission=access.mission,
+        public=request.POST.get("public") == "1",
+        include_unverified=request.POST.get("unverified") == "1",
+        names_observers=access.names_observers,
+        base_url=request.build_absolute_uri("/"),
         by=request.user,
     )
     return redirect("observation:job_detail", pk, job.pk)
@@ -78,7 +99,7 @@ def job_download(request, pk, job_pk):
         job.file.open("rb"),
         as_attachment=True,
         filename=job.filename,
-        content_type=exports.XLSX_CONTENT_TYPE,
+        content_type=CONTENT_TYPES[job.kind],
     )
     response["Cache-Control"] = "private, no-store"
     return response

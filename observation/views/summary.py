@@ -1,23 +1,10 @@
+from django.conf import settings
 from django.shortcuts import render
-from django.utils.text import slugify
 
 from observation.access import mission_for
+from observation.models import ObserverReport
 from observation.printing import pdf_response
-from observation.summary import build_summary
-
-TEMPLATE = "observation/mission_summary.html"
-
-
-def summary_file_name(mission, summary) -> str:
-    """Each variant under its own name: a folder of downloads must not mix the press's
-    copy with the members' one, nor the members' one with its unverified variant."""
-    if summary.public:
-        variant = "public-summary"
-    elif summary.include_unverified:
-        variant = "members-summary-with-unverified"
-    else:
-        variant = "members-summary"
-    return f"{slugify(mission.name)}-{variant}.pdf"
+from observation.summary import TEMPLATE, build_summary, summary_file_name
 
 
 def summary_page(request, mission, *, public: bool, pdf: bool, name_observers: bool, context):
@@ -39,13 +26,27 @@ def summary_page(request, mission, *, public: bool, pdf: bool, name_observers: b
             request=request,
             template_name=TEMPLATE,
             context=context,
-            filename=summary_file_name(mission, summary),
+            filename=summary_file_name(
+                mission, public=summary.public, include_unverified=summary.include_unverified
+            ),
         )
     return render(request, TEMPLATE, context)
 
 
 def _summary(request, pk, *, public: bool, pdf: bool):
     access = mission_for(request, pk)
+    if pdf:
+        reports = ObserverReport.objects.filter(mission=access.mission).count()
+        if reports > settings.SUMMARY_PDF_IN_REQUEST_REPORTS:
+            # Seconds of counting and laying out: the task worker writes it instead.
+            context = {
+                "access": access,
+                "mission": access.mission,
+                "public": public,
+                "unverified": not public and request.GET.get("unverified") == "1",
+                "reports": reports,
+            }
+            return render(request, "observation/summary_job.html", context)
     return summary_page(
         request,
         access.mission,

@@ -1,6 +1,7 @@
 // A background job's page follows it without a reload: every 2 seconds it asks the job's
-// JSON document and writes its status and progress; when the job has finished, it loads
-// the page again, which then offers the file (or says it failed).
+// JSON document and writes its status and progress; when the job has finished, or its
+// size has become known (an export's rows, a PDF's pages once laid out), it loads the
+// page again, which then offers the file (or says it failed), or shows that size.
 (function () {
   "use strict";
   const root = document.querySelector("[data-job-url]");
@@ -21,7 +22,8 @@
       });
       if (response.ok) {
         const job = await response.json();
-        if (job.finished) {
+        const total = job.total === null ? "" : String(job.total);
+        if (job.finished || total !== root.dataset.jobTotal) {
           window.location.reload();
           return;
         }

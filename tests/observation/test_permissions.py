@@ -208,6 +208,15 @@ MATRIX = [
         {"what": "stations", "query": ""},
         expect(staff=302, reviewer=302, leader=302, superuser=302, locked=302),
     ),
+    ("summary_pdf_start", (), "get", None, POST_ONLY),
+    # Reading the summary goes on on a locked mission, its PDF too.
+    (
+        "summary_pdf_start",
+        (),
+        "post",
+        {"unverified": "1"},
+        expect(staff=302, reviewer=302, leader=302, superuser=302, locked=302),
+    ),
     # Another member's job: its page and file are for the one who asked for it.
     *[
         (name, ("job",), "get", None, expect(staff=404, reviewer=404, leader=404, superuser=404))
