@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -184,20 +184,28 @@ def _public_name(user) -> str:
 def mission_for(request, pk, *, action: str = "view") -> MissionAccess:
     """The mission `pk` as the signed-in user may use it for `action`, or 404/403."""
     user = request.user
-    own = MissionMembership.objects.filter(mission=OuterRef("pk"), user=user)
-    mission = get_object_or_404(
-        Mission.objects.for_user(user)
-        .select_related("lead_organization", "locked_by")
-        # An observer's team too: the API reads it on every request of theirs.
-        .annotate(
-            own_role=Subquery(own.values("role")[:1]),
-            own_team=Subquery(own.values("team")[:1]),
-        ),
-        pk=pk,
-    )
-    access = MissionAccess(
-        mission=mission, role=Role.LEADER if user.is_superuser else mission.own_role
-    )
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    if user.is_superuser:
+        mission = get_object_or_404(
+            Mission.objects.select_related("lead_organization", "locked_by"), pk=pk
+        )
+        role, team = Role.LEADER, None
+    else:
+        # Read from the user's membership, one query without subqueries: every page and
+        # every API request reads it first.
+        membership = get_object_or_404(
+            MissionMembership.objects.select_related(
+                "mission__lead_organization", "mission__locked_by"
+            ),
+            user=user,
+            # Through the mission's own key, which answers an id out of range with nothing.
+            mission__pk=pk,
+        )
+        mission, role, team = membership.mission, membership.role, membership.team_id
+    # An observer's team: the API reads it on every request of theirs.
+    mission.own_team = team
+    access = MissionAccess(mission=mission, role=role)
     access.require(action)
     # Election-day times are read and typed in the mission's own time zone, on its
     # pages, forms and exports alike; ResetTimeZoneMiddleware clears it per request.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from observation import conditions, raised
+from observation import conditions, history, raised
 from observation.models import Answer, Irregularity, ObserverReport, Question, QuestionType
 from observation.models.checklists import labelled
 
@@ -229,7 +229,8 @@ def save(report, answers: dict, *, by, new=False) -> list[Answer]:
     if gone:
         Answer.objects.filter(pk__in=gone).delete()
     if new:
-        bulk_create_with_history(new, Answer, default_user=by)
+        Answer.objects.bulk_create(new)
+        history.record_created(Answer, [answer.pk for answer in new], by=by)
     if changed:
         bulk_update_with_history(changed, Answer, ["value", "concern"], default_user=by)
     return new

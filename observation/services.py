@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.metrics import REPORTS_RECEIVED
-from observation import alerts, overvote, photos
+from observation import alerts, history, overvote, photos
 from observation import answers as checklist_answers
 from observation.imports import Importer, Preview, read_table
 from observation.models import (
@@ -129,9 +129,17 @@ def report_save(
     with transaction.atomic():
         if created:
             report.entered_by = report.entered_by or by
+            # Its "created" history record is copied from the stored row below, in one
+            # statement: intake stores reports one at a time, many a second.
+            report.skip_history_when_saving = True
+            try:
+                report.save()
+            finally:
+                del report.skip_history_when_saving
+            history.record_created(ObserverReport, [report.pk], by=by)
         else:
             _claim_version(report, version)
-        report.save()
+            report.save()
         for irregularity in irregularities:
             irregularity.report = report
             report.place(irregularity)

@@ -6,11 +6,12 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from simple_history.utils import bulk_create_with_history
 
 from observation import services
 from observation.forms import ObserverReportForm
-from observation.models import Question
+from observation.models import Answer, Question
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,47 @@ def test_labels_show_in_the_readers_language(mission, setting):
     with translation.override("en"):
         form = ObserverReportForm(mission=mission)
         assert form.fields["answer-ballot_boxes_sealed"].label == "Ballot boxes sealed"
+
+
+def test_new_answers_are_recorded_in_their_history_as_simple_history_records_them(
+    mission, setting, staff
+):
+    report = factories.ObserverReportFactory(mission=mission, round=setting["round"])
+    questions = {
+        question.code: question
+        for question in Question.objects.filter(
+            mission=mission, code__in=["secrecy_ensured", "ballot_boxes_sealed"]
+        )
+    }
+
+    services.report_save(
+        report=report,
+        by=staff,
+        version=report.version,
+        answers={questions["secrecy_ensured"]: "no", questions["ballot_boxes_sealed"]: "yes"},
+    )
+    written = list(Answer.history.filter(report=report).order_by("question__code"))
+    # The same answers again, through simple_history's own bulk writer.
+    Answer.objects.filter(report=report).delete()
+    Answer.history.filter(report=report).delete()
+    bulk_create_with_history(
+        [
+            Answer(report=report, question=questions["secrecy_ensured"], value="no", concern=True),
+            Answer(report=report, question=questions["ballot_boxes_sealed"], value="yes"),
+        ],
+        Answer,
+        default_user=staff,
+    )
+    expected = list(Answer.history.filter(report=report).order_by("question__code"))
+
+    def fields(record):
+        return {
+            field.attname: getattr(record, field.attname)
+            for field in record._meta.concrete_fields
+            if field.attname not in ("id", "history_id", "history_date")
+        }
+
+    assert [fields(record) for record in written] == [fields(record) for record in expected]
+    assert [record.history_type for record in written] == ["+", "+"]
+    assert {record.history_user for record in written} == {staff}
+    assert all(abs(r.history_date - timezone.now()).total_seconds() < 60 for r in written)
