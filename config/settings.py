@@ -251,6 +251,9 @@ EXPORT_IN_REQUEST_ROWS = env_int("EXPORT_IN_REQUEST_ROWS", default=5000)
 # The members' summary PDF of a mission with more reports than this is written by the
 # worker: at 20,000 reports it takes seconds (`make bench`).
 SUMMARY_PDF_IN_REQUEST_REPORTS = env_int("SUMMARY_PDF_IN_REQUEST_REPORTS", default=2000)
+# An import of more rows than this is checked again and written by the worker once
+# confirmed: 90,000 stations take seconds (`make bench`).
+IMPORT_IN_REQUEST_ROWS = env_int("IMPORT_IN_REQUEST_ROWS", default=5000)
 
 # Station lists and delegation rosters uploaded for import; a national list of
 # about 90,000 stations fits well under the default as CSV or XLSX.

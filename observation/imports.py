@@ -1987,6 +1987,46 @@ def _person_key(row) -> tuple[str, str]:
     return (row["full_name"].casefold(), row.get("nationality", ""))
 
 
+IMPORTERS = {
+    importer.kind: importer
+    for importer in (StationImporter, DelegationImporter, DeploymentImporter)
+}
+
+
+def done_message(kind: str, counts: dict) -> str:
+    """What an import of `kind` wrote, as its `counts` say."""
+    if kind == StationImporter.kind:
+        message = _("Import done: %(created)d stations added, %(updated)d updated.") % counts
+        if counts["overvotes_raised"]:
+            message += " " + (
+                ngettext(
+                    "With the new registered voters, %(count)d report is an overvote: "
+                    "an irregularity was raised for review.",
+                    "With the new registered voters, %(count)d reports are overvotes: "
+                    "irregularities were raised for review.",
+                    counts["overvotes_raised"],
+                )
+                % {"count": counts["overvotes_raised"]}
+            )
+        return message
+    if kind == DeploymentImporter.kind:
+        return (
+            ngettext(
+                "Import done: %(created)d deployment added, %(updated)d given another team.",
+                "Import done: %(created)d deployments added, %(updated)d given another team.",
+                counts["created"],
+            )
+            % counts
+        )
+    return (
+        _(
+            "Import done: %(members_added)d delegation members added, %(members_updated)d "
+            "updated; %(people_created)d people and %(organizations_created)d organisations new."
+        )
+        % counts
+    )
+
+
 def clear_stale_uploads(*, older_than: datetime.timedelta) -> int:
     """Delete the uploads left waiting for a confirmation longer than `older_than`.
 

@@ -6,7 +6,7 @@ A job is claimed by one worker at a time (a conditional update); it reports how 
 got as it goes, which is also how it is known to be alive. A job whose worker is lost
 (a crash, a host restarted) is queued again when its page is next read, and done again
 from the start: its result is written whole at the end, never half, so a job interrupted
-and run again applies once.
+and run again applies once. An import's rows and its job's "done" are one transaction.
 """
 
 import tempfile
@@ -15,14 +15,16 @@ import uuid
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from observation import exports, printing
-from observation.models import Job
+from observation import exports, printing, services
+from observation.imports import IMPORTERS, ImportFileError, Mapping, done_message
+from observation.models import Job, MissionLockedError
 from observation.models.jobs import HEARTBEAT_TIMEOUT
 from observation.summary import TEMPLATE, build_summary, summary_file_name
 
@@ -78,6 +80,43 @@ def summary_pdf_start(
         },
         requested_by=by,
         filename=summary_file_name(mission, public=public, include_unverified=include_unverified),
+    )
+    _enqueue(job)
+    return job
+
+
+def import_start(
+    *,
+    mission,
+    kind: str,
+    upload: dict,
+    accept_reported_changes: bool,
+    done_url: str,
+    import_url: str,
+    by,
+) -> Job:
+    """Queue the confirmation of an upload previewed already (`upload`: its stored file,
+    name, chosen columns and valid rows): checked again and written by the worker, which
+    then deletes the file. `done_url` is the page its records are listed on, `import_url`
+    the one to upload a file again."""
+    importer = IMPORTERS[kind]
+    job = Job.objects.create(
+        mission=mission,
+        kind=Job.Kind.IMPORT,
+        title=_("Import (%(records)s): %(file)s")
+        % {"records": importer.title, "file": upload["filename"]},
+        params={
+            "import": kind,
+            "path": upload["path"],
+            "filename": upload["filename"],
+            "mapping": upload["mapping"],
+            "accept_reported_changes": accept_reported_changes,
+            "done_url": done_url,
+            "import_url": import_url,
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+        },
+        requested_by=by,
+        total=upload["rows"],
     )
     _enqueue(job)
     return job
@@ -179,6 +218,71 @@ def _summary_pdf(job: Job, attempt) -> None:
     _finish(job, attempt, ContentFile(printing.write_pdf(document)), suffix=".pdf", done=pages)
 
 
+class _Superseded(Exception):
+    """Another attempt has the job now: this one's write is undone."""
+
+
+def _import(job: Job, attempt) -> None:
+    params = job.params
+    importer = IMPORTERS[params["import"]](job.mission, mapping=Mapping.stored(params["mapping"]))
+
+    def written(counts):
+        # In the write's own transaction: the rows and the job's "done" commit together,
+        # or neither does, if this attempt was taken for lost and the job run again.
+        if not attempt.update(
+            status=Status.DONE,
+            done=job.total or 0,
+            outcome=done_message(params["import"], counts),
+            finished_at=timezone.now(),
+        ):
+            raise _Superseded
+
+    try:
+        with default_storage.open(params["path"], "rb") as stored:
+            content = stored.read()
+        confirmed = services.import_confirm(
+            importer=importer,
+            content=content,
+            filename=params["filename"],
+            by=job.requested_by,
+            accept_reported_changes=params["accept_reported_changes"],
+            counted=lambda records: _counted(records, attempt),
+            written=written,
+        )
+    except _Superseded:
+        # The file is the other attempt's now.
+        return
+    except FileNotFoundError:
+        _refused(attempt, _("The uploaded file is no longer kept. Upload it again."))
+        return
+    except ImportFileError as error:
+        _refused(attempt, error.message)
+    except MissionLockedError as error:
+        _refused(attempt, error.messages[0])
+    else:
+        if not confirmed.written:
+            _refused(attempt, _refusal(confirmed.preview))
+    default_storage.delete(params["path"])
+
+
+def _refusal(preview) -> str:
+    if preview.is_valid:
+        why = _("Its changes to stations that have reports were not accepted.")
+    else:
+        why = _(
+            "The mission's records changed since the preview, and some rows no longer "
+            "pass its checks."
+        )
+    return _("Nothing was imported. %(why)s Upload the file again to see its preview.") % {
+        "why": why
+    }
+
+
+def _refused(attempt, outcome: str) -> None:
+    """The import wrote nothing, and says why to the one who asked for it."""
+    attempt.update(status=Status.FAILED, outcome=outcome, finished_at=timezone.now())
+
+
 def _finish(job: Job, attempt, content, *, suffix: str, **fields) -> None:
     """Keep the result and mark the job done, unless another attempt has it meanwhile."""
     # A name no one can guess: the file is served only through its job's page.
@@ -191,4 +295,8 @@ def _finish(job: Job, attempt, content, *, suffix: str, **fields) -> None:
         job.file.delete(save=False)
 
 
-RUNNERS = {Job.Kind.EXPORT: _export, Job.Kind.SUMMARY_PDF: _summary_pdf}
+RUNNERS = {
+    Job.Kind.EXPORT: _export,
+    Job.Kind.SUMMARY_PDF: _summary_pdf,
+    Job.Kind.IMPORT: _import,
+}

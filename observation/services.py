@@ -8,7 +8,7 @@ record refuses (a lock, a review, a publication) by its model, so these raise
 the models' ValidationErrors for the caller to show.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -672,7 +672,14 @@ class ImportConfirmed:
 
 
 def import_confirm(
-    *, importer: Importer, content: bytes, filename: str, by, accept_reported_changes=False
+    *,
+    importer: Importer,
+    content: bytes,
+    filename: str,
+    by,
+    accept_reported_changes=False,
+    counted=None,
+    written=None,
 ) -> ImportConfirmed:
     """Check an upload again and write it, all rows or none.
 
@@ -681,13 +688,22 @@ def import_confirm(
     MissionLockedError for a mission locked meanwhile. Changes to stations that
     have reports are written only when accepted explicitly. The columns as the user
     matched them are remembered for the mission's next file.
+
+    The task worker passes `counted`, which wraps the file's records to tell how far the
+    check got, and `written(counts)`, called in the write's own transaction: a job marks
+    itself done there, or raises to undo the write if another attempt has it now.
     """
-    preview = importer.preview(read_table(content, filename))
+    table = read_table(content, filename)
+    if counted is not None:
+        table = replace(table, records=counted(table.records))
+    preview = importer.preview(table)
     if not preview.is_valid or (preview.needs_acceptance and not accept_reported_changes):
         return ImportConfirmed(preview=preview)
     with transaction.atomic():
         counts = importer.save(preview, by=by)
         importer.remember_mapping(by=by)
+        if written is not None:
+            written(counts)
     return ImportConfirmed(counts=counts)
 
 

@@ -21,6 +21,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         EXPORT = "export", _("Export")
         SUMMARY_PDF = "summary_pdf", _("Summary PDF")
+        IMPORT = "import", _("Import")
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting for a worker")
@@ -51,6 +52,9 @@ class Job(models.Model):
     file = models.FileField(_("result"), upload_to="jobs/", blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What the job did, as its requester reads it (an import's counts, or why it wrote
+    # nothing), written in their language.
+    outcome = models.TextField(_("outcome"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     heartbeat_at = models.DateTimeField(_("last heard of"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -82,7 +82,7 @@ def job_json(request, pk, job_pk):
             "percent": job.percent,
             "finished": job.finished,
             "download": reverse("observation:job_download", args=[pk, job.pk])
-            if job.status == Job.Status.DONE
+            if job.status == Job.Status.DONE and job.file
             else None,
         }
     )

@@ -18,11 +18,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from observation import exports, services
+from observation import exports, jobs, services
 from observation.access import mission_for
 from observation.forms import ImportColumnsForm, ImportUploadForm
 from observation.imports import (
@@ -34,6 +34,7 @@ from observation.imports import (
     Mapping,
     MappingError,
     StationImporter,
+    done_message,
     read_table,
 )
 from observation.models import Deployment, MissionLockedError
@@ -75,9 +76,12 @@ def _pending(request) -> dict:
     return request.session.get(SESSION_KEY, {})
 
 
-def _stash(request, *, mission, kind, content: bytes, filename: str, mapping=None) -> str:
+def _stash(
+    request, *, mission, kind, content: bytes, filename: str, rows: int, mapping=None
+) -> str:
     """Keep an upload until it is confirmed, replacing this user's earlier one for the
-    same mission and kind; `mapping` is what the user chose in the columns step."""
+    same mission and kind; `rows` its preview's valid rows, `mapping` what the user chose
+    in the columns step."""
     for token, entry in list(_pending(request).items()):
         if entry["mission"] == mission.pk and entry["kind"] == kind:
             _discard(request, token)
@@ -93,16 +97,19 @@ def _stash(request, *, mission, kind, content: bytes, filename: str, mapping=Non
         "path": path,
         "filename": filename,
         "mapping": mapping,
+        "rows": rows,
     }
     request.session[SESSION_KEY] = pending
     return token
 
 
-def _discard(request, token):
+def _discard(request, token, *, keep_file=False):
+    """Forget an upload; its file too, unless a job now has it (`keep_file`)."""
     pending = _pending(request)
     entry = pending.pop(token, None)
     if entry:
-        default_storage.delete(entry["path"])
+        if not keep_file:
+            default_storage.delete(entry["path"])
         request.session[SESSION_KEY] = pending
 
 
@@ -134,6 +141,7 @@ def import_page(request, pk, kind):
             kind=kind,
             content=form.content,
             filename=request.FILES["file"].name,
+            rows=len(form.preview.rows) if form.preview else 0,
         )
     return _render_import(
         request,
@@ -166,6 +174,9 @@ def _render_import(
             (line, importer.display(row)) for line, row in (preview.rows[:20] if preview else [])
         ],
         "token": token if preview and preview.is_valid else None,
+        # Confirmed, so many rows are checked again and written by the task worker.
+        "in_background": preview is not None
+        and len(preview.rows) > settings.IMPORT_IN_REQUEST_ROWS,
         "upload_token": token,
         "columns_form": columns_form,
         "confirm_url_name": f"{IMPORTS[importer.kind].url_name}_confirm",
@@ -216,6 +227,8 @@ def import_columns(request, pk, kind):
         file_columns = error.file_columns
     else:
         file_columns = preview.file_columns
+        entry["rows"] = len(preview.rows)
+    request.session[SESSION_KEY] = pending
     return _render_import(
         request,
         access,
@@ -235,6 +248,20 @@ def import_confirm(request, pk, kind):
     entry, content = _waiting(request, token, access.mission, kind)
     if entry is None:
         return _no_longer_waiting(request, import_kind, pk)
+    accept = request.POST.get("accept_reported_changes") == "on"
+    if entry.get("rows", 0) > settings.IMPORT_IN_REQUEST_ROWS:
+        # Checked again and written by the task worker, which takes the file over.
+        _discard(request, token, keep_file=True)
+        job = jobs.import_start(
+            mission=access.mission,
+            kind=kind,
+            upload=entry,
+            accept_reported_changes=accept,
+            done_url=reverse(import_kind.done_url_name, args=[pk]),
+            import_url=reverse(import_kind.url_name, args=[pk]),
+            by=request.user,
+        )
+        return redirect("observation:job_detail", pk, job.pk)
     _discard(request, token)
     importer = import_kind.importer(access.mission, mapping=Mapping.stored(entry["mapping"]))
     try:
@@ -243,7 +270,7 @@ def import_confirm(request, pk, kind):
             content=content,
             filename=entry["filename"],
             by=request.user,
-            accept_reported_changes=request.POST.get("accept_reported_changes") == "on",
+            accept_reported_changes=accept,
         )
     except ImportFileError as error:
         messages.error(request, error.message)
@@ -267,6 +294,7 @@ def import_confirm(request, pk, kind):
                 kind=kind,
                 content=content,
                 filename=entry["filename"],
+                rows=len(preview.rows),
                 mapping=Mapping.stored(entry["mapping"]),
             )
         return _render_import(
@@ -278,46 +306,13 @@ def import_confirm(request, pk, kind):
             token=token,
             file_columns=preview.file_columns,
         )
-    messages.success(request, _import_message(kind, confirmed.counts))
+    messages.success(request, done_message(kind, confirmed.counts))
     return redirect(import_kind.done_url_name, pk)
 
 
 def _no_longer_waiting(request, import_kind, pk):
     messages.error(request, _("This upload is no longer waiting; upload the file again."))
     return redirect(import_kind.url_name, pk)
-
-
-def _import_message(kind, counts) -> str:
-    if kind == StationImporter.kind:
-        message = _("Import done: %(created)d stations added, %(updated)d updated.") % counts
-        if counts["overvotes_raised"]:
-            message += " " + (
-                ngettext(
-                    "With the new registered voters, %(count)d report is an overvote: "
-                    "an irregularity was raised for review.",
-                    "With the new registered voters, %(count)d reports are overvotes: "
-                    "irregularities were raised for review.",
-                    counts["overvotes_raised"],
-                )
-                % {"count": counts["overvotes_raised"]}
-            )
-        return message
-    if kind == DeploymentImporter.kind:
-        return (
-            ngettext(
-                "Import done: %(created)d deployment added, %(updated)d given another team.",
-                "Import done: %(created)d deployments added, %(updated)d given another team.",
-                counts["created"],
-            )
-            % counts
-        )
-    return (
-        _(
-            "Import done: %(members_added)d delegation members added, %(members_updated)d "
-            "updated; %(people_created)d people and %(organizations_created)d organisations new."
-        )
-        % counts
-    )
 
 
 def import_template(request, pk, fmt, kind):
