@@ -61,6 +61,7 @@ from observation.models import (
     Deployment,
     ElectionRound,
     Irregularity,
+    Job,
     Mission,
     ObserverReport,
     Organization,
@@ -2038,10 +2039,16 @@ def clear_stale_uploads(*, older_than: datetime.timedelta) -> int:
         _folders, names = default_storage.listdir(UPLOAD_FOLDER)
     except FileNotFoundError:
         return 0
+    # A confirmed upload that a job still has to write is not left waiting.
+    taken = set(
+        Job.objects.filter(
+            kind=Job.Kind.IMPORT, status__in=[Job.Status.WAITING, Job.Status.RUNNING]
+        ).values_list("params__path", flat=True)
+    )
     deleted = 0
     for name in names:
         path = f"{UPLOAD_FOLDER}/{name}"
-        if default_storage.get_modified_time(path) <= cutoff:
+        if path not in taken and default_storage.get_modified_time(path) <= cutoff:
             default_storage.delete(path)
             deleted += 1
     return deleted

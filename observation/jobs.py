@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from observation import exports, printing, services
@@ -74,7 +75,8 @@ def summary_pdf_start(
         params={
             "public": public,
             "include_unverified": include_unverified,
-            "names_observers": names_observers,
+            # The public summary names no observer, whoever asks for it.
+            "names_observers": names_observers and not public,
             "base_url": base_url,
             "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
@@ -103,8 +105,10 @@ def import_start(
     job = Job.objects.create(
         mission=mission,
         kind=Job.Kind.IMPORT,
-        title=_("Import (%(records)s): %(file)s")
-        % {"records": importer.title, "file": upload["filename"]},
+        title=Truncator(
+            _("Import (%(records)s): %(file)s")
+            % {"records": importer.title, "file": upload["filename"]}
+        ).chars(Job._meta.get_field("title").max_length),
         params={
             "import": kind,
             "path": upload["path"],
@@ -250,19 +254,19 @@ def _import(job: Job, attempt) -> None:
             written=written,
         )
     except _Superseded:
-        # The file is the other attempt's now.
         return
     except FileNotFoundError:
         _refused(attempt, _("The uploaded file is no longer kept. Upload it again."))
         return
     except ImportFileError as error:
-        _refused(attempt, error.message)
+        held = _refused(attempt, error.message)
     except MissionLockedError as error:
-        _refused(attempt, error.messages[0])
+        held = _refused(attempt, error.messages[0])
     else:
-        if not confirmed.written:
-            _refused(attempt, _refusal(confirmed.preview))
-    default_storage.delete(params["path"])
+        held = confirmed.written or _refused(attempt, _refusal(confirmed.preview))
+    # The upload is done with, unless another attempt has the job (and the file) now.
+    if held:
+        default_storage.delete(params["path"])
 
 
 def _refusal(preview) -> str:
@@ -278,9 +282,10 @@ def _refusal(preview) -> str:
     }
 
 
-def _refused(attempt, outcome: str) -> None:
-    """The import wrote nothing, and says why to the one who asked for it."""
-    attempt.update(status=Status.FAILED, outcome=outcome, finished_at=timezone.now())
+def _refused(attempt, outcome: str) -> bool:
+    """The import wrote nothing, and says why to the one who asked for it; False if another
+    attempt has the job now."""
+    return bool(attempt.update(status=Status.FAILED, outcome=outcome, finished_at=timezone.now()))
 
 
 def _finish(job: Job, attempt, content, *, suffix: str, **fields) -> None:

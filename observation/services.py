@@ -131,11 +131,7 @@ def report_save(
             report.entered_by = report.entered_by or by
             # Its "created" history record is copied from the stored row below, in one
             # statement: intake stores reports one at a time, many a second.
-            report.skip_history_when_saving = True
-            try:
-                report.save()
-            finally:
-                del report.skip_history_when_saving
+            report.save_without_historical_record()
             history.record_created(ObserverReport, [report.pk], by=by)
         else:
             _claim_version(report, version)

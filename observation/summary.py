@@ -45,10 +45,10 @@ from observation.models import (
 )
 from observation.models.reports import category_label
 
-# Delegation roles named in the public summary; the others appear as counts only.
 # The summary's one template: on screen, printed, and as a PDF.
 TEMPLATE = "observation/mission_summary.html"
 
+# Delegation roles named in the public summary; the others appear as counts only.
 PUBLIC_NAMED_ROLES = (
     DelegationMember.Role.LEADER,
     DelegationMember.Role.CO_LEADER,
@@ -556,7 +556,8 @@ def summary_file_name(mission: Mission, *, public: bool, include_unverified: boo
         variant = "members-summary-with-unverified"
     else:
         variant = "members-summary"
-    return f"{slugify(mission.name)}-{variant}.pdf"
+    # Cut so that the longest variant's name fits where a job keeps it (200 characters).
+    return f"{slugify(mission.name)[:150]}-{variant}.pdf"
 
 
 def build_summary(

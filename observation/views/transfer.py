@@ -251,7 +251,6 @@ def import_confirm(request, pk, kind):
     accept = request.POST.get("accept_reported_changes") == "on"
     if entry.get("rows", 0) > settings.IMPORT_IN_REQUEST_ROWS:
         # Checked again and written by the task worker, which takes the file over.
-        _discard(request, token, keep_file=True)
         job = jobs.import_start(
             mission=access.mission,
             kind=kind,
@@ -261,6 +260,7 @@ def import_confirm(request, pk, kind):
             import_url=reverse(import_kind.url_name, args=[pk]),
             by=request.user,
         )
+        _discard(request, token, keep_file=True)
         return redirect("observation:job_detail", pk, job.pk)
     _discard(request, token)
     importer = import_kind.importer(access.mission, mapping=Mapping.stored(entry["mapping"]))

@@ -214,3 +214,52 @@ def test_the_outcome_is_in_the_requesters_language(
     job.refresh_from_db()
     assert job.title == "Importación (mesas de votación): stations.csv"
     assert job.outcome == "Importación terminada: 3 mesas agregadas, 0 actualizadas."
+
+
+def test_an_attempt_taken_for_lost_that_is_refused_leaves_the_file_to_the_next(
+    staff_client, mission, staff, monkeypatch
+):
+    job = _queued(staff_client, mission, staff)
+    counted = jobs._counted
+
+    def stalls(records, attempt):
+        # Taken for lost and queued again while it checks; then the mission is locked,
+        # which the first attempt finds on its way to the write.
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.WAITING)
+        mission.lock(by=factories.UserFactory(), reason="Final report published.")
+        monkeypatch.setattr(jobs, "_counted", counted)
+        return counted(records, attempt)
+
+    monkeypatch.setattr(jobs, "_counted", stalls)
+
+    jobs.run(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.outcome) == (Job.Status.WAITING, "")
+    # Still there for the attempt that has the job now, which says why nothing was written.
+    assert _uploads() != []
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.outcome == "This mission is locked: nothing can be imported into it."
+    assert _uploads() == []
+
+
+def test_a_long_file_name_is_cut_to_fit_the_jobs_title(staff_client, mission, staff):
+    preview = _preview(staff_client, mission, _csv(HEADER + ROWS, name=f"{'x' * 240}.csv"))
+    entry = next(iter(staff_client.session[SESSION_KEY].values()))
+
+    job = jobs.import_start(
+        mission=mission,
+        kind="stations",
+        upload=entry,
+        accept_reported_changes=False,
+        done_url="/",
+        import_url="/",
+        by=staff,
+    )
+
+    assert preview.status_code == 200
+    assert len(job.title) == 200
+    assert job.title.startswith("Import (polling stations): xxx")
+    assert job.title.endswith("…")

@@ -6,7 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from observation.models import PollingStation
+from observation.models import Job, PollingStation
+
+# The cleanup asks which uploads a job still has to write.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +40,30 @@ def test_uploads_waiting_longer_than_a_day_are_deleted(tmp_path):
 
     assert not stale.exists()
     assert fresh.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "kept"),
+    [(Job.Status.WAITING, True), (Job.Status.RUNNING, True), (Job.Status.DONE, False)],
+)
+def test_an_upload_a_job_has_yet_to_write_is_kept_however_old(
+    tmp_path, mission, staff, status, kept
+):
+    taken = _waiting(tmp_path, "taken.csv", hours_ago=48)
+    Job.objects.create(
+        mission=mission,
+        kind=Job.Kind.IMPORT,
+        title="Import (polling stations): taken.csv",
+        params={"path": "imports/taken.csv"},
+        requested_by=staff,
+        status=status,
+    )
+    _waiting(tmp_path, "left.csv", hours_ago=48)
+
+    _clear()
+
+    assert taken.exists() is kept
+    assert not (tmp_path / "imports" / "left.csv").exists()
 
 
 def test_the_age_is_given_in_hours(tmp_path):

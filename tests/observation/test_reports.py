@@ -4,6 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from observation import services
 from observation.models import Irregularity, ObserverReport
 from tests import factories
 
@@ -401,3 +402,32 @@ def test_a_mission_locked_while_the_form_is_sent_gets_a_message(
     assert response.status_code == 200
     assert "is locked" in " ".join(response.context["form"].non_field_errors())
     assert not ObserverReport.objects.exists()
+
+
+def test_a_new_reports_history_record_is_the_one_a_save_writes(staff, mission, setting):
+    station = factories.PollingStationFactory(mission=mission)
+    values = {
+        "mission": mission,
+        "round": setting["round"],
+        "station": station,
+        "phase": ObserverReport.Phase.VOTING,
+        "ballots_cast": 120,
+        "notes": "Queue of 200 at opening.",
+    }
+    saved = services.report_save(report=ObserverReport(**values), by=staff).report
+    # The same report saved as the admin or a script does: simple_history's own record.
+    plain = ObserverReport(entered_by=staff, **values)
+    plain._history_user = staff
+    plain.save()
+
+    def fields(report):
+        (record,) = report.history.all()
+        return {
+            field.attname: getattr(record, field.attname)
+            for field in record._meta.concrete_fields
+            if field.attname not in ("id", "history_id", "history_date", "entered_at")
+        }
+
+    assert fields(saved) == fields(plain)
+    assert fields(saved)["history_type"] == "+"
+    assert fields(saved)["history_user_id"] == staff.pk

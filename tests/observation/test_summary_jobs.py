@@ -83,6 +83,7 @@ def test_a_large_missions_pdf_is_prepared_in_the_background_as_the_request_wrote
     )
     assert _text(data) == _text(in_request.content)
     assert MARKING in _text(data)
+    assert OBSERVER_NAME in _text(data)
     detail = client.get(response.url).content.decode()
     assert f"{pages} pages laid out" in detail
 
@@ -108,6 +109,8 @@ def test_the_public_summarys_pdf_in_the_background_is_the_public_one(
 
     job = Job.objects.get()
     assert job.title == "Public summary, PDF"
+    # It names no observer: a member whose role hides names may still download it.
+    assert job.params["names_observers"] is False
     data, disposition = _downloaded(client, job)
     assert disposition == 'attachment; filename="peru-2000-general-elections-public-summary.pdf"'
     text = _text(data)
