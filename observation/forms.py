@@ -1,12 +1,16 @@
+import hashlib
+import json
 import uuid
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, LayoutObject, Row
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -231,6 +235,59 @@ def station_code_field(mission, **kwargs) -> StationCodeField:
     )
 
 
+def checklist_key(form) -> str:
+    """What a form's checklist fields render from, as a digest: every stored value of its
+    questions, their checklists and sections (as loaded, no query), the form's class and
+    field names, and the reader's language. Any change to them is another key, so nothing
+    needs invalidating."""
+    records = {}
+    for question in form.questions:
+        for record in (question, question.checklist, question.section):
+            if record is not None:
+                records[(type(record).__name__, record.pk)] = [
+                    getattr(record, field.attname) for field in record._meta.concrete_fields
+                ]
+    names = [type(form).__name__, form.prefix, form.auto_id, translation.get_language()]
+    text = json.dumps(
+        [names, sorted(records.items())],
+        default=str,
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Rendered checklists by key, in this process; a few missions' worth in each language.
+_RENDERED_CHECKLISTS: dict[str, str] = {}
+RENDERED_CHECKLISTS_KEPT = 64
+
+
+class StaticChecklist(LayoutObject):
+    """The checklist blocks of a form: rendered by crispy-forms' templates, which cost tens
+    of milliseconds for a long checklist, once per `key` when one is given (an empty new
+    report's), else each time (a form with answers or errors)."""
+
+    def __init__(self, *fields, key=None):
+        self.fields = list(fields)
+        self.key = key
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        if self.key is None:
+            return self.get_rendered_fields(form, context, template_pack, **kwargs)
+        key = f"{template_pack}:{self.key}"
+        html = _RENDERED_CHECKLISTS.get(key)
+        if html is None:
+            html = self.get_rendered_fields(form, context, template_pack, **kwargs)
+            if len(_RENDERED_CHECKLISTS) >= RENDERED_CHECKLISTS_KEPT:
+                _RENDERED_CHECKLISTS.clear()
+            _RENDERED_CHECKLISTS[key] = html
+        else:
+            # As crispy-forms does on rendering, so that no field is rendered twice.
+            form.rendered_fields.update(
+                name for name in form.fields if name.startswith(answers.FIELD_PREFIX)
+            )
+        return html
+
+
 class ObserverReportForm(VersionedForm, MissionForm):
     stale_message = _(
         "Someone else saved this report while you were editing it (changed: %(fields)s). "
@@ -345,7 +402,11 @@ class ObserverReportForm(VersionedForm, MissionForm):
                 self.initial[name] = answers.initial(question, stored[question.code])
             rows.append(Div(name, **attributes))
         close_block()
-        return blocks
+        if not blocks:
+            return []
+        # A new report's checklist is the same page after page: rendered once per version.
+        blank = not self.is_bound and not stored
+        return [StaticChecklist(*blocks, key=checklist_key(self) if blank else None)]
 
     def _clean_answers(self):
         values = {
