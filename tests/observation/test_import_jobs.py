@@ -169,20 +169,27 @@ def test_changes_to_stations_with_reports_not_accepted_write_nothing(
     assert list(PollingStation.objects.values_list("code", "registered_voters")) == [("0001", 900)]
 
 
-def test_an_attempt_taken_for_lost_undoes_its_write_and_the_job_applies_once(
-    staff_client, mission, staff, monkeypatch
-):
-    job = _queued(staff_client, mission, staff)
+def _taken_for_lost_while_checking(job, monkeypatch, *, then=None):
+    """While the next worker checks the file, its job is taken for lost and queued again
+    for another worker (and `then` happens); the first worker goes on."""
     counted = jobs._counted
 
     def stalls(records, attempt):
-        # While the first worker checks the file, it is taken for lost and the job is
-        # queued again for another worker; the first goes on and reaches its write.
         Job.objects.filter(pk=job.pk).update(status=Job.Status.WAITING)
+        if then is not None:
+            then()
         monkeypatch.setattr(jobs, "_counted", counted)
         return counted(records, attempt)
 
     monkeypatch.setattr(jobs, "_counted", stalls)
+
+
+def test_an_attempt_taken_for_lost_undoes_its_write_and_the_job_applies_once(
+    staff_client, mission, staff, monkeypatch
+):
+    job = _queued(staff_client, mission, staff)
+    # The first worker goes on and reaches its write.
+    _taken_for_lost_while_checking(job, monkeypatch)
 
     jobs.run(job.pk)
 
@@ -220,17 +227,12 @@ def test_an_attempt_taken_for_lost_that_is_refused_leaves_the_file_to_the_next(
     staff_client, mission, staff, monkeypatch
 ):
     job = _queued(staff_client, mission, staff)
-    counted = jobs._counted
-
-    def stalls(records, attempt):
-        # Taken for lost and queued again while it checks; then the mission is locked,
-        # which the first attempt finds on its way to the write.
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.WAITING)
-        mission.lock(by=factories.UserFactory(), reason="Final report published.")
-        monkeypatch.setattr(jobs, "_counted", counted)
-        return counted(records, attempt)
-
-    monkeypatch.setattr(jobs, "_counted", stalls)
+    # Then the mission is locked, which the first attempt finds on its way to the write.
+    _taken_for_lost_while_checking(
+        job,
+        monkeypatch,
+        then=lambda: mission.lock(by=factories.UserFactory(), reason="Final report published."),
+    )
 
     jobs.run(job.pk)
 

@@ -46,6 +46,18 @@ def _downloaded(client, job) -> tuple[bytes, str]:
     return b"".join(response.streaming_content), response["Content-Disposition"]
 
 
+def _members_pdf(mission, by):
+    """The members' summary PDF, queued as the summary's page queues it."""
+    return jobs.summary_pdf_start(
+        mission=mission,
+        public=False,
+        include_unverified=False,
+        names_observers=True,
+        base_url="http://testserver/",
+        by=by,
+    )
+
+
 def test_a_large_missions_pdf_is_prepared_in_the_background_as_the_request_wrote_it(
     client,
     peru,
@@ -121,14 +133,7 @@ def test_the_public_summarys_pdf_in_the_background_is_the_public_one(
 
 def test_the_pdf_is_written_in_its_requesters_language(peru, leader):
     with translation.override("es"):
-        job = jobs.summary_pdf_start(
-            mission=peru,
-            public=False,
-            include_unverified=False,
-            names_observers=True,
-            base_url="http://testserver/",
-            by=leader,
-        )
+        job = _members_pdf(peru, leader)
     # As a worker process starts: no zone, the site's language.
     timezone.deactivate()
 
@@ -141,14 +146,7 @@ def test_the_pdf_is_written_in_its_requesters_language(peru, leader):
 
 
 def test_the_job_page_says_what_the_worker_is_doing(client, peru, leader):
-    job = jobs.summary_pdf_start(
-        mission=peru,
-        public=False,
-        include_unverified=False,
-        names_observers=True,
-        base_url="http://testserver/",
-        by=leader,
-    )
+    job = _members_pdf(peru, leader)
     client.force_login(leader)
     url = reverse("observation:job_detail", args=[peru.pk, job.pk])
 
