@@ -13,7 +13,6 @@ from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -181,35 +180,43 @@ def _public_name(user) -> str:
     return "" if "@" in username else username
 
 
-def mission_for(request, pk, *, action: str = "view") -> MissionAccess:
-    """The mission `pk` as the signed-in user may use it for `action`, or 404/403."""
-    user = request.user
+def member_access(user, pk) -> MissionAccess | None:
+    """The user's access to mission `pk`, in one query; None if they may not see it (an
+    inactive account, a stranger, no such mission). Every page and API request reads it
+    first, through mission_for; the task worker reads it for the member a job acts for."""
     if not (user.is_authenticated and user.is_active):
-        raise Http404
+        return None
     if user.is_superuser:
-        mission = get_object_or_404(
-            Mission.objects.select_related("lead_organization", "locked_by"), pk=pk
-        )
-        role, team = Role.LEADER, None
+        missions = Mission.objects.select_related("lead_organization", "locked_by")
+        mission, role, team = missions.filter(pk=pk).first(), Role.LEADER, None
     else:
-        # Read from the user's membership, one query without subqueries: every page and
-        # every API request reads it first.
-        membership = get_object_or_404(
+        membership = (
             MissionMembership.objects.select_related(
                 "mission__lead_organization", "mission__locked_by"
-            ),
-            user=user,
+            )
             # Through the mission's own key, which answers an id out of range with nothing.
-            mission__pk=pk,
+            .filter(user=user, mission__pk=pk)
+            .first()
         )
+        if membership is None:
+            return None
         mission, role, team = membership.mission, membership.role, membership.team_id
+    if mission is None:
+        return None
     # An observer's team: the API reads it on every request of theirs.
     mission.own_team = team
-    access = MissionAccess(mission=mission, role=role)
+    return MissionAccess(mission=mission, role=role)
+
+
+def mission_for(request, pk, *, action: str = "view") -> MissionAccess:
+    """The mission `pk` as the signed-in user may use it for `action`, or 404/403."""
+    access = member_access(request.user, pk)
+    if access is None:
+        raise Http404
     access.require(action)
     # Election-day times are read and typed in the mission's own time zone, on its
     # pages, forms and exports alike; ResetTimeZoneMiddleware clears it per request.
-    timezone.activate(mission.zone)
+    timezone.activate(access.mission.zone)
     return access
 
 

@@ -736,6 +736,8 @@ class Importer:
     """Matches a file's columns by header, cleans each cell with a form field."""
 
     kind: str
+    # What the policy table (observation.access) calls writing these records.
+    action: str
     title = ""
     # Whether its records may be numbered within each area (Mapping.codes_within_area).
     numbers_within_areas = False
@@ -1125,6 +1127,7 @@ def _text(model, name, *, required=False, field_class=forms.CharField) -> forms.
 
 class StationImporter(Importer):
     kind = "stations"
+    action = "station_edit"
     title = gettext_lazy("polling stations")
     numbers_within_areas = True
 
@@ -1529,6 +1532,7 @@ class _RoleField(forms.CharField):
 
 class DelegationImporter(Importer):
     kind = "delegation"
+    action = "delegation_edit"
     title = gettext_lazy("delegation")
 
     def columns(self):
@@ -1770,6 +1774,7 @@ class DeploymentImporter(Importer):
     round; one phase a row. The Round column may be left out when the mission has one."""
 
     kind = "deployment"
+    action = "deployment_edit"
     title = gettext_lazy("deployment plan")
 
     @functools.cached_property

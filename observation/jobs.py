@@ -24,10 +24,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from observation import exports, printing, services
+from observation.access import ROLE_REFUSAL, member_access, role_allows
 from observation.imports import IMPORTERS, ImportFileError, Mapping, done_message
 from observation.models import Job, MissionLockedError
 from observation.models.jobs import HEARTBEAT_TIMEOUT
-from observation.summary import TEMPLATE, build_summary, summary_file_name
+from observation.summary import TEMPLATE, build_summary, summary_file_name, summary_variant
 
 Status = Job.Status
 # How often a running job says how far it got (and that it is alive), in rows.
@@ -62,12 +63,7 @@ def summary_pdf_start(
     the irregularities not yet reviewed if `include_unverified`). `base_url` is the site's
     address as the requester reached it, which the PDF's links start with."""
     include_unverified = include_unverified and not public
-    if public:
-        title = _("Public summary, PDF")
-    elif include_unverified:
-        title = _("Members' summary with unverified irregularities, PDF")
-    else:
-        title = _("Members' summary, PDF")
+    _variant, title = summary_variant(public=public, include_unverified=include_unverified)
     job = Job.objects.create(
         mission=mission,
         kind=Job.Kind.SUMMARY_PDF,
@@ -93,14 +89,11 @@ def import_start(
     kind: str,
     upload: dict,
     accept_reported_changes: bool,
-    done_url: str,
-    import_url: str,
     by,
 ) -> Job:
     """Queue the confirmation of an upload previewed already (`upload`: its stored file,
     name, chosen columns and valid rows): checked again and written by the worker, which
-    then deletes the file. `done_url` is the page its records are listed on, `import_url`
-    the one to upload a file again."""
+    then deletes the file."""
     importer = IMPORTERS[kind]
     job = Job.objects.create(
         mission=mission,
@@ -115,8 +108,6 @@ def import_start(
             "filename": upload["filename"],
             "mapping": upload["mapping"],
             "accept_reported_changes": accept_reported_changes,
-            "done_url": done_url,
-            "import_url": import_url,
             "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
         requested_by=by,
@@ -229,6 +220,21 @@ class _Superseded(Exception):
 def _import(job: Job, attempt) -> None:
     params = job.params
     importer = IMPORTERS[params["import"]](job.mission, mapping=Mapping.stored(params["mapping"]))
+    access = member_access(job.requested_by, job.mission_id)
+    if access is None or not role_allows(access.role, importer.action, locked=False):
+        # Allowed when confirmed, no longer: the role judged now, as a request would be.
+        # A lock is the import's own to refuse, with its reason.
+        held = _refused(attempt, str(ROLE_REFUSAL))
+    else:
+        held = _write(job, attempt, importer)
+    # The upload is done with, unless another attempt has the job (and the file) now.
+    if held:
+        default_storage.delete(params["path"])
+
+
+def _write(job: Job, attempt, importer) -> bool:
+    """Check the upload again and write it; False if another attempt has the job now."""
+    params = job.params
 
     def written(counts):
         # In the write's own transaction: the rows and the job's "done" commit together,
@@ -254,19 +260,14 @@ def _import(job: Job, attempt) -> None:
             written=written,
         )
     except _Superseded:
-        return
+        return False
     except FileNotFoundError:
-        _refused(attempt, _("The uploaded file is no longer kept. Upload it again."))
-        return
+        return _refused(attempt, _("The uploaded file is no longer kept. Upload it again."))
     except ImportFileError as error:
-        held = _refused(attempt, error.message)
+        return _refused(attempt, error.message)
     except MissionLockedError as error:
-        held = _refused(attempt, error.messages[0])
-    else:
-        held = confirmed.written or _refused(attempt, _refusal(confirmed.preview))
-    # The upload is done with, unless another attempt has the job (and the file) now.
-    if held:
-        default_storage.delete(params["path"])
+        return _refused(attempt, error.messages[0])
+    return confirmed.written or _refused(attempt, _refusal(confirmed.preview))
 
 
 def _refusal(preview) -> str:

@@ -105,38 +105,22 @@ def _add_reports(mission, count, user, rng) -> None:
 def _measure(mission, browser, key, port, *, requests, write) -> None:
     reports = mission.reports.count()
     write(f"  {reports:,} reports, {mission.irregularities.count():,} irregularities:")
-    floor = bench.load(
-        port=port,
-        seconds=600,
-        clients=1,
-        max_requests=requests,
-        next_request=lambda rng: (
-            "GET",
-            bench.PING_PATH,
-            None,
-            {"Authorization": f"Bearer {key}"},
-            None,
-        ),
-        label="    Trivial API view (the floor)",
-    )
-    bench.print_outcome(write, floor)
-    for label, name in PAGES:
-        path = reverse(name, args=[mission.pk])
-        outcome = bench.load(
+
+    def timed(label, path, headers):
+        return bench.load(
             port=port,
             seconds=600,
             clients=1,
             max_requests=requests,
-            next_request=lambda rng, path=path: (
-                "GET",
-                path,
-                None,
-                {"Cookie": browser.cookie},
-                None,
-            ),
+            next_request=lambda rng: ("GET", path, None, headers, None),
             label=f"    {label}",
         )
-        bench.print_outcome(write, outcome)
+
+    token = {"Authorization": f"Bearer {key}"}
+    bench.print_outcome(write, timed("Trivial API view (the floor)", bench.PING_PATH, token))
+    for label, name in PAGES:
+        path = reverse(name, args=[mission.pk])
+        bench.print_outcome(write, timed(label, path, {"Cookie": browser.cookie}))
     rows = filters.reports(QueryDict(""), mission).qs[:50]
     plan = rows.explain()
     write(

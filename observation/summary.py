@@ -547,15 +547,22 @@ def _headlines(coverage, assessments, overvotes, serious_stations) -> list[Round
     return result
 
 
-def summary_file_name(mission: Mission, *, public: bool, include_unverified: bool) -> str:
-    """Each variant under its own name: a folder of downloads must not mix the press's
-    copy with the members' one, nor the members' one with its unverified variant."""
+def summary_variant(*, public: bool, include_unverified: bool) -> tuple[str, str]:
+    """Which summary a PDF holds, as its file name says it and as its title does: a folder
+    of downloads must not mix the press's copy with the members' one, nor the members'
+    one with its unverified variant."""
     if public:
-        variant = "public-summary"
-    elif include_unverified:
-        variant = "members-summary-with-unverified"
-    else:
-        variant = "members-summary"
+        return "public-summary", _("Public summary, PDF")
+    if include_unverified:
+        return (
+            "members-summary-with-unverified",
+            _("Members' summary with unverified irregularities, PDF"),
+        )
+    return "members-summary", _("Members' summary, PDF")
+
+
+def summary_file_name(mission: Mission, *, public: bool, include_unverified: bool) -> str:
+    variant, _title = summary_variant(public=public, include_unverified=include_unverified)
     # Cut so that the longest variant's name fits where a job keeps it (200 characters).
     return f"{slugify(mission.name)[:150]}-{variant}.pdf"
 

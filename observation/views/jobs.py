@@ -5,13 +5,19 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from observation import exports, jobs
 from observation.access import mission_for
 from observation.models import Job
-from observation.views.transfer import filter_errors
+from observation.views.transfer import IMPORTS, filter_errors
 
+# What a job's progress bar counts, for the kinds that go row by row.
+ROWS_COUNTED = {
+    Job.Kind.EXPORT: gettext_lazy("rows written"),
+    Job.Kind.IMPORT: gettext_lazy("rows checked"),
+}
 # What each kind of job's result is.
 CONTENT_TYPES = {
     Job.Kind.EXPORT: exports.XLSX_CONTENT_TYPE,
@@ -67,7 +73,17 @@ def _job(request, pk, job_pk):
 
 def job_detail(request, pk, job_pk):
     access, job = _job(request, pk, job_pk)
-    context = {"access": access, "mission": access.mission, "job": job}
+    context = {
+        "access": access,
+        "mission": access.mission,
+        "job": job,
+        "rows_counted": ROWS_COUNTED.get(job.kind),
+    }
+    if job.kind == Job.Kind.IMPORT:
+        # Where to go next: the records imported, or the import page for another file.
+        import_kind = IMPORTS[job.params["import"]]
+        context["records_url"] = reverse(import_kind.done_url_name, args=[pk])
+        context["import_url"] = reverse(import_kind.url_name, args=[pk])
     return render(request, "observation/job_detail.html", context)
 
 

@@ -2,9 +2,8 @@ from django.conf import settings
 from django.shortcuts import render
 
 from observation.access import mission_for
-from observation.models import ObserverReport
 from observation.printing import pdf_response
-from observation.summary import TEMPLATE, build_summary, summary_file_name
+from observation.summary import TEMPLATE, build_summary, summary_file_name, summary_variant
 
 
 def summary_page(request, mission, *, public: bool, pdf: bool, name_observers: bool, context):
@@ -36,14 +35,17 @@ def summary_page(request, mission, *, public: bool, pdf: bool, name_observers: b
 def _summary(request, pk, *, public: bool, pdf: bool):
     access = mission_for(request, pk)
     if pdf:
-        reports = ObserverReport.objects.filter(mission=access.mission).count()
+        reports = access.mission.reports.count()
         if reports > settings.SUMMARY_PDF_IN_REQUEST_REPORTS:
             # Seconds of counting and laying out: the task worker writes it instead.
+            unverified = not public and request.GET.get("unverified") == "1"
+            _variant, title = summary_variant(public=public, include_unverified=unverified)
             context = {
                 "access": access,
                 "mission": access.mission,
                 "public": public,
-                "unverified": not public and request.GET.get("unverified") == "1",
+                "unverified": unverified,
+                "title": title,
                 "reports": reports,
             }
             return render(request, "observation/summary_job.html", context)

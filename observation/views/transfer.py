@@ -18,7 +18,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,29 +44,23 @@ SESSION_KEY = "pending_imports"
 @dataclass(frozen=True)
 class _ImportKind:
     importer: type[Importer]
-    action: str
     url_name: str
     done_url_name: str
+
+    @property
+    def action(self) -> str:
+        return self.importer.action
 
 
 IMPORTS = {
     StationImporter.kind: _ImportKind(
-        StationImporter,
-        "station_edit",
-        "observation:station_import",
-        "observation:station_list",
+        StationImporter, "observation:station_import", "observation:station_list"
     ),
     DelegationImporter.kind: _ImportKind(
-        DelegationImporter,
-        "delegation_edit",
-        "observation:delegation_import",
-        "observation:mission_detail",
+        DelegationImporter, "observation:delegation_import", "observation:mission_detail"
     ),
     DeploymentImporter.kind: _ImportKind(
-        DeploymentImporter,
-        "deployment_edit",
-        "observation:deployment_import",
-        "observation:election_day",
+        DeploymentImporter, "observation:deployment_import", "observation:election_day"
     ),
 }
 
@@ -227,8 +220,8 @@ def import_columns(request, pk, kind):
         file_columns = error.file_columns
     else:
         file_columns = preview.file_columns
+        # The session is written at the end of the request: the entry as it is then.
         entry["rows"] = len(preview.rows)
-    request.session[SESSION_KEY] = pending
     return _render_import(
         request,
         access,
@@ -256,8 +249,6 @@ def import_confirm(request, pk, kind):
             kind=kind,
             upload=entry,
             accept_reported_changes=accept,
-            done_url=reverse(import_kind.done_url_name, args=[pk]),
-            import_url=reverse(import_kind.url_name, args=[pk]),
             by=request.user,
         )
         _discard(request, token, keep_file=True)

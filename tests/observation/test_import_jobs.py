@@ -122,8 +122,6 @@ def _queued(client, mission, user, *, language="en"):
             kind="stations",
             upload=entry,
             accept_reported_changes=False,
-            done_url="/",
-            import_url=reverse("observation:station_import", args=[mission.pk]),
             by=user,
         )
 
@@ -146,6 +144,31 @@ def test_a_mission_locked_before_the_worker_runs_gets_nothing_and_says_so(
     assert "This mission is locked: nothing can be imported into it." in html
     assert reverse("observation:station_import", args=[mission.pk]) in html
     assert "The job failed." not in html
+
+
+@pytest.mark.parametrize("now", ["observer", "gone"])
+def test_a_requester_no_longer_allowed_to_import_gets_nothing_written(
+    staff_client, mission, staff, now
+):
+    job = _queued(staff_client, mission, staff)
+    membership = MissionMembership.objects.get(mission=mission, user=staff)
+    # A leader changes their role, or removes them, before the worker runs.
+    if now == "gone":
+        membership.delete()
+    else:
+        membership.role = MissionMembership.Role.OBSERVER
+        membership.team = factories.DelegationMemberFactory(mission=mission)
+        membership.save()
+
+    jobs.run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.outcome == (
+        "Your role on this mission does not allow this. A mission leader can change your role."
+    )
+    assert not PollingStation.objects.exists()
+    assert _uploads() == []
 
 
 def test_changes_to_stations_with_reports_not_accepted_write_nothing(
@@ -256,8 +279,6 @@ def test_a_long_file_name_is_cut_to_fit_the_jobs_title(staff_client, mission, st
         kind="stations",
         upload=entry,
         accept_reported_changes=False,
-        done_url="/",
-        import_url="/",
         by=staff,
     )
 
