@@ -254,6 +254,9 @@ SUMMARY_PDF_IN_REQUEST_REPORTS = env_int("SUMMARY_PDF_IN_REQUEST_REPORTS", defau
 # An import of more rows than this is checked again and written by the worker once
 # confirmed: 90,000 stations take seconds (`make bench`).
 IMPORT_IN_REQUEST_ROWS = env_int("IMPORT_IN_REQUEST_ROWS", default=5000)
+# An upload of more lines than this is checked by the worker before its preview is shown:
+# checking 90,000 stations takes seconds. A shorter one is checked in the request.
+IMPORT_PREVIEW_IN_REQUEST_ROWS = env_int("IMPORT_PREVIEW_IN_REQUEST_ROWS", default=10_000)
 
 # Station lists and delegation rosters uploaded for import; a national list of
 # about 90,000 stations fits well under the default as CSV or XLSX.

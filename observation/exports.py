@@ -201,19 +201,23 @@ class _Echo:
         return value
 
 
+def csv_lines(*, columns: list[Column], records: Iterable) -> Iterator[str]:
+    """The CSV file's text, a line at a time."""
+    # A byte-order mark makes spreadsheet programs read the file as UTF-8.
+    yield "\ufeff"
+    writer = csv.writer(_Echo())
+    for row in rows(columns, records):
+        yield writer.writerow(row)
+
+
 def csv_response(
     *, columns: list[Column], records: Iterable, filename: str
 ) -> StreamingHttpResponse:
     """`records` are read as the file is sent: a queryset's iterator() streams a long list."""
 
-    def lines():
-        # A byte-order mark makes spreadsheet programs read the file as UTF-8.
-        yield "\ufeff"
-        writer = csv.writer(_Echo())
-        for row in rows(columns, records):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(columns=columns, records=records), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

@@ -25,7 +25,7 @@ from observation.imports import (
     MappingError,
     Preview,
     normalise_header,
-    read_table,
+    preview_in_request,
 )
 from observation.models import (
     Alert,
@@ -733,8 +733,8 @@ class ReturnToDraftForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     """An upload of a station list or a roster, checked down to each row before anything is
-    written. After `is_valid()`, `preview` holds what the import would do and `content` the
-    file's bytes."""
+    written. After `is_valid()`, `preview` holds what the import would do (unless the file
+    is too long to check in the request: `checked_later`) and `content` the file's bytes."""
 
     file = forms.FileField(
         label=_("File"),
@@ -748,6 +748,8 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.importer = importer
         self.preview: Preview | None = None
+        # Too long to check in the request: the task worker previews it.
+        self.checked_later = False
         self.content = b""
         # Set when the file reads, even if its columns or rows do not pass: the user may
         # then match its columns without uploading it again.
@@ -764,13 +766,15 @@ class ImportUploadForm(forms.Form):
             )
         content = upload.read()
         try:
-            self.preview = self.importer.preview(read_table(content, upload.name))
+            self.preview = preview_in_request(self.importer, content, upload.name)
         except MappingError as error:
             self.content, self.file_columns = content, error.file_columns
             raise ValidationError(error.message, code=error.code) from None
         except ImportFileError as error:
             raise ValidationError(error.message, code=error.code) from None
-        self.content, self.file_columns = content, self.preview.file_columns
+        self.content = content
+        self.checked_later = self.preview is None
+        self.file_columns = self.preview.file_columns if self.preview else []
         return upload
 
 

@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from xml.parsers import expat
 
 from django import forms
@@ -45,6 +46,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -53,7 +55,7 @@ from django_countries import countries
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from observation import alerts, rosters
+from observation import alerts, exports, rosters
 from observation.exports import unneutralise
 from observation.models import (
     ColumnMapping,
@@ -537,6 +539,11 @@ class FileColumn:
     def by_content(self) -> bool:
         return self.matched_by == BY_CONTENT
 
+    @classmethod
+    def stored(cls, data: dict) -> "FileColumn":
+        """The column kept as a dict (dataclasses.asdict) in a job's result."""
+        return cls(**{**data, "samples": tuple(data["samples"]), "values": tuple(data["values"])})
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -646,6 +653,12 @@ class Preview:
 
     def keys(self) -> set[str]:
         return {column.key for column in self.columns}
+
+    def keep_first(self, count: int) -> None:
+        """Keep only the first `count` problems to show, as a preview that keeps no more
+        would have; the others are only counted."""
+        self.errors_not_kept += max(0, len(self.errors) - count)
+        del self.errors[count:]
 
     def skip(self, line: int, cells: list[str], reason: str) -> None:
         if len(self.skipped) < MAX_KEPT_NOTICES:
@@ -2033,6 +2046,71 @@ def done_message(kind: str, counts: dict) -> str:
     )
 
 
+def longer_than(content: bytes, filename: str, lines: int) -> bool:
+    """Whether the file has more than `lines` lines under its first, counted without
+    checking them (titles and footers count as lines)."""
+    records = read_table(content, filename).records
+    return next(itertools.islice(records, lines, None), None) is not None
+
+
+def preview_in_request(importer: "Importer", content: bytes, filename: str) -> Preview | None:
+    """The upload's preview, or None if it has too many lines to check in the request (the
+    task worker checks them): then only its columns are matched, from its first lines, so
+    that a MappingError comes at once, for the columns step."""
+    if not longer_than(content, filename, settings.IMPORT_PREVIEW_IN_REQUEST_ROWS):
+        return importer.preview(read_table(content, filename))
+    table = read_table(content, filename)
+    # The lines where the header is looked for, and the rows under it that matching reads.
+    first = itertools.islice(table.records, HEADER_SEARCH_ROWS + SAMPLE_ROWS)
+    importer.preview(dataclasses.replace(table, records=first))
+    return None
+
+
+def problem_columns() -> list:
+    """The columns of the file of a preview's problems, one problem a row."""
+    return [
+        exports.Column(_("Line"), attrgetter("line")),
+        exports.Column(_("Column"), attrgetter("column")),
+        exports.Column(_("Value"), attrgetter("value")),
+        exports.Column(_("Problem"), attrgetter("message")),
+    ]
+
+
+def problems_file_name(mission, kind: str) -> str:
+    return exports.export_filename(mission, f"{kind}-import-problems")
+
+
+PREVIEW_TEMPLATE = "observation/includes/_import_preview.html"
+# The first rows of the file a preview shows.
+FIRST_ROWS_SHOWN = 20
+
+
+def preview_result(importer: "Importer", preview: Preview, *, problems_url: str) -> dict:
+    """What the import page shows of a preview, and what acting on it needs: the preview
+    laid out (in the active language), whether it may be confirmed, and the file's columns
+    for the columns step. Plain data, so that the task worker can keep it for the page;
+    `problems_url` is where the file of every problem is downloaded."""
+    first_rows = [(line, importer.display(row)) for line, row in preview.rows[:FIRST_ROWS_SHOWN]]
+    html = render_to_string(
+        PREVIEW_TEMPLATE,
+        {
+            "mission": importer.mission,
+            "importer": importer,
+            "preview": preview,
+            "first_rows": first_rows,
+            "problems_url": problems_url,
+        },
+    )
+    return {
+        "html": html,
+        "valid": preview.is_valid,
+        "rows": len(preview.rows),
+        "needs_acceptance": preview.needs_acceptance,
+        "with_reports": preview.changes.with_reports if preview.changes else 0,
+        "file_columns": [dataclasses.asdict(column) for column in preview.file_columns],
+    }
+
+
 def clear_stale_uploads(*, older_than: datetime.timedelta) -> int:
     """Delete the uploads left waiting for a confirmation longer than `older_than`.
 
@@ -2044,10 +2122,11 @@ def clear_stale_uploads(*, older_than: datetime.timedelta) -> int:
         _folders, names = default_storage.listdir(UPLOAD_FOLDER)
     except FileNotFoundError:
         return 0
-    # A confirmed upload that a job still has to write is not left waiting.
+    # An upload that a job still has to check or write is not left waiting.
     taken = set(
         Job.objects.filter(
-            kind=Job.Kind.IMPORT, status__in=[Job.Status.WAITING, Job.Status.RUNNING]
+            kind__in=[Job.Kind.IMPORT, Job.Kind.IMPORT_PREVIEW],
+            status__in=[Job.Status.WAITING, Job.Status.RUNNING],
         ).values_list("params__path", flat=True)
     )
     deleted = 0

@@ -11,6 +11,7 @@ and run again applies once. An import's rows and its job's "done" are one transa
 
 import tempfile
 import uuid
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.files import File
@@ -19,13 +20,25 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from observation import exports, printing, services
 from observation.access import ROLE_REFUSAL, member_access, role_allows
-from observation.imports import IMPORTERS, ImportFileError, Mapping, done_message
+from observation.imports import (
+    IMPORTERS,
+    MAX_KEPT_ERRORS,
+    ImportFileError,
+    Mapping,
+    done_message,
+    preview_result,
+    problem_columns,
+    problems_file_name,
+    read_table,
+)
 from observation.models import Job, MissionLockedError
 from observation.models.jobs import HEARTBEAT_TIMEOUT
 from observation.summary import TEMPLATE, build_summary, summary_file_name, summary_variant
@@ -33,6 +46,7 @@ from observation.summary import TEMPLATE, build_summary, summary_file_name, summ
 Status = Job.Status
 # How often a running job says how far it got (and that it is alive), in rows.
 PROGRESS_EVERY = 1000
+FILE_GONE = gettext_lazy("The uploaded file is no longer kept. Upload it again.")
 
 
 def export_start(*, mission, what: str, query: str, names_observers: bool, by) -> Job:
@@ -94,24 +108,49 @@ def import_start(
     """Queue the confirmation of an upload previewed already (`upload`: its stored file,
     name, chosen columns and valid rows): checked again and written by the worker, which
     then deletes the file."""
-    importer = IMPORTERS[kind]
+    return _import_job(
+        Job.Kind.IMPORT,
+        _("Import (%(records)s): %(file)s"),
+        mission=mission,
+        kind=kind,
+        upload=upload,
+        by=by,
+        total=upload["rows"],
+        accept_reported_changes=accept_reported_changes,
+    )
+
+
+def import_preview_start(*, mission, kind: str, upload: dict, by) -> Job:
+    """Queue the preview of an upload too long to check in the request (`upload`: its
+    stored file, name and chosen columns): the worker checks every row and keeps the
+    preview for the import page; the file waits there for its confirmation."""
+    return _import_job(
+        Job.Kind.IMPORT_PREVIEW,
+        _("Import preview (%(records)s): %(file)s"),
+        mission=mission,
+        kind=kind,
+        upload=upload,
+        by=by,
+    )
+
+
+def _import_job(job_kind, title, *, mission, kind, upload, by, total=None, **params) -> Job:
     job = Job.objects.create(
         mission=mission,
-        kind=Job.Kind.IMPORT,
+        kind=job_kind,
         title=Truncator(
-            _("Import (%(records)s): %(file)s")
-            % {"records": importer.title, "file": upload["filename"]}
+            title % {"records": IMPORTERS[kind].title, "file": upload["filename"]}
         ).chars(Job._meta.get_field("title").max_length),
         params={
             "import": kind,
             "path": upload["path"],
             "filename": upload["filename"],
             "mapping": upload["mapping"],
-            "accept_reported_changes": accept_reported_changes,
             "language": translation.get_language() or settings.LANGUAGE_CODE,
+            **params,
         },
         requested_by=by,
-        total=upload["rows"],
+        total=total,
     )
     _enqueue(job)
     return job
@@ -262,12 +301,49 @@ def _write(job: Job, attempt, importer) -> bool:
     except _Superseded:
         return False
     except FileNotFoundError:
-        return _refused(attempt, _("The uploaded file is no longer kept. Upload it again."))
+        return _refused(attempt, str(FILE_GONE))
     except ImportFileError as error:
         return _refused(attempt, error.message)
     except MissionLockedError as error:
         return _refused(attempt, error.messages[0])
     return confirmed.written or _refused(attempt, _refusal(confirmed.preview))
+
+
+def _import_preview(job: Job, attempt) -> None:
+    """Check every row of the upload and keep the preview for the import page, with the
+    file of every problem, if any, as the job's result. The upload waits on for its
+    confirmation."""
+    params = job.params
+    importer = IMPORTERS[params["import"]](job.mission, mapping=Mapping.stored(params["mapping"]))
+    try:
+        with default_storage.open(params["path"], "rb") as stored:
+            table = read_table(stored.read(), params["filename"])
+        # Every problem kept, for their file; the page shows the first, as in a request.
+        preview = importer.preview(
+            replace(table, records=_counted(table.records, attempt)), keep_errors=None
+        )
+    except FileNotFoundError:
+        _refused(attempt, str(FILE_GONE))
+        return
+    except ImportFileError as error:
+        _refused(attempt, error.message)
+        return
+    problems = list(preview.errors)
+    preview.keep_first(MAX_KEPT_ERRORS)
+    download = reverse("observation:job_download", args=[job.mission_id, job.pk])
+    result = preview_result(importer, preview, problems_url=download if problems else "")
+    if not problems:
+        attempt.update(status=Status.DONE, result=result, finished_at=timezone.now())
+        return
+    lines = exports.csv_lines(columns=problem_columns(), records=problems)
+    _finish(
+        job,
+        attempt,
+        ContentFile("".join(lines).encode()),
+        suffix=".csv",
+        result=result,
+        filename=f"{problems_file_name(job.mission, params['import'])}.csv",
+    )
 
 
 def _refusal(preview) -> str:
@@ -305,4 +381,5 @@ RUNNERS = {
     Job.Kind.EXPORT: _export,
     Job.Kind.SUMMARY_PDF: _summary_pdf,
     Job.Kind.IMPORT: _import,
+    Job.Kind.IMPORT_PREVIEW: _import_preview,
 }

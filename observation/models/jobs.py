@@ -22,6 +22,7 @@ class Job(models.Model):
         EXPORT = "export", _("Export")
         SUMMARY_PDF = "summary_pdf", _("Summary PDF")
         IMPORT = "import", _("Import")
+        IMPORT_PREVIEW = "import_preview", _("Import preview")
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting for a worker")
@@ -55,6 +56,9 @@ class Job(models.Model):
     # What the job did, as its requester reads it (an import's counts, or why it wrote
     # nothing), written in their language.
     outcome = models.TextField(_("outcome"), blank=True)
+    # What the page of the job's work shows once it is done: an import's preview, laid
+    # out, with what confirming it needs (imports.preview_result).
+    result = models.JSONField(_("result"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     heartbeat_at = models.DateTimeField(_("last heard of"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

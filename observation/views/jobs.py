@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,11 +18,14 @@ from observation.views.transfer import IMPORTS, filter_errors
 ROWS_COUNTED = {
     Job.Kind.EXPORT: gettext_lazy("rows written"),
     Job.Kind.IMPORT: gettext_lazy("rows checked"),
+    Job.Kind.IMPORT_PREVIEW: gettext_lazy("rows checked"),
 }
 # What each kind of job's result is.
 CONTENT_TYPES = {
     Job.Kind.EXPORT: exports.XLSX_CONTENT_TYPE,
     Job.Kind.SUMMARY_PDF: "application/pdf",
+    # An import preview's file of every problem.
+    Job.Kind.IMPORT_PREVIEW: "text/csv; charset=utf-8",
 }
 
 
@@ -79,11 +83,15 @@ def job_detail(request, pk, job_pk):
         "job": job,
         "rows_counted": ROWS_COUNTED.get(job.kind),
     }
-    if job.kind == Job.Kind.IMPORT:
-        # Where to go next: the records imported, or the import page for another file.
+    if job.kind in (Job.Kind.IMPORT, Job.Kind.IMPORT_PREVIEW):
+        # Where to go next: the records imported, the preview, or the import page for
+        # another file.
         import_kind = IMPORTS[job.params["import"]]
+        import_url = reverse(import_kind.url_name, args=[pk])
+        if job.kind == Job.Kind.IMPORT_PREVIEW and job.status == Job.Status.DONE:
+            return redirect(f"{import_url}?{urlencode({'checked': job.pk})}")
         context["records_url"] = reverse(import_kind.done_url_name, args=[pk])
-        context["import_url"] = reverse(import_kind.url_name, args=[pk])
+        context["import_url"] = import_url
     return render(request, "observation/job_detail.html", context)
 
 

@@ -9,7 +9,6 @@ so that what is written is what the server checked, not what the browser sends.
 import dataclasses
 import secrets
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import PurePath
 
 from django.conf import settings
@@ -17,7 +16,9 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,15 +29,21 @@ from observation.imports import (
     UPLOAD_FOLDER,
     DelegationImporter,
     DeploymentImporter,
+    FileColumn,
     Importer,
     ImportFileError,
     Mapping,
     MappingError,
     StationImporter,
     done_message,
+    longer_than,
+    preview_in_request,
+    preview_result,
+    problem_columns,
+    problems_file_name,
     read_table,
 )
-from observation.models import Deployment, MissionLockedError
+from observation.models import Deployment, Job, MissionLockedError
 
 SESSION_KEY = "pending_imports"
 
@@ -70,11 +77,11 @@ def _pending(request) -> dict:
 
 
 def _stash(
-    request, *, mission, kind, content: bytes, filename: str, rows: int, mapping=None
+    request, *, mission, kind, content: bytes, filename: str, rows: int | None, mapping=None
 ) -> str:
     """Keep an upload until it is confirmed, replacing this user's earlier one for the
-    same mission and kind; `rows` its preview's valid rows, `mapping` what the user chose
-    in the columns step."""
+    same mission and kind; `rows` its preview's valid rows (see _rows), `mapping` what the
+    user chose in the columns step."""
     for token, entry in list(_pending(request).items()):
         if entry["mission"] == mission.pk and entry["kind"] == kind:
             _discard(request, token)
@@ -123,6 +130,8 @@ def _waiting(request, token, mission, kind) -> tuple[dict | None, bytes | None]:
 def import_page(request, pk, kind):
     access = mission_for(request, pk, action=IMPORTS[kind].action)
     importer = IMPORTS[kind].importer(access.mission)
+    if request.method != "POST" and "checked" in request.GET:
+        return _checked_in_background(request, access, kind, request.GET["checked"])
     form = ImportUploadForm(request.POST or None, request.FILES or None, importer=importer)
     token = None
     # A file that reads is kept even with problems: they may come from how its columns
@@ -134,8 +143,10 @@ def import_page(request, pk, kind):
             kind=kind,
             content=form.content,
             filename=request.FILES["file"].name,
-            rows=len(form.preview.rows) if form.preview else 0,
+            rows=_rows(form.preview),
         )
+        if form.is_valid() and form.checked_later:
+            return _check_in_background(request, access, kind, token)
     return _render_import(
         request,
         access,
@@ -147,11 +158,91 @@ def import_page(request, pk, kind):
     )
 
 
+def _rows(preview) -> int | None:
+    """The valid rows of an upload as its session entry keeps them: None while the task
+    worker checks them, for a file too long to check in the request."""
+    return None if preview is None else len(preview.rows)
+
+
+def _check_in_background(request, access, kind, token):
+    """Queue the preview of the waiting upload `token`, too long to check in the request;
+    its job's page shows how far it got, then leads back here to the preview."""
+    job = jobs.import_preview_start(
+        mission=access.mission, kind=kind, upload=_pending(request)[token], by=request.user
+    )
+    return redirect("observation:job_detail", access.mission.pk, job.pk)
+
+
+def _checked_in_background(request, access, kind, job_pk: str):
+    """The import page with the preview the task worker made of this user's waiting upload:
+    found only while that upload waits with the columns it was checked with."""
+    import_kind = IMPORTS[kind]
+    job = get_object_or_404(
+        Job,
+        mission=access.mission,
+        pk=int(job_pk) if job_pk.isdigit() else None,
+        kind=Job.Kind.IMPORT_PREVIEW,
+        status=Job.Status.DONE,
+        requested_by=request.user,
+        params__import=kind,
+    )
+    pending = _pending(request)
+    token = next(
+        (
+            token
+            for token, entry in pending.items()
+            if entry["path"] == job.params["path"] and entry["mapping"] == job.params["mapping"]
+        ),
+        None,
+    )
+    if token is None:
+        return _no_longer_waiting(request, import_kind, access.mission.pk)
+    # Its valid rows, known now: whether its confirmation is written in the background.
+    pending[token]["rows"] = job.result["rows"]
+    request.session[SESSION_KEY] = pending
+    importer = import_kind.importer(
+        access.mission, mapping=Mapping.stored(pending[token]["mapping"])
+    )
+    return _render_import(
+        request,
+        access,
+        importer,
+        form=ImportUploadForm(importer=importer),
+        checked=job.result,
+        token=token,
+        file_columns=[FileColumn.stored(column) for column in job.result["file_columns"]],
+    )
+
+
+def _laid_out(importer, preview, token) -> dict:
+    """The preview checked in this request as the page shows it, its problems downloaded
+    from the waiting upload `token`."""
+    problems_url = ""
+    if token and not preview.is_valid:
+        problems_url = reverse(
+            f"{IMPORTS[importer.kind].url_name}_errors", args=[importer.mission.pk]
+        )
+        problems_url += "?" + urlencode({"token": token})
+    return preview_result(importer, preview, problems_url=problems_url)
+
+
 def _render_import(
-    request, access, importer, *, form, preview, token, file_columns=(), columns_form=None
+    request,
+    access,
+    importer,
+    *,
+    form,
+    token,
+    preview=None,
+    checked=None,
+    file_columns=(),
+    columns_form=None,
 ):
-    """The import page; `token` names the waiting upload, which only a valid preview lets
-    the user confirm."""
+    """The import page with the `preview` checked in this request, or the one the task
+    worker `checked` and laid out (imports.preview_result); `token` names the waiting
+    upload, which only a valid preview lets the user confirm."""
+    if preview is not None:
+        checked = _laid_out(importer, preview, token)
     if columns_form is None and token and file_columns:
         columns_form = ImportColumnsForm(
             importer=importer, file_columns=file_columns, initial={"token": token}
@@ -163,19 +254,14 @@ def _render_import(
         "columns": importer.columns(),
         "form": form,
         "preview": preview,
-        "first_rows": [
-            (line, importer.display(row)) for line, row in (preview.rows[:20] if preview else [])
-        ],
-        "token": token if preview and preview.is_valid else None,
+        "checked": checked,
+        "token": token if checked and checked["valid"] else None,
         # Confirmed, so many rows are checked again and written by the task worker.
-        "in_background": preview is not None
-        and len(preview.rows) > settings.IMPORT_IN_REQUEST_ROWS,
-        "upload_token": token,
+        "in_background": bool(checked) and checked["rows"] > settings.IMPORT_IN_REQUEST_ROWS,
         "columns_form": columns_form,
         "confirm_url_name": f"{IMPORTS[importer.kind].url_name}_confirm",
         "columns_url_name": f"{IMPORTS[importer.kind].url_name}_columns",
         "template_url_name": f"{IMPORTS[importer.kind].url_name}_template",
-        "errors_url_name": f"{IMPORTS[importer.kind].url_name}_errors",
     }
     return render(request, "observation/import.html", context)
 
@@ -201,7 +287,6 @@ def import_columns(request, pk, kind):
             access,
             importer,
             form=form,
-            preview=None,
             token=token,
             file_columns=file_columns,
             columns_form=columns_form,
@@ -214,14 +299,16 @@ def import_columns(request, pk, kind):
     importer = import_kind.importer(access.mission, mapping=mapping)
     preview = None
     try:
-        preview = importer.preview(read_table(content, entry["filename"]))
+        preview = preview_in_request(importer, content, entry["filename"])
     except MappingError as error:
         messages.error(request, error.message)
         file_columns = error.file_columns
     else:
-        file_columns = preview.file_columns
         # The session is written at the end of the request: the entry as it is then.
-        entry["rows"] = len(preview.rows)
+        entry["rows"] = _rows(preview)
+        if preview is None:
+            return _check_in_background(request, access, kind, token)
+        file_columns = preview.file_columns
     return _render_import(
         request,
         access,
@@ -242,7 +329,8 @@ def import_confirm(request, pk, kind):
     if entry is None:
         return _no_longer_waiting(request, import_kind, pk)
     accept = request.POST.get("accept_reported_changes") == "on"
-    if entry.get("rows", 0) > settings.IMPORT_IN_REQUEST_ROWS:
+    rows = entry.get("rows", 0)
+    if rows is None or rows > settings.IMPORT_IN_REQUEST_ROWS:
         # Checked again and written by the task worker, which takes the file over.
         job = jobs.import_start(
             mission=access.mission,
@@ -331,19 +419,19 @@ def import_errors(request, pk, kind):
     if entry is None:
         return _no_longer_waiting(request, import_kind, pk)
     importer = import_kind.importer(access.mission, mapping=Mapping.stored(entry["mapping"]))
+    if longer_than(content, entry["filename"], settings.IMPORT_PREVIEW_IN_REQUEST_ROWS):
+        # Its problems' file came with the preview the task worker made: not checked here.
+        raise Http404
     try:
         preview = importer.preview(read_table(content, entry["filename"]), keep_errors=None)
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect(import_kind.url_name, pk)
-    columns = [
-        exports.Column(_("Line"), attrgetter("line")),
-        exports.Column(_("Column"), attrgetter("column")),
-        exports.Column(_("Value"), attrgetter("value")),
-        exports.Column(_("Problem"), attrgetter("message")),
-    ]
-    filename = exports.export_filename(access.mission, f"{kind}-import-problems")
-    return exports.csv_response(columns=columns, records=preview.errors, filename=filename)
+    return exports.csv_response(
+        columns=problem_columns(),
+        records=preview.errors,
+        filename=problems_file_name(access.mission, kind),
+    )
 
 
 def _export(request, pk, fmt, what):

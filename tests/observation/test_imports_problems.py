@@ -3,6 +3,7 @@ downloadable, not only those the page shows."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -22,8 +23,10 @@ def _preview(client, mission, text):
 
 
 def _problems(client, mission, response):
+    """The file of every problem, from the link the preview's page gives."""
     url = reverse("observation:station_import_errors", args=[mission.pk])
-    download = client.get(url, {"token": response.context["upload_token"]})
+    link = re.search(rf'href="({re.escape(url)}\?token=[\w-]+)"', response.content.decode())
+    download = client.get(link.group(1))
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 

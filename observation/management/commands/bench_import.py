@@ -18,6 +18,8 @@ class Command(BaseCommand):
         per_second = result.rows / result.write_seconds
         self.stdout.write(
             f"Station import, {result.rows:,} rows on {result.vendor}: "
+            f"upload request {result.upload_request_seconds * 1000:.0f} ms (every row "
+            "checked by the task worker); "
             f"preview {result.preview_seconds:.2f} s; "
             f"confirm {result.confirm_seconds:.2f} s (checked again, then written in "
             f"{result.write_seconds:.2f} s, {per_second:,.0f} rows/s)"
