@@ -2081,6 +2081,7 @@ def problems_file_name(mission, kind: str) -> str:
 
 
 PREVIEW_TEMPLATE = "observation/includes/_import_preview.html"
+FIRST_ROWS_TEMPLATE = "observation/includes/_import_first_rows.html"
 # The first rows of the file a preview shows.
 FIRST_ROWS_SHOWN = 20
 
@@ -2090,19 +2091,19 @@ def preview_result(importer: "Importer", preview: Preview, *, problems_url: str)
     laid out (in the active language), whether it may be confirmed, and the file's columns
     for the columns step. Plain data, so that the task worker can keep it for the page;
     `problems_url` is where the file of every problem is downloaded."""
-    first_rows = [(line, importer.display(row)) for line, row in preview.rows[:FIRST_ROWS_SHOWN]]
-    html = render_to_string(
-        PREVIEW_TEMPLATE,
-        {
-            "mission": importer.mission,
-            "importer": importer,
-            "preview": preview,
-            "first_rows": first_rows,
-            "problems_url": problems_url,
-        },
-    )
+    context = {
+        "mission": importer.mission,
+        "importer": importer,
+        "preview": preview,
+        "first_rows": [
+            (line, importer.display(row)) for line, row in preview.rows[:FIRST_ROWS_SHOWN]
+        ],
+        "problems_url": problems_url,
+    }
     return {
-        "html": html,
+        # What the preview found, then (under the forms that act on it) the first rows.
+        "html": render_to_string(PREVIEW_TEMPLATE, context),
+        "first_rows_html": render_to_string(FIRST_ROWS_TEMPLATE, context),
         "valid": preview.is_valid,
         "rows": len(preview.rows),
         "needs_acceptance": preview.needs_acceptance,

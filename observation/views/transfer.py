@@ -80,8 +80,9 @@ def _stash(
     request, *, mission, kind, content: bytes, filename: str, rows: int | None, mapping=None
 ) -> str:
     """Keep an upload until it is confirmed, replacing this user's earlier one for the
-    same mission and kind; `rows` its preview's valid rows (see _rows), `mapping` what the
-    user chose in the columns step."""
+    same mission and kind; `rows` its preview's valid rows (None while the task worker
+    checks a file too long to check in the request), `mapping` what the user chose in the
+    columns step."""
     for token, entry in list(_pending(request).items()):
         if entry["mission"] == mission.pk and entry["kind"] == kind:
             _discard(request, token)
@@ -143,7 +144,7 @@ def import_page(request, pk, kind):
             kind=kind,
             content=form.content,
             filename=request.FILES["file"].name,
-            rows=_rows(form.preview),
+            rows=None if form.checked_later else len(form.preview.rows) if form.preview else 0,
         )
         if form.is_valid() and form.checked_later:
             return _check_in_background(request, access, kind, token)
@@ -156,12 +157,6 @@ def import_page(request, pk, kind):
         token=token,
         file_columns=form.file_columns,
     )
-
-
-def _rows(preview) -> int | None:
-    """The valid rows of an upload as its session entry keeps them: None while the task
-    worker checks them, for a file too long to check in the request."""
-    return None if preview is None else len(preview.rows)
 
 
 def _check_in_background(request, access, kind, token):
@@ -180,7 +175,8 @@ def _checked_in_background(request, access, kind, job_pk: str):
     job = get_object_or_404(
         Job,
         mission=access.mission,
-        pk=int(job_pk) if job_pk.isdigit() else None,
+        # Digits of a bigint only: int() reads other scripts' digits, and refuses long ones.
+        pk=int(job_pk) if job_pk.isascii() and job_pk.isdigit() and len(job_pk) < 19 else None,
         kind=Job.Kind.IMPORT_PREVIEW,
         status=Job.Status.DONE,
         requested_by=request.user,
@@ -305,7 +301,7 @@ def import_columns(request, pk, kind):
         file_columns = error.file_columns
     else:
         # The session is written at the end of the request: the entry as it is then.
-        entry["rows"] = _rows(preview)
+        entry["rows"] = None if preview is None else len(preview.rows)
         if preview is None:
             return _check_in_background(request, access, kind, token)
         file_columns = preview.file_columns

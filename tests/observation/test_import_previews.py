@@ -86,7 +86,8 @@ def test_a_long_upload_is_checked_by_the_worker_then_confirmed(
     html = page.content.decode()
     assert "Ready to import: 3 new stations, 0 stations updated by their code." in html
     assert "Colegio 3" in html
-    assert "Confirm the import" in html
+    # Confirmed above the first rows, as a preview checked in the request is.
+    assert html.index("Confirm the import") < html.index("First rows") < html.rindex("Colegio 3")
     # The upload waits, now known to hold three valid rows.
     (entry,) = staff_client.session[SESSION_KEY].values()
     assert entry["rows"] == 3
@@ -111,7 +112,9 @@ def test_a_short_upload_is_still_checked_in_the_request(staff_client, mission, s
     response = _preview(staff_client, mission, _csv(HEADER + ROWS))
 
     assert response.status_code == 200
-    assert "Ready to import: 3 new stations" in response.content.decode()
+    html = response.content.decode()
+    assert "Ready to import: 3 new stations" in html
+    assert html.index("Confirm the import") < html.index("First rows") < html.rindex("Colegio 3")
     assert not Job.objects.exists()
 
 
@@ -196,7 +199,15 @@ def test_the_preview_is_only_its_requesters_while_their_upload_waits(
     assert client.get(reverse("observation:job_detail", args=[mission.pk, job.pk])).status_code == (
         404
     )
-    assert staff_client.get(import_url, {"checked": "nine"}).status_code == 404
+    for bad in ("nine", "²", "9" * 5000, "-1", ""):
+        assert staff_client.get(import_url, {"checked": bad}).status_code == 404
+    # Not a preview of this kind of import, nor of this mission.
+    deployment_url = reverse("observation:deployment_import", args=[mission.pk])
+    assert staff_client.get(deployment_url, {"checked": job.pk}).status_code == 404
+    elsewhere = factories.MissionFactory()
+    factories.MissionMembershipFactory(mission=elsewhere, user=job.requested_by, role="staff")
+    elsewhere_url = reverse("observation:station_import", args=[elsewhere.pk])
+    assert staff_client.get(elsewhere_url, {"checked": job.pk}).status_code == 404
 
     # Another upload of the same kind replaces the one the preview was made of.
     _preview(staff_client, mission, _csv(HEADER + ROWS.replace("Escuela", "Liceo")))
