@@ -6,20 +6,31 @@ An answer is stored as canonical text: choice names separated by spaces, whole
 and decimal numbers in plain notation, times as HH:MM.
 """
 
+import collections
+import copy
 import datetime
 import json
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from observation import conditions, history, raised
-from observation.models import Answer, Irregularity, ObserverReport, Question, QuestionType
+from observation.models import (
+    Answer,
+    Irregularity,
+    ObserverReport,
+    Question,
+    QuestionsStamp,
+    QuestionType,
+)
 from observation.models.checklists import labelled
 
 FIELD_PREFIX = "answer-"
@@ -105,13 +116,47 @@ def initial(question, stored: str):
 
 
 def questions_of(mission) -> list[Question]:
-    """The questions a mission asks, in form order, with what rendering them reads."""
-    return list(
-        Question.objects.asked()
-        .filter(mission=mission)
-        .select_related("checklist", "section")
-        .order_by("checklist__phase", "position")
-    )
+    """The questions a mission asks, in form order, with what rendering them reads.
+
+    Every report reads them, through whichever door it comes, and they seldom change: the
+    process keeps them while the mission's questions stamp, which the database draws anew
+    on any change to them, stays the same (QuestionsStamp). Each call has copies of its
+    own, so that nothing a request sets on a question reaches another request."""
+    stamp = _questions_stamp(mission.pk)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(mission.pk)
+    if kept is None or stamp is None or kept[0] != stamp:
+        questions = list(
+            Question.objects.asked()
+            .filter(mission=mission)
+            .select_related("checklist", "section")
+            .order_by("checklist__phase", "position")
+        )
+        if stamp is not None:
+            with _KEPT_LOCK:
+                _KEPT[mission.pk] = (stamp, questions)
+                _KEPT.move_to_end(mission.pk)
+                while len(_KEPT) > KEPT_MISSIONS:
+                    _KEPT.popitem(last=False)
+        kept = (stamp, questions)
+    return [copy.copy(question) for question in kept[1]]
+
+
+# The missions whose questions a process keeps: the few at work at once.
+KEPT_MISSIONS = 64
+_KEPT: collections.OrderedDict = collections.OrderedDict()
+_KEPT_LOCK = threading.Lock()
+
+
+def _questions_stamp(mission_pk) -> int | None:
+    """The mission's questions stamp; None for a mission whose questions never changed
+    since stamps began, which is then read each time."""
+    table = connection.ops.quote_name(QuestionsStamp._meta.db_table)
+    with connection.cursor() as cursor:
+        # Plain SQL: read for every report, and the ORM would take longer to build it.
+        cursor.execute(f"SELECT number FROM {table} WHERE mission_id = %s", [mission_pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def checklist_phase(questions, phase) -> str | None:

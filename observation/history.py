@@ -1,6 +1,7 @@
 """Records' audit history (django-simple-history): written in bulk, read for display."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +36,17 @@ def record_created(model, pks, *, by) -> None:
     stores a report's answers this way, a report at a time)."""
     if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
+    sql = f"{_copy_statement(model)} IN ({', '.join(['%s'] * len(pks))})"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, None, "+", by.pk if by else None, *pks])
+
+
+@functools.cache
+def _copy_statement(model) -> str:
+    """The statement that copies rows of `model` into its history, up to the list of their
+    keys. Kept per model: simple_history's `model.history` builds a manager class on every
+    read, a cost intake would pay twice a report."""
     historical = model.history.model
     quote = connection.ops.quote_name
     tracked = ", ".join(quote(field.column) for field in historical.tracked_fields)
@@ -42,14 +54,11 @@ def record_created(model, pks, *, by) -> None:
         quote(historical._meta.get_field(name).column)
         for name in ("history_date", "history_change_reason", "history_type", "history_user")
     )
-    sql = (
+    return (
         f"INSERT INTO {quote(historical._meta.db_table)} ({tracked}, {own}) "
         f"SELECT {tracked}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})"
+        f"WHERE {quote(model._meta.pk.column)}"
     )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, None, "+", by.pk if by else None, *pks])
 
 
 def _label(model, field_name):

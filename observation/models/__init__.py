@@ -6,6 +6,7 @@ from observation.models.checklists import (
     ChecklistSection,
     LibraryQuestion,
     Question,
+    QuestionsStamp,
     QuestionType,
 )
 from observation.models.deployment import AreaOutlines, Deployment, PhaseDeadline
@@ -63,6 +64,7 @@ __all__ = [
     "PublishedStatementError",
     "Question",
     "QuestionType",
+    "QuestionsStamp",
     "Recommendation",
     "RecommendationAssessment",
     "ReviewStatus",

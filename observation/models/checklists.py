@@ -144,6 +144,25 @@ class ChecklistSection(models.Model):
         return labelled(self.labels, self.checklist.default_language)
 
 
+class QuestionsStamp(models.Model):
+    """A number the database draws anew whenever a question, checklist or checklist
+    section of the mission is written or deleted, by the triggers of migration 0033, so
+    that no way of writing them is missed: the questions a process keeps of the mission
+    (answers.questions_of) are good while it reads the same number. Drawn at random, not
+    counted, so that the number of a change rolled back is never that of another."""
+
+    # No foreign key: a trigger may write it while the mission's rows are being deleted.
+    mission_id = models.BigIntegerField(primary_key=True)
+    number = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("questions stamp")
+        verbose_name_plural = _("questions stamps")
+
+    def __str__(self):
+        return f"{self.mission_id}: {self.number}"
+
+
 class QuestionQuerySet(models.QuerySet):
     def asked(self):
         return self.filter(retired=False)
