@@ -86,9 +86,16 @@ def summary(request, slug):
 
 @public_page
 def summary_pdf(request, slug):
+    """The public summary as a PDF: the same for every reader, and kept as long as it is."""
     found = get_object_or_404(public.missions(), slug=slug)
     return summary_page(
-        request, found, public=True, pdf=True, name_observers=False, context={"findings": True}
+        request,
+        found,
+        public=True,
+        pdf=True,
+        name_observers=False,
+        context={"findings": True},
+        kept=True,
     )
 
 

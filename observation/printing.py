@@ -3,16 +3,23 @@
 Shared by the mission summary and the dialogue forum summary.
 """
 
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.urls import URLFetcher
+
+# Where the PDFs that anyone may read alike are kept, each for as long as its page reads
+# the same.
+KEPT_FOLDER = "printed"
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -40,10 +47,19 @@ class StaticOnlyFetcher(URLFetcher):
 def render_document(*, template_name: str, context: dict, request=None, base_url="") -> Document:
     """The laid-out pages, before they are written as a PDF: in a request, or in the task
     worker, which has none and gives the site's address its request had (`base_url`)."""
-    html = render_to_string(template_name, {**context, "pdf": True}, request=request)
+    return _laid_out(
+        _print_html(template_name, context, request), base_url or request.build_absolute_uri("/")
+    )
+
+
+def _print_html(template_name: str, context: dict, request) -> str:
+    return render_to_string(template_name, {**context, "pdf": True}, request=request)
+
+
+def _laid_out(html: str, base_url: str) -> Document:
     return HTML(
         string=html,
-        base_url=base_url or request.build_absolute_uri("/"),
+        base_url=base_url,
         url_fetcher=StaticOnlyFetcher(allowed_protocols={"file"}),
         media_type="print",
     ).render()
@@ -59,10 +75,41 @@ def render_pdf(*, request, template_name: str, context: dict) -> bytes:
     return write_pdf(render_document(request=request, template_name=template_name, context=context))
 
 
-def pdf_response(*, request, template_name: str, context: dict, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        render_pdf(request=request, template_name=template_name, context=context),
-        content_type="application/pdf",
-    )
+def pdf_response(
+    *, request, template_name: str, context: dict, filename: str, kept_as: str = ""
+) -> HttpResponse:
+    """The page as a PDF to download. One that anyone may read alike (the public findings
+    site's) names itself `kept_as`, and is laid out once for as long as it reads the same."""
+    if kept_as:
+        pdf = _kept_pdf(request=request, template_name=template_name, context=context, name=kept_as)
+    else:
+        pdf = render_pdf(request=request, template_name=template_name, context=context)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _kept_pdf(*, request, template_name: str, context: dict, name: str) -> bytes:
+    """The PDF kept in the default storage under a digest of its page's HTML and the
+    address its links start with: the same page, the same PDF, so a kept one is never
+    stale. Laying it out takes seconds for a large mission, reading it milliseconds: the
+    day a mission publishes, its readers must not hold every web worker. A new version
+    deletes the earlier ones of the same `name`."""
+    base_url = request.build_absolute_uri("/")
+    html = _print_html(template_name, context, request)
+    digest = hashlib.sha256(f"{base_url}\n{html}".encode()).hexdigest()
+    path = f"{KEPT_FOLDER}/{name}-{digest}.pdf"
+    try:
+        with default_storage.open(path, "rb") as kept:
+            return kept.read()
+    except FileNotFoundError:
+        pass
+    pdf = write_pdf(_laid_out(html, base_url))
+    # Two readers may lay out the same version at once: the first one's file is kept.
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(pdf))
+    _, files = default_storage.listdir(KEPT_FOLDER)
+    for file in files:
+        if file.startswith(f"{name}-") and f"{KEPT_FOLDER}/{file}" != path:
+            default_storage.delete(f"{KEPT_FOLDER}/{file}")
+    return pdf

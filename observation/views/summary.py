@@ -1,14 +1,18 @@
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from observation.access import mission_for
 from observation.printing import pdf_response
 from observation.summary import TEMPLATE, build_summary, summary_file_name, summary_variant
 
 
-def summary_page(request, mission, *, public: bool, pdf: bool, name_observers: bool, context):
+def summary_page(
+    request, mission, *, public: bool, pdf: bool, name_observers: bool, context, kept=False
+):
     """The summary on screen or as a PDF; the members' pages and the public findings site
-    (which adds `findings` to `context`) share it."""
+    (which adds `findings` to `context`) share it. A `kept` PDF, the same for every reader,
+    is laid out once for as long as it reads the same (printing.pdf_response)."""
     # Coverage by any of the mission's administrative levels on screen; by the first in
     # print. An unknown level shows the first.
     level = request.GET.get("level", "1")
@@ -28,6 +32,7 @@ def summary_page(request, mission, *, public: bool, pdf: bool, name_observers: b
             filename=summary_file_name(
                 mission, public=summary.public, include_unverified=summary.include_unverified
             ),
+            kept_as=f"summary-{mission.pk}-{get_language()}" if kept else "",
         )
     return render(request, TEMPLATE, context)
 

@@ -9,11 +9,12 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from observation import services
+from observation import printing, services
 from observation.models import FindingsStatement, Recommendation, RecommendationAssessment
 from tests import factories
 
@@ -302,3 +303,46 @@ def test_a_statement_reads_in_the_readers_language_with_the_other_below(client, 
     assert "The statement in English" in spanish
     assert "<strong>pre-marked ballots</strong>" in spanish
     assert statement.slug == f"{statement.issued_on:%Y-%m-%d}-many-flaws"
+
+
+def test_the_summary_pdf_is_laid_out_once_while_it_reads_the_same(
+    client, world, leader, monkeypatch
+):
+    """The day a mission publishes, every reader downloads the same PDF: it is laid out
+    once, kept, and laid out again only once the page reads otherwise."""
+    laid_out = []
+    write_pdf = printing.write_pdf
+    monkeypatch.setattr(
+        printing, "write_pdf", lambda document: laid_out.append(1) or write_pdf(document)
+    )
+    url = reverse("findings:summary_pdf", args=[world["mission"].slug])
+
+    first, second = client.get(url), client.get(url)
+
+    assert first.content.startswith(b"%PDF")
+    assert second.content == first.content
+    assert len(laid_out) == 1
+    assert len(default_storage.listdir(printing.KEPT_FOLDER)[1]) == 1
+
+    # Another reader's language is another page, kept beside it.
+    client.cookies["django_language"] = "es"
+    spanish = client.get(url)
+    assert spanish.content != first.content
+    assert len(laid_out) == 2
+    assert len(default_storage.listdir(printing.KEPT_FOLDER)[1]) == 2
+
+    # A statement published: the page reads otherwise, and the earlier PDF goes.
+    client.cookies["django_language"] = "en"
+    _statement(
+        world["mission"],
+        leader,
+        datetime.date(2000, 9, 1),
+        title="Final report",
+        status="published",
+    )
+    renewed = client.get(url)
+    assert renewed.content != first.content
+    assert len(laid_out) == 3
+    assert len(default_storage.listdir(printing.KEPT_FOLDER)[1]) == 2
+    assert client.get(url).content == renewed.content
+    assert len(laid_out) == 3
