@@ -28,12 +28,6 @@ def _large(settings, tmp_path):
     settings.IMPORT_IN_REQUEST_ROWS = 2
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def _uploads() -> list[str]:
     try:
         return default_storage.listdir("imports")[1]

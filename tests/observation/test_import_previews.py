@@ -18,16 +18,12 @@ from observation.imports import clear_stale_uploads
 from observation.models import Job, PollingStation
 from observation.views.transfer import SESSION_KEY
 from tests import factories
+from tests.observation.test_import_jobs import ROWS, _uploads
 from tests.observation.test_imports import HEADER, _csv, _preview
 from tests.observation.test_imports_columns import JOINED, ROMANIAN, _choose, _upload
 
 pytestmark = pytest.mark.django_db
 
-ROWS = (
-    "0001,Escuela 1,Lima,Lima,Miraflores,300,,\n"
-    "0002,Colegio 2,Áncash,Huaraz,Huaraz,250,,\n"
-    "0003,Colegio 3,Cusco,Cusco,Cusco,400,,\n"
-)
 BAD_ROWS = (
     "0001,Escuela 1,Lima,Lima,Miraflores,-1,,\n"
     "0002,Colegio 2,Áncash,Huaraz,Huaraz,-2,,\n"
@@ -36,22 +32,8 @@ BAD_ROWS = (
 
 
 @pytest.fixture(autouse=True)
-def _long(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def _long(settings):
     settings.IMPORT_PREVIEW_IN_REQUEST_ROWS = 2
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-def _uploads() -> list[str]:
-    try:
-        return default_storage.listdir("imports")[1]
-    except FileNotFoundError:
-        return []
 
 
 def _checked_in_the_background(client, mission, capture, text=HEADER + ROWS):

@@ -68,12 +68,6 @@ def _form_errors(response):
     return response.context["form"].errors.as_data()["file"]
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def test_staff_imports_stations_after_a_preview(staff_client, mission):
     file = _csv(
         HEADER
