@@ -3,10 +3,12 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 
 from observation.models import Mission, Person, PollingStation
+from observation.printing import KEPT_FOLDER
 
 
 def test_import_benchmark_imports_generated_stations_and_leaves_nothing(db, capsys):
@@ -28,8 +30,16 @@ def test_bench_summary_prints_timings_and_cleans_up(db):
     output = out.getvalue()
     assert "20 stations, 400 reports, 60 irregularities" in output
     assert re.search(r"\((\d+) overvote reports\)", output).group(1) != "0"
-    for label in ("summary HTML", "summary PDF", "one raw SQL query", "ratio summary HTML"):
+    for label in (
+        "summary HTML",
+        "summary PDF",
+        "summary PDF, kept as the public one is",
+        "one raw SQL query",
+        "ratio summary HTML",
+    ):
         assert label in output
+    # Nothing kept of its PDF is left behind.
+    assert default_storage.listdir(KEPT_FOLDER)[1] == []
     assert Mission.objects.count() == missions
     assert Person.objects.count() == people
     assert not get_user_model().objects.filter(username__startswith="benchmark-").exists()
