@@ -120,11 +120,14 @@ def questions_of(mission) -> list[Question]:
 
     Every report reads them, through whichever door it comes, and they seldom change: the
     process keeps them while the mission's questions stamp, which the database draws anew
-    on any change to them, stays the same (QuestionsStamp). Each call has copies of its
-    own, so that nothing a request sets on a question reaches another request."""
+    on any change to them, stays the same (QuestionsStamp). Each call has copies of the
+    questions, so that what a request sets on one (a relation it loads) stays its own;
+    their checklists, sections and JSON values are shared: read them, never change them."""
     stamp = _questions_stamp(mission.pk)
     with _KEPT_LOCK:
         kept = _KEPT.get(mission.pk)
+        if kept is not None:
+            _KEPT.move_to_end(mission.pk)
     if kept is None or stamp is None or kept[0] != stamp:
         questions = list(
             Question.objects.asked()

@@ -97,11 +97,17 @@ def _kept_pdf(*, request, template_name: str, context: dict, name: str) -> bytes
     deletes the earlier ones of the same `name`."""
     base_url = request.build_absolute_uri("/")
     html = _print_html(template_name, context, request)
-    digest = hashlib.sha256(f"{base_url}\n{html}".encode()).hexdigest()
-    path = f"{KEPT_FOLDER}/{name}-{digest}.pdf"
+    # Named for its address too: a site reached by two (with and without www) keeps both.
+    name = f"{name}-{hashlib.sha256(base_url.encode()).hexdigest()[:12]}"
+    path = f"{KEPT_FOLDER}/{name}-{hashlib.sha256(html.encode()).hexdigest()}.pdf"
     try:
         with default_storage.open(path, "rb") as kept:
-            return kept.read()
+            pdf = kept.read()
+        # The storage writes a file where it will lie, piece by piece: one being written,
+        # or cut short by a full disk, is not a whole PDF yet.
+        if pdf.rstrip().endswith(b"%%EOF"):
+            return pdf
+        default_storage.delete(path)
     except FileNotFoundError:
         pass
     pdf = write_pdf(_laid_out(html, base_url))

@@ -346,3 +346,24 @@ def test_the_summary_pdf_is_laid_out_once_while_it_reads_the_same(
     assert len(default_storage.listdir(printing.KEPT_FOLDER)[1]) == 2
     assert client.get(url).content == renewed.content
     assert len(laid_out) == 3
+
+
+def test_a_kept_pdf_cut_short_is_laid_out_again(client, world, monkeypatch):
+    laid_out = []
+    write_pdf = printing.write_pdf
+    monkeypatch.setattr(
+        printing, "write_pdf", lambda document: laid_out.append(1) or write_pdf(document)
+    )
+    url = reverse("findings:summary_pdf", args=[world["mission"].slug])
+    whole = client.get(url).content
+    (name,) = default_storage.listdir(printing.KEPT_FOLDER)[1]
+    # As a file still being written, or cut short by a full disk, lies in the storage.
+    with default_storage.open(f"{printing.KEPT_FOLDER}/{name}", "wb") as kept:
+        kept.write(whole[: len(whole) // 2])
+
+    again = client.get(url).content
+
+    assert again.rstrip().endswith(b"%%EOF")
+    assert len(laid_out) == 2
+    assert client.get(url).content == again
+    assert len(laid_out) == 2
