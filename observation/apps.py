@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +9,9 @@ class ObservationConfig(AppConfig):
 
     def ready(self):
         from observation import checks  # noqa: F401  (registers the deploy checks)
-        from observation.stamps import reinstall_after_migrate
+        from observation.stamps import install_after_migrate, remove_before_migrate
 
-        # SQLite drops a table's triggers when a migration rebuilds it: they are made again.
-        post_migrate.connect(reinstall_after_migrate, sender=self)
+        # The questions stamp's triggers: made again after every migrate (and taken off
+        # SQLite's tables before it, which a migration may rebuild).
+        pre_migrate.connect(remove_before_migrate, sender=self)
+        post_migrate.connect(install_after_migrate, sender=self)

@@ -7,6 +7,8 @@ Installed by migration 0033 and again after every `migrate` (ObservationConfig.r
 SQLite drops a table's triggers when a later migration rebuilds the table.
 """
 
+from django.db import connections, transaction
+
 STAMP = "observation_questionsstamp"
 # The tables whose rows name their mission themselves.
 OWN_MISSION = ("observation_question", "observation_checklist")
@@ -72,12 +74,26 @@ def _sqlite() -> list[str]:
     return statements
 
 
+def _statements(connection) -> list[str]:
+    if connection.vendor == "postgresql":
+        return _postgresql()
+    if connection.vendor == "sqlite":
+        return _sqlite()
+    raise NotImplementedError(f"No questions stamp triggers for {connection.vendor}.")
+
+
 def install(connection) -> None:
-    """(Re)create the triggers, if the stamps' table is there."""
-    statements = {"postgresql": _postgresql, "sqlite": _sqlite}[connection.vendor]()
-    with connection.cursor() as cursor:
-        for statement in statements:
+    """(Re)create the triggers and draw every mission's stamp anew, in one transaction:
+    no write falls between a trigger dropped and made again unstamped."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for statement in _statements(connection):
             cursor.execute(statement)
+        cursor.execute(
+            _upsert(
+                f"SELECT mission_id, {DRAW[connection.vendor]} FROM observation_checklist "
+                "GROUP BY mission_id"
+            )
+        )
 
 
 def uninstall(connection) -> None:
@@ -94,20 +110,15 @@ def uninstall(connection) -> None:
             cursor.execute("DROP FUNCTION IF EXISTS observation_questions_stamps_forgotten();")
 
 
-def backfill(connection) -> None:
-    """A stamp for every mission that has checklists already."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {STAMP} (mission_id, number) "
-            f"SELECT mission_id, {DRAW[connection.vendor]} FROM observation_checklist "
-            "GROUP BY mission_id"
-        )
+def remove_before_migrate(sender, using, **kwargs) -> None:
+    """pre_migrate: off SQLite's tables, which a migration may rebuild."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        uninstall(connection)
 
 
-def reinstall_after_migrate(sender, using, **kwargs) -> None:
+def install_after_migrate(sender, using, **kwargs) -> None:
     """post_migrate: the triggers again, wherever the stamps' table is."""
-    from django.db import connections
-
     connection = connections[using]
     if STAMP in connection.introspection.table_names():
         install(connection)

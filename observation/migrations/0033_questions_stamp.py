@@ -1,18 +1,22 @@
-"""The questions stamp (QuestionsStamp), one for each mission that has checklists, and the
-triggers that draw it anew (observation.stamps)."""
+"""The questions stamp (QuestionsStamp). Its triggers are made after every migrate, by
+observation.stamps, as that module has them then; a migration back removes them here."""
 
 from django.db import migrations, models
 
-from observation import stamps
+TABLES = ("observation_question", "observation_checklist", "observation_checklistsection")
 
 
-def forwards(apps, schema_editor):
-    stamps.backfill(schema_editor.connection)
-    stamps.install(schema_editor.connection)
-
-
-def backwards(apps, schema_editor):
-    stamps.uninstall(schema_editor.connection)
+def remove_triggers(apps, schema_editor):
+    for table in TABLES:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_stamp ON {table};")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_stamps_forgotten ON {table};")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_stamp();")
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_stamp_{event};")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS observation_questions_stamps_forgotten();")
 
 
 class Migration(migrations.Migration):
@@ -32,5 +36,6 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "questions stamps",
             },
         ),
-        migrations.RunPython(forwards, backwards),
+        # Undone first on the way back: no trigger is left writing to a table gone.
+        migrations.RunPython(migrations.RunPython.noop, remove_triggers),
     ]

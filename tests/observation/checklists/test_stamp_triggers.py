@@ -1,15 +1,15 @@
-"""The triggers that keep the questions stamp: installed by their migration on a database
-that holds missions already, made again after any `migrate` (SQLite drops a table's
-triggers when a migration rebuilds it), and, on PostgreSQL, a TRUNCATE forgets every
-stamp."""
+"""The triggers that keep the questions stamp: installed by `migrate` on a database that
+holds missions already, made again after any `migrate` (and off SQLite's tables while
+its migrations may rebuild them), and, on PostgreSQL, a TRUNCATE forgets every stamp."""
 
 import pytest
-from django.core.management.sql import emit_post_migrate_signal
+from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from observation import answers, stamps
-from observation.models import QuestionsStamp
+from observation.models import Checklist, Question, QuestionsStamp
 from tests import factories
 
 BEFORE = ("observation", "0032_import_preview_jobs")
@@ -26,9 +26,8 @@ def _triggers() -> set[str]:
 
 
 def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
+    """`migrate` to `target`, signals and all, and the models as they are there."""
+    call_command("migrate", *target, verbosity=0)
     return MigrationExecutor(connection).loader.project_state([target]).apps
 
 
@@ -62,8 +61,7 @@ def test_the_migration_stamps_the_missions_there_are_and_installs_the_triggers()
         _migrate(BEFORE)
         assert _triggers() == set()
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        call_command("migrate", verbosity=0)
     assert bare.pk not in QuestionsStamp.objects.values_list("mission_id", flat=True)
 
 
@@ -78,6 +76,31 @@ def test_the_triggers_are_made_again_after_a_migrate():
     assert _triggers() == installed
     question = factories.QuestionFactory()
     assert QuestionsStamp.objects.filter(mission_id=question.mission_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tables_rebuilt_by_a_migration_keep_their_stamps():
+    """SQLite rebuilds a table to change a column (copy, drop, rename): with a trigger
+    naming the table, the rename fails. `migrate` takes them off first."""
+    question = factories.QuestionFactory()
+    before = QuestionsStamp.objects.get(mission_id=question.mission_id).number
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db="default")
+    with connection.schema_editor() as editor:
+        for model, name in ((Checklist, "title"), (Question, "code")):
+            old = model._meta.get_field(name)
+            new = old.clone()
+            new.set_attributes_from_name(name)
+            new.max_length += 1
+            editor.alter_field(model, old, new)
+            editor.alter_field(model, new, old)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    # Drawn anew, for whatever the migrations wrote; then kept up again.
+    after = QuestionsStamp.objects.get(mission_id=question.mission_id).number
+    assert after != before
+    Question.objects.filter(pk=question.pk).update(labels={"en": "Changed"})
+    assert QuestionsStamp.objects.get(mission_id=question.mission_id).number != after
+    assert [q.label for q in answers.questions_of(question.mission)] == ["Changed"]
 
 
 @pytest.mark.django_db
