@@ -116,7 +116,12 @@ def initial(question, stored: str):
 
 
 def questions_of(mission) -> list[Question]:
-    """The questions a mission asks, in form order, with what rendering them reads.
+    """The questions a mission asks, in form order, with what rendering them reads."""
+    return stamped_questions(mission)[1]
+
+
+def stamped_questions(mission) -> tuple[int | None, list[Question]]:
+    """The mission's questions stamp and its questions (see questions_of).
 
     Every report reads them, through whichever door it comes, and they seldom change: the
     process keeps them while the mission's questions stamp, which the database draws anew
@@ -142,7 +147,7 @@ def questions_of(mission) -> list[Question]:
                 while len(_KEPT) > KEPT_MISSIONS:
                     _KEPT.popitem(last=False)
         kept = (stamp, questions)
-    return [copy.copy(question) for question in kept[1]]
+    return stamp, [copy.copy(question) for question in kept[1]]
 
 
 # The missions whose questions a process keeps: the few at work at once.

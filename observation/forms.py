@@ -1,5 +1,3 @@
-import hashlib
-import json
 import uuid
 
 from crispy_forms.helper import FormHelper
@@ -235,25 +233,23 @@ def station_code_field(mission, **kwargs) -> StationCodeField:
     )
 
 
-def checklist_key(form) -> str:
-    """What a form's checklist fields render from, as a digest: every stored value of its
-    questions, their checklists and sections (as loaded, no query), the form's class and
-    field names, and the reader's language. Any change to them is another key, so nothing
-    needs invalidating."""
-    records = {}
-    for question in form.questions:
-        for record in (question, question.checklist, question.section):
-            if record is not None:
-                records[(type(record).__name__, record.pk)] = [
-                    getattr(record, field.attname) for field in record._meta.concrete_fields
-                ]
-    names = [type(form).__name__, form.prefix, form.auto_id, translation.get_language()]
-    text = json.dumps(
-        [names, sorted(records.items())],
-        default=str,
-        sort_keys=True,
+def checklist_key(form) -> str | None:
+    """What a form's checklist renders from: its mission's questions as their stamp says
+    (any change to a question, checklist or section draws a new one), the form's class and
+    field names, and the reader's language; None if the mission has no stamp."""
+    if form.questions_stamp is None:
+        return None
+    return ":".join(
+        str(part)
+        for part in (
+            form.mission.pk,
+            form.questions_stamp,
+            type(form).__name__,
+            form.prefix,
+            form.auto_id,
+            translation.get_language(),
+        )
     )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # Rendered checklists by key, in this process; a few missions' worth in each language.
@@ -365,7 +361,9 @@ class ObserverReportForm(VersionedForm, MissionForm):
         """A field for every question the mission asks, and their layout: one block per
         checklist, which static/js/checklist.js shows for its phase, and within it each
         question with the condition the script evaluates."""
-        self.questions = answers.questions_of(self.mission) if self.mission else []
+        self.questions_stamp, self.questions = (
+            answers.stamped_questions(self.mission) if self.mission else (None, [])
+        )
         stored = {}
         if self.instance.pk and not self.is_bound:
             stored = dict(self.instance.answers.values_list("question__code", "value"))
@@ -748,8 +746,6 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.importer = importer
         self.preview: Preview | None = None
-        # Too long to check in the request: the task worker previews it.
-        self.checked_later = False
         self.content = b""
         # Set when the file reads, even if its columns or rows do not pass: the user may
         # then match its columns without uploading it again.
@@ -773,9 +769,13 @@ class ImportUploadForm(forms.Form):
         except ImportFileError as error:
             raise ValidationError(error.message, code=error.code) from None
         self.content = content
-        self.checked_later = self.preview is None
         self.file_columns = self.preview.file_columns if self.preview else []
         return upload
+
+    @property
+    def checked_later(self) -> bool:
+        """A file that reads, too long to check in the request: the task worker previews it."""
+        return self.is_valid() and self.preview is None
 
 
 class ImportColumnsForm(forms.Form):

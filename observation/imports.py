@@ -2057,12 +2057,14 @@ def preview_in_request(importer: "Importer", content: bytes, filename: str) -> P
     """The upload's preview, or None if it has too many lines to check in the request (the
     task worker checks them): then only its columns are matched, from its first lines, so
     that a MappingError comes at once, for the columns step."""
-    if not longer_than(content, filename, settings.IMPORT_PREVIEW_IN_REQUEST_ROWS):
-        return importer.preview(read_table(content, filename))
     table = read_table(content, filename)
+    # Read once: a short file's lines are all checked; a long one's first ones matched.
+    lines = list(itertools.islice(table.records, settings.IMPORT_PREVIEW_IN_REQUEST_ROWS + 1))
+    if len(lines) <= settings.IMPORT_PREVIEW_IN_REQUEST_ROWS:
+        return importer.preview(dataclasses.replace(table, records=iter(lines)))
     # The lines where the header is looked for, and the rows under it that matching reads.
-    first = itertools.islice(table.records, HEADER_SEARCH_ROWS + SAMPLE_ROWS)
-    importer.preview(dataclasses.replace(table, records=first))
+    first = lines[: HEADER_SEARCH_ROWS + SAMPLE_ROWS]
+    importer.preview(dataclasses.replace(table, records=iter(first)))
     return None
 
 

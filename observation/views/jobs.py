@@ -116,6 +116,9 @@ def job_download(request, pk, job_pk):
     access, job = _job(request, pk, job_pk)
     if job.status != Job.Status.DONE or not job.file:
         raise Http404
+    if job.kind == Job.Kind.IMPORT_PREVIEW:
+        # The uploaded rows' problems: for whoever may still import them, as the preview is.
+        access.require(IMPORTS[job.params["import"]].action)
     if job.params.get("names_observers") and not access.names_observers:
         # Written when its requester could see observer names; they no longer may.
         raise PermissionDenied(_("This file names observers, which your role no longer shows."))

@@ -146,7 +146,7 @@ def import_page(request, pk, kind):
             filename=request.FILES["file"].name,
             rows=None if form.checked_later else len(form.preview.rows) if form.preview else 0,
         )
-        if form.is_valid() and form.checked_later:
+        if form.checked_later:
             return _check_in_background(request, access, kind, token)
     return _render_import(
         request,

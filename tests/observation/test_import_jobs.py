@@ -186,6 +186,24 @@ def test_changes_to_stations_with_reports_not_accepted_write_nothing(
     assert list(PollingStation.objects.values_list("code", "registered_voters")) == [("0001", 900)]
 
 
+def test_changes_to_stations_with_reports_accepted_are_written(
+    staff_client, mission, django_capture_on_commit_callbacks
+):
+    def reported():
+        station = factories.PollingStationFactory(
+            mission=mission, code="0001", name="Escuela 1", registered_voters=900
+        )
+        factories.ObserverReportFactory(mission=mission, station=station)
+
+    _response, job = _confirmed_in_the_background(
+        staff_client, mission, django_capture_on_commit_callbacks, accept=True, before=reported
+    )
+
+    assert job.status == Job.Status.DONE
+    assert job.outcome == "Import done: 2 stations added, 1 updated."
+    assert PollingStation.objects.get(code="0001").registered_voters == 300
+
+
 def _taken_for_lost_while_checking(job, monkeypatch, *, then=None):
     """While the next worker checks the file, its job is taken for lost and queued again
     for another worker (and `then` happens); the first worker goes on."""

@@ -11,10 +11,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from observation import jobs
-from observation.imports import clear_stale_uploads
+from observation.imports import MAX_KEPT_ERRORS, clear_stale_uploads
 from observation.models import Job, PollingStation
 from observation.views.transfer import SESSION_KEY
 from tests import factories
@@ -134,6 +134,22 @@ def test_the_problems_of_a_long_upload_are_shown_and_downloaded_from_its_job(
     assert not PollingStation.objects.exists()
 
 
+def test_the_problems_file_has_every_problem_beyond_those_shown(
+    staff_client, mission, django_capture_on_commit_callbacks
+):
+    many = "".join(f"{n:04d},Escuela {n},Lima,Lima,Lima,-1,,\n" for n in range(MAX_KEPT_ERRORS + 1))
+    job = _checked_in_the_background(
+        staff_client, mission, django_capture_on_commit_callbacks, HEADER + many
+    )
+
+    html = _preview_page(staff_client, mission, job).content.decode()
+
+    assert "…and 1 more problem, not shown" in html
+    download = staff_client.get(reverse("observation:job_download", args=[mission.pk, job.pk]))
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(text)))) == 1 + MAX_KEPT_ERRORS + 1
+
+
 def test_columns_that_do_not_match_are_shown_at_once_then_checked_in_the_background(
     staff_client, mission, django_capture_on_commit_callbacks
 ):
@@ -152,6 +168,12 @@ def test_columns_that_do_not_match_are_shown_at_once_then_checked_in_the_backgro
     assert "Ready to import: 3 new stations" in page.content.decode()
     # The columns as chosen, offered again from what the worker read.
     assert page.context["columns_form"].initial["token"] == page.context["token"]
+
+    # Chosen otherwise, the upload is checked again: the first preview is not its own now.
+    _choose(staff_client, mission, response, {**JOINED, "Judet": "area_1"})
+    import_url = reverse("observation:station_import", args=[mission.pk])
+    again = staff_client.get(import_url, {"checked": job.pk}, follow=True)
+    assert "This upload is no longer waiting; upload the file again." in again.content.decode()
 
 
 def test_the_job_page_counts_the_rows_checked_so_far(staff_client, mission, staff):
@@ -253,9 +275,32 @@ def test_the_preview_is_laid_out_in_the_requesters_language(
     staff_client, mission, django_capture_on_commit_callbacks
 ):
     staff_client.cookies["django_language"] = "es"
-    job = _checked_in_the_background(staff_client, mission, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks() as queued:
+        _preview(staff_client, mission, _csv(HEADER + ROWS))
+    # The worker starts in its own language, not the request's.
+    with translation.override("en"):
+        for callback in queued:
+            callback()
+    job = Job.objects.get(kind=Job.Kind.IMPORT_PREVIEW)
 
     html = _preview_page(staff_client, mission, job).content.decode()
 
     assert job.params["language"] == "es"
     assert re.search(r"Listo para importar: 3 mesas? nuevas?", html), html
+
+
+def test_the_problems_file_is_only_for_a_member_who_may_still_import(
+    staff_client, mission, django_capture_on_commit_callbacks
+):
+    job = _checked_in_the_background(
+        staff_client, mission, django_capture_on_commit_callbacks, HEADER + BAD_ROWS
+    )
+    download_url = reverse("observation:job_download", args=[mission.pk, job.pk])
+    assert staff_client.get(download_url).status_code == 200
+
+    # Locked, the mission still shows its pages, but takes no import: nor its preview.
+    mission.lock(by=factories.UserFactory(), reason="Final report published.")
+
+    assert staff_client.get(download_url).status_code == 403
+    import_url = reverse("observation:station_import", args=[mission.pk])
+    assert staff_client.get(import_url, {"checked": job.pk}).status_code == 403

@@ -134,8 +134,9 @@ def test_a_mission_without_a_stamp_has_its_questions_read_each_time(
 ):
     QuestionsStamp.objects.filter(mission_id=question.mission_id).delete()
 
-    with django_assert_num_queries(2):
-        assert _labels(question.mission) == ["Did the station open on time?"]
+    for _ in range(2):
+        with django_assert_num_queries(2):
+            assert _labels(question.mission) == ["Did the station open on time?"]
 
 
 def _saved(question, **values):

@@ -78,7 +78,7 @@ def test_the_triggers_are_made_again_after_a_migrate():
     assert QuestionsStamp.objects.filter(mission_id=question.mission_id).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_tables_rebuilt_by_a_migration_keep_their_stamps():
     """SQLite rebuilds a table to change a column (copy, drop, rename): with a trigger
     naming the table, the rename fails. `migrate` takes them off first."""
