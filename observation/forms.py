@@ -1,3 +1,4 @@
+import hashlib
 import uuid
 
 from crispy_forms.helper import FormHelper
@@ -252,35 +253,36 @@ def checklist_key(form) -> str | None:
     )
 
 
-# Rendered checklists by key, in this process; a few missions' worth in each language.
-_RENDERED_CHECKLISTS: dict[str, str] = {}
-RENDERED_CHECKLISTS_KEPT = 64
+# Rendered layouts by key, in this process: a few missions' checklists in each language,
+# and the blank irregularity rows.
+_RENDERED: dict[str, str] = {}
+RENDERED_KEPT = 64
 
 
-class StaticChecklist(LayoutObject):
-    """The checklist blocks of a form: rendered by crispy-forms' templates, which cost tens
-    of milliseconds for a long checklist, once per `key` when one is given (an empty new
-    report's), else each time (a form with answers or errors)."""
+class RenderedOnce(LayoutObject):
+    """Layout fields rendered by crispy-forms' templates, which cost tens of milliseconds
+    for a long checklist and a few for each field, once per `key(form)` and then served
+    as rendered; rendered each time when `key` is None or gives None (a form with
+    answers, values or errors)."""
 
     def __init__(self, *fields, key=None):
         self.fields = list(fields)
         self.key = key
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        if self.key is None:
+        key = self.key(form) if self.key else None
+        if key is None:
             return self.get_rendered_fields(form, context, template_pack, **kwargs)
-        key = f"{template_pack}:{self.key}"
-        html = _RENDERED_CHECKLISTS.get(key)
+        key = f"{template_pack}:{key}"
+        html = _RENDERED.get(key)
         if html is None:
             html = self.get_rendered_fields(form, context, template_pack, **kwargs)
-            if len(_RENDERED_CHECKLISTS) >= RENDERED_CHECKLISTS_KEPT:
-                _RENDERED_CHECKLISTS.clear()
-            _RENDERED_CHECKLISTS[key] = html
+            if len(_RENDERED) >= RENDERED_KEPT:
+                _RENDERED.clear()
+            _RENDERED[key] = html
         else:
             # As crispy-forms does on rendering, so that no field is rendered twice.
-            form.rendered_fields.update(
-                name for name in form.fields if name.startswith(answers.FIELD_PREFIX)
-            )
+            form.rendered_fields.update(pointer.name for pointer in self.get_field_names())
         return html
 
 
@@ -404,7 +406,7 @@ class ObserverReportForm(VersionedForm, MissionForm):
             return []
         # A new report's checklist is the same page after page: rendered once per version.
         blank = not self.is_bound and not stored
-        return [StaticChecklist(*blocks, key=checklist_key(self) if blank else None)]
+        return [RenderedOnce(*blocks, key=checklist_key if blank else None)]
 
     def _clean_answers(self):
         values = {
@@ -464,6 +466,24 @@ class ReportIrregularityForm(HiddenErrorsShown, forms.ModelForm):
         self.fields["category"].queryset = IrregularityCategory.objects.hand_logged()
 
 
+def blank_row_key(form) -> str | None:
+    """What a new report's blank irregularity row renders from: its place in the formset,
+    the categories offered and the reader's language; None for a row with values or
+    errors."""
+    if form.is_bound or form.instance.pk is not None or form.initial:
+        return None
+    categories = [(str(value), str(label)) for value, label in form.fields["category"].choices]
+    return ":".join(
+        (
+            type(form).__name__,
+            form.prefix,
+            str(form.auto_id),
+            translation.get_language(),
+            hashlib.sha256(repr(categories).encode()).hexdigest(),
+        )
+    )
+
+
 class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, queryset=None, **kwargs):
         queryset = Irregularity.objects.all() if queryset is None else queryset
@@ -472,16 +492,21 @@ class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
         self._categories = None
         self.helper = _helper()
         self.helper.layout = Layout(
-            Row(
-                *(
-                    Column(name, css_class="col-md-4")
-                    for name in ("category", "severity", "evidence")
-                )
-            ),
-            "description",
-            "DELETE",
-            "id",
-            "report",
+            RenderedOnce(
+                Row(
+                    *(
+                        Column(name, css_class="col-md-4")
+                        for name in ("category", "severity", "evidence")
+                    )
+                ),
+                "description",
+                "DELETE",
+                "id",
+                "report",
+                # A new report's blank rows (the one shown, the one its button adds)
+                # are the same page after page.
+                key=blank_row_key if self.instance.pk is None else None,
+            )
         )
 
     def add_fields(self, form, index):

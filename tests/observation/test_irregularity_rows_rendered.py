@@ -1,0 +1,119 @@
+"""A new report's blank irregularity rows (the one shown and the one "Add another
+irregularity" copies) are rendered once per language and list of categories, then served
+as rendered: the same markup as rendering them each time, a renamed category shown at
+once, and rows with values, errors or a stored report always rendered afresh."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from observation import forms
+from observation.models import IrregularityCategory
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _nothing_rendered_yet():
+    forms._RENDERED.clear()
+    yield
+    forms._RENDERED.clear()
+
+
+def _rows() -> list[str]:
+    return [key for key in forms._RENDERED if ":irregularities-" in key]
+
+
+def _page(client, url, **headers) -> str:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    html = response.content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
+    return re.sub(r'name="submission_id" value="[^"]+"', "submission", html)
+
+
+def _new(mission) -> str:
+    return reverse("observation:report_create", args=[mission.pk])
+
+
+def test_the_rows_served_as_rendered_are_those_rendered_each_time(
+    staff_client, mission, setting, monkeypatch
+):
+    with monkeypatch.context() as each_time:
+        each_time.setattr(forms, "blank_row_key", lambda form: None)
+        rendered = _page(staff_client, _new(mission))
+        assert _rows() == []
+
+    first = _page(staff_client, _new(mission))
+    assert len(_rows()) == 2
+    served = _page(staff_client, _new(mission))
+
+    assert served == rendered == first
+    for prefix in ("irregularities-0", "irregularities-__prefix__"):
+        # Each field once: the rest of the row does not render it again.
+        assert served.count(f'name="{prefix}-category"') == 1
+        assert served.count(f'name="{prefix}-description"') == 1
+    assert "Pre-marked ballots" in served
+
+
+def test_a_renamed_category_shows_at_once(staff_client, mission, setting):
+    _page(staff_client, _new(mission))
+    category = IrregularityCategory.objects.get(code="pre_marked_ballots")
+    category.name = "Ballots marked before voting"
+    category.save()
+
+    page = _page(staff_client, _new(mission))
+
+    assert "Ballots marked before voting" in page
+    assert "Pre-marked ballots" not in page
+    assert len(_rows()) == 4
+
+
+def test_each_language_has_its_own(staff_client, mission, setting):
+    english = _page(staff_client, _new(mission))
+    spanish = _page(staff_client, _new(mission), accept_language="es")
+
+    assert "Pre-marked ballots" in english and "Boletas marcadas de antemano" not in english
+    assert "Boletas marcadas de antemano" in spanish and "Pre-marked ballots" not in spanish
+    assert len(_rows()) == 4
+
+
+def test_a_row_sent_back_with_errors_keeps_its_values(staff_client, mission, setting):
+    _page(staff_client, _new(mission))
+
+    response = staff_client.post(
+        _new(mission),
+        {
+            "station": "NO-SUCH-STATION",
+            "irregularities-TOTAL_FORMS": "1",
+            "irregularities-INITIAL_FORMS": "0",
+            "irregularities-0-description": "Police officers inside the polling station.",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Police officers inside the polling station." in html
+    assert "Police officers" not in _page(staff_client, _new(mission))
+
+
+def test_an_edited_reports_rows_are_its_own(staff_client, staff, mission, setting):
+    report = factories.ObserverReportFactory(
+        mission=mission, round=setting["round"], station=setting["station"], saved_by=staff
+    )
+    factories.IrregularityFactory(
+        mission=mission,
+        report=report,
+        round=setting["round"],
+        station=setting["station"],
+        description="Ballot box left unsealed.",
+    )
+    _page(staff_client, _new(mission))
+
+    html = _page(staff_client, reverse("observation:report_edit", args=[mission.pk, report.pk]))
+
+    assert "Ballot box left unsealed." in html
+    assert f'name="irregularities-1-report" value="{report.pk}"' in html
+    assert len(_rows()) == 2
