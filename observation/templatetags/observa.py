@@ -1,5 +1,7 @@
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from observation import markdown
@@ -10,6 +12,50 @@ register = template.Library()
 @register.filter
 def render_markdown(text):
     return markdown.render(text)
+
+
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+@register.simple_tag(takes_context=True)
+def select_options(context, widget):
+    """A select's options and groups, one to a line, as Django's select.html and
+    select_option.html write them. Written here rather than by a template loop, which
+    costs some 25 µs an option: a page of filters lists hundreds. An option of another
+    template is included with it, as Django does."""
+    parts = []
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(format_html('\n  <optgroup label="{}">', group_name))
+        for option in options:
+            if option["template_name"] == OPTION_TEMPLATE:
+                parts.append(
+                    format_html(
+                        '\n  <option value="{}"{}>{}</option>',
+                        option["value"],
+                        _attributes(option["attrs"]),
+                        option["label"],
+                    )
+                )
+            else:
+                included = context.template.engine.get_template(option["template_name"])
+                with context.push(widget=option):
+                    parts.append("\n  " + included.render(context))
+        if group_name:
+            parts.append("\n  </optgroup>")
+    return mark_safe("".join(parts))
+
+
+def _attributes(attrs) -> str:
+    """As django/forms/widgets/attrs.html writes them: a True value as the bare name, a
+    False one left out."""
+    return mark_safe(
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 # The mission's tabs: (label, page, the other pages that belong to the tab).
