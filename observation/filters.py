@@ -131,9 +131,11 @@ class ReportFilterSet(MissionFilterSet):
         self.filters["round"].queryset = mission.rounds.all()
         self.filters["observer"].queryset = mission.delegation.select_related("person")
         self.filters["question"].extra["choices"] = [
-            (question.code, f"{question.code} — {question.label}")
+            (question.code, str(question))
             for question in Question.objects.filter(mission=mission)
             .select_related("checklist")
+            # What a question's name reads, and no more: a mission asks a hundred or more.
+            .only("code", "labels", "checklist__default_language")
             .order_by("checklist__phase", "position")
         ]
 
