@@ -30,11 +30,13 @@ class TokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This API token is not known."), code="token_unknown"
             ) from None
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
-        if token is None:
+        try:
+            # get(): the hash is unique, and first() would order by the tokens' ordering.
+            token = ApiToken.objects.select_related("user").get(key_hash=hash_key(key))
+        except ApiToken.DoesNotExist:
             raise exceptions.AuthenticationFailed(
                 _("This API token is not known."), code="token_unknown"
-            )
+            ) from None
         if token.is_revoked:
             raise exceptions.AuthenticationFailed(
                 _("This API token was revoked. Create a new one on your account page."),

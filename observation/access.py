@@ -186,22 +186,20 @@ def member_access(user, pk) -> MissionAccess | None:
     first, through mission_for; the task worker reads it for the member a job acts for."""
     if not (user.is_authenticated and user.is_active):
         return None
-    if user.is_superuser:
-        missions = Mission.objects.select_related("lead_organization", "locked_by")
-        mission, role, team = missions.filter(pk=pk).first(), Role.LEADER, None
-    else:
-        membership = (
-            MissionMembership.objects.select_related(
+    # get() rather than first(): one row at most, and first() would order it by the
+    # models' orderings, joining the user's table for nothing.
+    try:
+        if user.is_superuser:
+            missions = Mission.objects.select_related("lead_organization", "locked_by")
+            mission, role, team = missions.get(pk=pk), Role.LEADER, None
+        else:
+            memberships = MissionMembership.objects.select_related(
                 "mission__lead_organization", "mission__locked_by"
             )
             # Through the mission's own key, which answers an id out of range with nothing.
-            .filter(user=user, mission__pk=pk)
-            .first()
-        )
-        if membership is None:
-            return None
-        mission, role, team = membership.mission, membership.role, membership.team_id
-    if mission is None:
+            membership = memberships.get(user=user, mission__pk=pk)
+            mission, role, team = membership.mission, membership.role, membership.team_id
+    except (Mission.DoesNotExist, MissionMembership.DoesNotExist):
         return None
     # An observer's team: the API reads it on every request of theirs.
     mission.own_team = team
