@@ -1,5 +1,6 @@
 import pytest
 
+from observation import forms
 from tests import factories
 
 
@@ -31,3 +32,11 @@ def staff_client(client, staff):
 def leader_client(client, leader):
     client.force_login(leader)
     return client
+
+
+@pytest.fixture
+def nothing_rendered_yet():
+    """No form layout kept rendered from another test, and none left to the next."""
+    forms._RENDERED.clear()
+    yield
+    forms._RENDERED.clear()

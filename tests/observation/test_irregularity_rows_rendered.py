@@ -3,23 +3,15 @@ irregularity" copies) are rendered once per language and list of categories, the
 as rendered: the same markup as rendering them each time, a renamed category shown at
 once, and rows with values, errors or a stored report always rendered afresh."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from observation import forms
 from observation.models import IrregularityCategory
 from tests import factories
+from tests.observation.rendered import comparable
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_rendered_yet():
-    forms._RENDERED.clear()
-    yield
-    forms._RENDERED.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nothing_rendered_yet")]
 
 
 def _rows() -> list[str]:
@@ -27,11 +19,7 @@ def _rows() -> list[str]:
 
 
 def _page(client, url, **headers) -> str:
-    response = client.get(url, headers=headers)
-    assert response.status_code == 200
-    html = response.content.decode()
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
-    return re.sub(r'name="submission_id" value="[^"]+"', "submission", html)
+    return comparable(client.get(url, headers=headers))
 
 
 def _new(mission) -> str:
