@@ -469,15 +469,21 @@ class ReportIrregularityForm(HiddenErrorsShown, forms.ModelForm):
 def blank_row_key(form) -> str | None:
     """What a new report's blank irregularity row renders from: its place in the formset,
     the categories offered and the reader's language; None for a row with values or
-    errors."""
-    if form.is_bound or form.instance.pk is not None or form.initial:
+    errors, or of a stored report (its hidden field names the report)."""
+    if (
+        form.is_bound
+        or form.instance.pk is not None
+        or form.initial
+        or form.fields["report"].initial is not None
+    ):
         return None
     categories = [(str(value), str(label)) for value, label in form.fields["category"].choices]
     return ":".join(
-        (
+        str(part)
+        for part in (
             type(form).__name__,
             form.prefix,
-            str(form.auto_id),
+            form.auto_id,
             translation.get_language(),
             hashlib.sha256(repr(categories).encode()).hexdigest(),
         )
@@ -505,7 +511,7 @@ class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
                 "report",
                 # A new report's blank rows (the one shown, the one its button adds)
                 # are the same page after page.
-                key=blank_row_key if self.instance.pk is None else None,
+                key=blank_row_key,
             )
         )
 

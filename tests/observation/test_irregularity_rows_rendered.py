@@ -3,11 +3,13 @@ irregularity" copies) are rendered once per language and list of categories, the
 as rendered: the same markup as rendering them each time, a renamed category shown at
 once, and rows with values, errors or a stored report always rendered afresh."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from observation import forms
-from observation.models import IrregularityCategory
+from observation.models import IrregularityCategory, ObserverReport
 from tests import factories
 from tests.observation.rendered import comparable
 
@@ -36,8 +38,18 @@ def test_the_rows_served_as_rendered_are_those_rendered_each_time(
 
     first = _page(staff_client, _new(mission))
     assert len(_rows()) == 2
-    served = _page(staff_client, _new(mission))
+    drawn = []
+    with monkeypatch.context() as watched:
+        draw = forms.RenderedOnce.get_rendered_fields
+        watched.setattr(
+            forms.RenderedOnce,
+            "get_rendered_fields",
+            lambda self, *args, **kwargs: drawn.append(self) or draw(self, *args, **kwargs),
+        )
+        served = _page(staff_client, _new(mission))
 
+    # Served as kept: neither the rows nor the checklist drawn again.
+    assert drawn == []
     assert served == rendered == first
     for prefix in ("irregularities-0", "irregularities-__prefix__"):
         # Each field once: the rest of the row does not render it again.
@@ -65,7 +77,33 @@ def test_each_language_has_its_own(staff_client, mission, setting):
 
     assert "Pre-marked ballots" in english and "Boletas marcadas de antemano" not in english
     assert "Boletas marcadas de antemano" in spanish and "Pre-marked ballots" not in spanish
+    assert "Severity" in english and "Gravedad" in spanish
     assert len(_rows()) == 4
+
+
+def test_each_language_has_its_own_even_with_the_same_category_names(
+    staff_client, mission, setting
+):
+    for category in IrregularityCategory.objects.all():
+        category.name = f"Category {category.pk}"
+        category.save()
+    english = _page(staff_client, _new(mission))
+    spanish = _page(staff_client, _new(mission), accept_language="es")
+
+    assert "Severity" in english and "Gravedad" not in english
+    assert "Gravedad" in spanish and "Severity" not in spanish
+
+
+def test_each_new_page_has_its_own_submission_id(staff_client, mission, setting):
+    ids = [
+        re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
+        for page in (
+            staff_client.get(_new(mission)).content.decode(),
+            staff_client.get(_new(mission)).content.decode(),
+        )
+    ]
+
+    assert ids[0] != ids[1]
 
 
 def test_a_row_sent_back_with_errors_keeps_its_values(staff_client, mission, setting):
@@ -104,4 +142,29 @@ def test_an_edited_reports_rows_are_its_own(staff_client, staff, mission, settin
 
     assert "Ballot box left unsealed." in html
     assert f'name="irregularities-1-report" value="{report.pk}"' in html
+    assert f'name="irregularities-__prefix__-report" value="{report.pk}"' in html
     assert len(_rows()) == 2
+
+
+def test_only_a_new_reports_blank_row_is_kept(mission, setting, staff):
+    report = factories.ObserverReportFactory(
+        mission=mission, round=setting["round"], station=setting["station"], saved_by=staff
+    )
+    stored = factories.IrregularityFactory(
+        mission=mission, report=report, round=setting["round"], station=setting["station"]
+    )
+    blank = forms.ReportIrregularityFormSet(instance=ObserverReport(mission=mission))
+    of_stored_report = forms.ReportIrregularityFormSet(instance=report)
+    sent = forms.ReportIrregularityFormSet(
+        {"irregularities-TOTAL_FORMS": "1", "irregularities-INITIAL_FORMS": "0"},
+        instance=ObserverReport(mission=mission),
+        prefix="irregularities",
+    )
+
+    assert forms.blank_row_key(blank.forms[0]) is not None
+    assert forms.blank_row_key(blank.empty_form) is not None
+    assert of_stored_report.forms[0].instance == stored
+    assert forms.blank_row_key(of_stored_report.forms[0]) is None
+    assert forms.blank_row_key(of_stored_report.forms[1]) is None
+    assert forms.blank_row_key(of_stored_report.empty_form) is None
+    assert forms.blank_row_key(sent.forms[0]) is None
