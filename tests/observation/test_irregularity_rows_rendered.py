@@ -6,6 +6,7 @@ once, and rows with values, errors or a stored report always rendered afresh."""
 import re
 
 import pytest
+from crispy_forms.utils import render_crispy_form
 from django.urls import reverse
 
 from observation import forms
@@ -168,3 +169,25 @@ def test_only_a_new_reports_blank_row_is_kept(mission, setting, staff):
     assert forms.blank_row_key(of_stored_report.forms[1]) is None
     assert forms.blank_row_key(of_stored_report.empty_form) is None
     assert forms.blank_row_key(sent.forms[0]) is None
+
+
+def test_a_kept_row_counts_its_fields_as_rendered(mission, setting):
+    """crispy-forms draws whatever fields a layout left out; a kept row says it drew all."""
+
+    def rendered_fields():
+        formset = forms.ReportIrregularityFormSet(
+            instance=ObserverReport(mission=mission), prefix="irregularities"
+        )
+        row = formset.forms[0]
+        render_crispy_form(row, formset.helper)
+        return row.rendered_fields
+
+    drawn = rendered_fields()
+    kept = rendered_fields()
+
+    assert len(_rows()) == 1
+    assert (
+        kept
+        == drawn
+        == {"category", "severity", "evidence", "description", "DELETE", "id", "report"}
+    )

@@ -5,11 +5,12 @@ once, and a form with answers or errors always rendered afresh."""
 import re
 
 import pytest
+from crispy_forms.utils import render_crispy_form
 from django.urls import reverse
 from django.utils import translation
 
 from observation import forms
-from observation.models import Question
+from observation.models import ObserverReport, Question
 from tests import factories
 from tests.observation.rendered import comparable
 
@@ -100,3 +101,20 @@ def test_an_edited_reports_answers_are_shown(staff_client, staff, mission, setti
 
     assert _chosen(html.content.decode(), "ballot_boxes_sealed") == ["no"]
     assert _chosen(html.content.decode(), "secrecy_ensured") == ["yes"]
+
+
+def test_a_kept_checklist_counts_its_fields_as_rendered(mission, setting):
+    """crispy-forms draws whatever fields a layout left out; a kept checklist says it drew
+    its answers."""
+
+    def rendered_answers():
+        form = forms.ObserverReportForm(instance=ObserverReport(mission=mission), mission=mission)
+        render_crispy_form(form)
+        return {name for name in form.rendered_fields if name.startswith("answer-")}
+
+    drawn = rendered_answers()
+    kept = rendered_answers()
+
+    assert len(_checklists()) == 1
+    assert "answer-ballot_boxes_sealed" in drawn
+    assert kept == drawn
