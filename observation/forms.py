@@ -234,23 +234,20 @@ def station_code_field(mission, **kwargs) -> StationCodeField:
     )
 
 
+def _layout_key(form, *parts) -> str:
+    """A key of what a form's layout renders from: `parts`, then the form's class and
+    field names and the reader's language."""
+    names = (type(form).__name__, form.prefix, form.auto_id, translation.get_language())
+    return ":".join(str(part) for part in (*parts, *names))
+
+
 def checklist_key(form) -> str | None:
     """What a form's checklist renders from: its mission's questions as their stamp says
-    (any change to a question, checklist or section draws a new one), the form's class and
-    field names, and the reader's language; None if the mission has no stamp."""
+    (any change to a question, checklist or section draws a new one), and the form; None
+    if the mission has no stamp."""
     if form.questions_stamp is None:
         return None
-    return ":".join(
-        str(part)
-        for part in (
-            form.mission.pk,
-            form.questions_stamp,
-            type(form).__name__,
-            form.prefix,
-            form.auto_id,
-            translation.get_language(),
-        )
-    )
+    return _layout_key(form, form.mission.pk, form.questions_stamp)
 
 
 # Rendered layouts by key, in this process: a few missions' checklists in each language,
@@ -467,9 +464,9 @@ class ReportIrregularityForm(HiddenErrorsShown, forms.ModelForm):
 
 
 def blank_row_key(form) -> str | None:
-    """What a new report's blank irregularity row renders from: its place in the formset,
-    the categories offered and the reader's language; None for a row with values or
-    errors, or of a stored report (its hidden field names the report)."""
+    """What a new report's blank irregularity row renders from: the categories offered,
+    and the form (its place in the formset); None for a row with values or errors, or of
+    a stored report (its hidden field names the report)."""
     if (
         form.is_bound
         or form.instance.pk is not None
@@ -478,16 +475,7 @@ def blank_row_key(form) -> str | None:
     ):
         return None
     categories = [(str(value), str(label)) for value, label in form.fields["category"].choices]
-    return ":".join(
-        str(part)
-        for part in (
-            type(form).__name__,
-            form.prefix,
-            form.auto_id,
-            translation.get_language(),
-            hashlib.sha256(repr(categories).encode()).hexdigest(),
-        )
-    )
+    return _layout_key(form, hashlib.sha256(repr(categories).encode()).hexdigest())
 
 
 class BaseReportIrregularityFormSet(forms.BaseInlineFormSet):
