@@ -165,17 +165,26 @@ def test_a_requester_no_longer_allowed_to_import_gets_nothing_written(
     assert _uploads() == []
 
 
-def test_changes_to_stations_with_reports_not_accepted_write_nothing(
-    staff_client, mission, django_capture_on_commit_callbacks
-):
-    def reported():
+def _station_with_a_report(mission):
+    """What happens before the upload: station 0001, which the file changes, has a report."""
+
+    def add():
         station = factories.PollingStationFactory(
             mission=mission, code="0001", name="Escuela 1", registered_voters=900
         )
         factories.ObserverReportFactory(mission=mission, station=station)
 
+    return add
+
+
+def test_changes_to_stations_with_reports_not_accepted_write_nothing(
+    staff_client, mission, django_capture_on_commit_callbacks
+):
     _response, job = _confirmed_in_the_background(
-        staff_client, mission, django_capture_on_commit_callbacks, before=reported
+        staff_client,
+        mission,
+        django_capture_on_commit_callbacks,
+        before=_station_with_a_report(mission),
     )
 
     assert job.status == Job.Status.FAILED
@@ -189,14 +198,12 @@ def test_changes_to_stations_with_reports_not_accepted_write_nothing(
 def test_changes_to_stations_with_reports_accepted_are_written(
     staff_client, mission, django_capture_on_commit_callbacks
 ):
-    def reported():
-        station = factories.PollingStationFactory(
-            mission=mission, code="0001", name="Escuela 1", registered_voters=900
-        )
-        factories.ObserverReportFactory(mission=mission, station=station)
-
     _response, job = _confirmed_in_the_background(
-        staff_client, mission, django_capture_on_commit_callbacks, accept=True, before=reported
+        staff_client,
+        mission,
+        django_capture_on_commit_callbacks,
+        accept=True,
+        before=_station_with_a_report(mission),
     )
 
     assert job.status == Job.Status.DONE

@@ -126,17 +126,24 @@ def test_a_row_sent_back_with_errors_keeps_its_values(staff_client, mission, set
     assert "Police officers" not in _page(staff_client, _new(mission))
 
 
-def test_an_edited_reports_rows_are_its_own(staff_client, staff, mission, setting):
+@pytest.fixture
+def stored(staff, mission, setting):
+    """A stored report with an irregularity: (report, irregularity)."""
     report = factories.ObserverReportFactory(
         mission=mission, round=setting["round"], station=setting["station"], saved_by=staff
     )
-    factories.IrregularityFactory(
+    irregularity = factories.IrregularityFactory(
         mission=mission,
         report=report,
         round=setting["round"],
         station=setting["station"],
         description="Ballot box left unsealed.",
     )
+    return report, irregularity
+
+
+def test_an_edited_reports_rows_are_its_own(staff_client, mission, stored):
+    report, _irregularity = stored
     _page(staff_client, _new(mission))
 
     html = _page(staff_client, reverse("observation:report_edit", args=[mission.pk, report.pk]))
@@ -147,13 +154,8 @@ def test_an_edited_reports_rows_are_its_own(staff_client, staff, mission, settin
     assert len(_rows()) == 2
 
 
-def test_only_a_new_reports_blank_row_is_kept(mission, setting, staff):
-    report = factories.ObserverReportFactory(
-        mission=mission, round=setting["round"], station=setting["station"], saved_by=staff
-    )
-    stored = factories.IrregularityFactory(
-        mission=mission, report=report, round=setting["round"], station=setting["station"]
-    )
+def test_only_a_new_reports_blank_row_is_kept(mission, stored):
+    report, irregularity = stored
     blank = forms.ReportIrregularityFormSet(instance=ObserverReport(mission=mission))
     of_stored_report = forms.ReportIrregularityFormSet(instance=report)
     sent = forms.ReportIrregularityFormSet(
@@ -164,7 +166,7 @@ def test_only_a_new_reports_blank_row_is_kept(mission, setting, staff):
 
     assert forms.blank_row_key(blank.forms[0]) is not None
     assert forms.blank_row_key(blank.empty_form) is not None
-    assert of_stored_report.forms[0].instance == stored
+    assert of_stored_report.forms[0].instance == irregularity
     assert forms.blank_row_key(of_stored_report.forms[0]) is None
     assert forms.blank_row_key(of_stored_report.forms[1]) is None
     assert forms.blank_row_key(of_stored_report.empty_form) is None
