@@ -2058,12 +2058,14 @@ def preview_in_request(importer: "Importer", content: bytes, filename: str) -> P
     task worker checks them): then only its columns are matched, from its first lines, so
     that a MappingError comes at once, for the columns step."""
     table = read_table(content, filename)
-    # Read once: a short file's lines are all checked; a long one's first ones matched.
-    lines = list(itertools.islice(table.records, settings.IMPORT_PREVIEW_IN_REQUEST_ROWS + 1))
-    if len(lines) <= settings.IMPORT_PREVIEW_IN_REQUEST_ROWS:
-        return importer.preview(dataclasses.replace(table, records=iter(lines)))
+    limit = settings.IMPORT_PREVIEW_IN_REQUEST_ROWS
     # The lines where the header is looked for, and the rows under it that matching reads.
-    first = lines[: HEADER_SEARCH_ROWS + SAMPLE_ROWS]
+    matched = HEADER_SEARCH_ROWS + SAMPLE_ROWS
+    # Read once: a short file's lines are all checked; a long one's first ones matched.
+    lines = list(itertools.islice(table.records, max(limit + 1, matched)))
+    if len(lines) <= limit:
+        return importer.preview(dataclasses.replace(table, records=iter(lines)))
+    first = lines[:matched]
     importer.preview(dataclasses.replace(table, records=iter(first)))
     return None
 

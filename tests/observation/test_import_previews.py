@@ -56,6 +56,25 @@ def _preview_page(client, mission, job):
     return client.get(response.url)
 
 
+def test_a_long_uploads_header_is_found_under_a_title_longer_than_the_limit(
+    staff_client, mission, django_capture_on_commit_callbacks
+):
+    # An export with a title block above its header: more lines than are checked in the
+    # request, all of them searched for the header as a short file's are.
+    title = (
+        "Elecciones Generales 2000\nRelación de mesas de sufragio\nFuente: ONPE\n"
+        "Lima, 9 de abril de 2000\nPágina 1\nDocumento de trabajo\n"
+    )
+
+    job = _checked_in_the_background(
+        staff_client, mission, django_capture_on_commit_callbacks, text=title + HEADER + ROWS
+    )
+
+    assert job.status == Job.Status.DONE
+    html = _preview_page(staff_client, mission, job).content.decode()
+    assert "Ready to import: 3 new stations, 0 stations updated by their code." in html
+
+
 def test_a_long_upload_is_checked_by_the_worker_then_confirmed(
     staff_client, mission, django_capture_on_commit_callbacks
 ):
