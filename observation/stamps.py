@@ -45,10 +45,8 @@ def _postgresql() -> list[str]:
             f"IF TG_OP <> 'INSERT' THEN {_upsert(_mission_of(table, 'OLD', draw))} END IF; "
             f"IF TG_OP <> 'DELETE' THEN {_upsert(_mission_of(table, 'NEW', draw))} END IF; "
             "RETURN NULL; END $$;",
-            f"DROP TRIGGER IF EXISTS {table}_stamp ON {table};",
             f"CREATE TRIGGER {table}_stamp AFTER INSERT OR UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}();",
-            f"DROP TRIGGER IF EXISTS {table}_stamps_forgotten ON {table};",
             f"CREATE TRIGGER {table}_stamps_forgotten AFTER TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION observation_questions_stamps_forgotten();",
         ]
@@ -66,11 +64,10 @@ def _sqlite() -> list[str]:
     for table in TABLES:
         for event in EVENTS:
             body = " ".join(_upsert(_mission_of(table, row, draw)) for row in rows[event])
-            statements += [
-                f"DROP TRIGGER IF EXISTS {table}_stamp_{event};",
+            statements.append(
                 f"CREATE TRIGGER {table}_stamp_{event} AFTER {event.upper()} ON {table} "
-                f"FOR EACH ROW BEGIN {body} END;",
-            ]
+                f"FOR EACH ROW BEGIN {body} END;"
+            )
     return statements
 
 
@@ -86,6 +83,7 @@ def install(connection) -> None:
     """(Re)create the triggers and draw every mission's stamp anew, in one transaction:
     no write falls between a trigger dropped and made again unstamped."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        uninstall(connection)
         for statement in _statements(connection):
             cursor.execute(statement)
         cursor.execute(
