@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
@@ -42,7 +41,13 @@ from observation.models import (
     Recommendation,
 )
 from observation.models.checklists import YES_NO_CHOICES
-from observation.printing import KEPT_FOLDER, pdf_response, render_document, render_pdf, write_pdf
+from observation.printing import (
+    forget_kept,
+    pdf_response,
+    render_document,
+    render_pdf,
+    write_pdf,
+)
 from observation.summary import TEMPLATE, build_summary
 
 Assessment = ObserverReport.Assessment
@@ -70,17 +75,6 @@ def kept_pdf(request, context, kept_as):
     return pdf_response(
         request=request, template_name=TEMPLATE, context=context, filename="", kept_as=kept_as
     )
-
-
-def forget_kept(kept_as: str) -> None:
-    """Delete what the benchmark kept of its summary's PDF."""
-    try:
-        _folders, files = default_storage.listdir(KEPT_FOLDER)
-    except FileNotFoundError:
-        return
-    for file in files:
-        if file.startswith(f"{kept_as}-"):
-            default_storage.delete(f"{KEPT_FOLDER}/{file}")
 
 
 def best_of(repeat: int, work: Callable[[], object]) -> float:

@@ -114,8 +114,16 @@ def _kept_pdf(*, request, template_name: str, context: dict, name: str) -> bytes
     # Two readers may lay out the same version at once: the first one's file is kept.
     if not default_storage.exists(path):
         default_storage.save(path, ContentFile(pdf))
-    _, files = default_storage.listdir(KEPT_FOLDER)
-    for file in files:
-        if file.startswith(f"{name}-") and f"{KEPT_FOLDER}/{file}" != path:
-            default_storage.delete(f"{KEPT_FOLDER}/{file}")
+    forget_kept(name, keep=path)
     return pdf
+
+
+def forget_kept(name: str, *, keep: str | None = None) -> None:
+    """Delete the PDFs kept under `name` (every version, every address), but `keep`."""
+    try:
+        _folders, files = default_storage.listdir(KEPT_FOLDER)
+    except FileNotFoundError:
+        return
+    for file in files:
+        if file.startswith(f"{name}-") and f"{KEPT_FOLDER}/{file}" != keep:
+            default_storage.delete(f"{KEPT_FOLDER}/{file}")
