@@ -23,8 +23,7 @@ ROWS = (
 
 
 @pytest.fixture(autouse=True)
-def _large(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def _large(settings):
     settings.IMPORT_IN_REQUEST_ROWS = 2
 
 
@@ -37,14 +36,14 @@ def _uploads() -> list[str]:
 
 def _confirmed_in_the_background(client, mission, capture, *, accept=False, before=None):
     """Preview the file, then confirm it: the job is queued, and run once the request's
-    transaction commits (after `before`, if given)."""
+    transaction commits (after `before(mission)`, if given)."""
     preview = _preview(client, mission, _csv(HEADER + ROWS))
     assert "checked again and written in the background once confirmed" in (
         preview.content.decode()
     )
     assert not PollingStation.objects.exists()
     if before is not None:
-        before()
+        before(mission)
     with capture(execute=True):
         response = _confirm(client, mission, preview, accept=accept)
     return response, Job.objects.get()
@@ -166,15 +165,11 @@ def test_a_requester_no_longer_allowed_to_import_gets_nothing_written(
 
 
 def _station_with_a_report(mission):
-    """What happens before the upload: station 0001, which the file changes, has a report."""
-
-    def add():
-        station = factories.PollingStationFactory(
-            mission=mission, code="0001", name="Escuela 1", registered_voters=900
-        )
-        factories.ObserverReportFactory(mission=mission, station=station)
-
-    return add
+    """Station 0001, which the file changes, with a report."""
+    station = factories.PollingStationFactory(
+        mission=mission, code="0001", name="Escuela 1", registered_voters=900
+    )
+    factories.ObserverReportFactory(mission=mission, station=station)
 
 
 def test_changes_to_stations_with_reports_not_accepted_write_nothing(
@@ -184,7 +179,7 @@ def test_changes_to_stations_with_reports_not_accepted_write_nothing(
         staff_client,
         mission,
         django_capture_on_commit_callbacks,
-        before=_station_with_a_report(mission),
+        before=_station_with_a_report,
     )
 
     assert job.status == Job.Status.FAILED
@@ -203,7 +198,7 @@ def test_changes_to_stations_with_reports_accepted_are_written(
         mission,
         django_capture_on_commit_callbacks,
         accept=True,
-        before=_station_with_a_report(mission),
+        before=_station_with_a_report,
     )
 
     assert job.status == Job.Status.DONE
