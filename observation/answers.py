@@ -9,6 +9,7 @@ and decimal numbers in plain notation, times as HH:MM.
 import collections
 import copy
 import datetime
+import functools
 import json
 import threading
 from dataclasses import dataclass
@@ -226,7 +227,7 @@ def check(questions, phase, values: dict, *, unread=()) -> Checked:
 def clean_raw(mission, phase, raw: dict) -> Checked:
     """Answers sent as data ({code: text, or a list of choice names}), as the API and
     ODK intake send them: each read by its question's form field, then `check()`ed."""
-    questions = questions_of(mission)
+    stamp, questions = stamped_questions(mission)
     known = {question.code: question for question in questions}
     unknown = [code for code in raw if code not in known]
     retired = (
@@ -241,7 +242,7 @@ def clean_raw(mission, phase, raw: dict) -> Checked:
             message = RETIRED if code in retired else NOT_OF_MISSION
             errors[code] = [ValidationError(message, code="unknown", params={"code": code})]
             continue
-        field = form_field(question)
+        field = form_field(question) if stamp is None else _kept_reader(stamp, question)
         if field is None:
             continue
         try:
@@ -251,6 +252,15 @@ def clean_raw(mission, phase, raw: dict) -> Checked:
     checked = check(questions, phase, values, unread=errors)
     checked.errors = {**errors, **checked.errors}
     return checked
+
+
+# As many as the kept missions ask, at up to 64 questions each.
+@functools.lru_cache(maxsize=KEPT_MISSIONS * 64)
+def _kept_reader(stamp, question) -> forms.Field | None:
+    """`form_field(question)`, built once per questions stamp: building twenty fields
+    costs a report sent as data more than cleaning its answers with them. A field only
+    read by clean() keeps no state of its own, and its labels are never shown."""
+    return form_field(question)
 
 
 def condition_json(question) -> str:

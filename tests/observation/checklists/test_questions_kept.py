@@ -118,6 +118,21 @@ def test_a_change_rolled_back_is_never_read(question):
     assert answers.questions_of(mission)[0].hints == {"en": "Committed"}
 
 
+def test_answers_sent_as_data_are_read_by_the_questions_current_choices(question):
+    mission, phase = question.mission, question.checklist.phase
+    assert not answers.clean_raw(mission, phase, {question.code: "yes"}).errors
+
+    Question.objects.filter(pk=question.pk).update(
+        choices=[{"name": "open", "labels": {"en": "Open"}}]
+    )
+
+    assert answers.clean_raw(mission, phase, {question.code: "open"}).errors == {}
+    assert [
+        error.code
+        for error in answers.clean_raw(mission, phase, {question.code: "yes"}).errors[question.code]
+    ] == ["invalid_choice"]
+
+
 def test_a_mission_with_its_questions_is_deleted_and_leaves_only_its_stamp(question):
     mission, pk = question.mission, question.mission_id
     ChecklistSection.objects.create(checklist=question.checklist, code="s", labels={})
