@@ -133,6 +133,24 @@ def test_answers_sent_as_data_are_read_by_the_questions_current_choices(question
     ] == ["invalid_choice"]
 
 
+def test_answers_sent_as_data_are_read_by_fields_built_once_a_stamp(question, monkeypatch):
+    built, form_field = [], answers.form_field
+
+    def counted(q):
+        built.append(q.code)
+        return form_field(q)
+
+    monkeypatch.setattr(answers, "form_field", counted)
+    mission, phase = question.mission, question.checklist.phase
+    for _ in range(2):
+        answers.clean_raw(mission, phase, {question.code: "yes"})
+    assert built == [question.code]
+
+    _saved(question, hints={"en": "Changed"})
+    answers.clean_raw(mission, phase, {question.code: "yes"})
+    assert built == [question.code, question.code]
+
+
 def test_a_mission_with_its_questions_is_deleted_and_leaves_only_its_stamp(question):
     mission, pk = question.mission, question.mission_id
     ChecklistSection.objects.create(checklist=question.checklist, code="s", labels={})
